@@ -1,0 +1,38 @@
+# The README's commands. Only Python 3.11+ and make are needed; everything else is installed into .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: serve test lint check fmt load bench screenshots clean
+
+$(VENV)/installed: requirements.txt requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+## Set up and serve the website and API on http://$(HOST):$(PORT) from the bundled catalog.
+serve: $(VENV)/installed
+	$(BIN)/mentordir serve --host $(HOST) --port $(PORT)
+
+## Set up and run the whole check: lint, types, the catalog, and the test suite.
+test: lint
+	$(BIN)/pytest
+
+lint: $(VENV)/installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/mentordir validate data/programs.yaml
+
+fmt: $(VENV)/installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+load: $(VENV)/installed
+	$(BIN)/mentordir load
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Mentor Directory: the searchable catalog of mentorship programs for academic medicine."""

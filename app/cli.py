@@ -1,0 +1,130 @@
+"""The `mentordir` command: serve, validate, load and export the catalog."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from app.catalog import CatalogError, load_catalog
+from app.config import Settings
+
+cli = typer.Typer(
+    help="Mentor Directory: the catalog of mentorship programs for academic medicine.", no_args_is_help=True
+)
+err = Console(stderr=True, soft_wrap=True)
+
+CatalogOpt = Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML [env MENTORDIR_CATALOG].")]
+DatabaseOpt = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL [env MENTORDIR_DATABASE_URL].")]
+IndexOpt = Annotated[Path | None, typer.Option("--index-dir", help="Search index folder [env MENTORDIR_INDEX_DIR].")]
+
+
+def settings_from(**overrides: Any) -> Settings:
+    """Settings from the environment, with the flags that were given taking precedence."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _progress() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
+
+
+def _fail(exc: CatalogError) -> None:
+    for problem in exc.errors:
+        err.print(str(problem), markup=False, highlight=False)
+    err.print(f"{len(exc.errors)} error(s)", style="bold red")
+    raise typer.Exit(1)
+
+
+@cli.command()
+def validate(
+    path: Annotated[Path | None, typer.Argument(help="Catalog file (default: the configured one).")] = None,
+) -> None:
+    """Check a catalog file; print every problem as path:line:column field: message. Exits 0 or 1."""
+    settings = settings_from(catalog=path)
+    try:
+        catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes)
+    except CatalogError as exc:
+        _fail(exc)
+    typer.echo(f"{settings.catalog}: {len(catalog.programs)} programs, valid (version {catalog.version})")
+
+
+@cli.command()
+def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir: IndexOpt = None) -> None:
+    """Validate the catalog, write it to the database in one transaction, and build its search index."""
+    from app.config import SYNONYMS
+    from app.db import make_engine
+    from app.live import build_snapshot, load_file
+    from app.search import Synonyms
+
+    settings = settings_from(catalog=catalog, database_url=database_url, index_dir=index_dir)
+    engine = make_engine(settings.database_url)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("validating and writing to the database")
+            _, report = load_file(settings, engine)
+            progress.update(task, description=f"indexing {report.total} programs")
+            snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS))
+    except CatalogError as exc:
+        _fail(exc)
+    finally:
+        engine.dispose()
+    typer.echo(
+        f"catalog {snapshot.version}: {report.total} programs "
+        f"({len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, "
+        f"{report.unchanged} unchanged)"
+    )
+
+
+@cli.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", "-f", help="json or csv.")] = "json",
+    catalog: CatalogOpt = None,
+) -> None:
+    """Write the validated catalog to standard output as JSON or CSV."""
+    from app.export import csv_lines
+
+    if fmt not in {"json", "csv"}:
+        err.print(f"--format must be json or csv, not {fmt!r}")
+        raise typer.Exit(2)
+    settings = settings_from(catalog=catalog)
+    try:
+        programs = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes).programs
+    except CatalogError as exc:
+        _fail(exc)
+    records = [p.record for p in programs]
+    if fmt == "json":
+        sys.stdout.buffer.write(orjson.dumps(records, option=orjson.OPT_INDENT_2) + b"\n")
+    else:
+        columns = [c for c in records[0]] if records else []
+        for line in csv_lines(records, columns):
+            sys.stdout.write(line)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind [env MENTORDIR_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env MENTORDIR_PORT].")] = None,
+    catalog: CatalogOpt = None,
+    database_url: DatabaseOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Serve the website and the API."""
+    import uvicorn
+
+    from app.main import create_app
+
+    settings = settings_from(host=host, port=port, catalog=catalog, database_url=database_url, index_dir=index_dir)
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, server_header=False)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

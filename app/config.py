@@ -1,0 +1,33 @@
+"""Settings, in one place: read from the environment (prefix MENTORDIR_) once and passed in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_CATALOG = ROOT / "data" / "programs.yaml"
+SYNONYMS = ROOT / "data" / "synonyms.yaml"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MENTORDIR_", extra="ignore")
+
+    catalog: Path = Field(BUNDLED_CATALOG, description="Path of the catalog YAML.")
+    database_url: str = Field(
+        f"sqlite:///{ROOT / 'var' / 'mentordir.db'}",
+        description="SQLAlchemy URL of the database (SQLite file by default; postgresql+psycopg://... for PostgreSQL).",
+    )
+    index_dir: Path = Field(ROOT / "var" / "index", description="Where the search index is kept on disk.")
+    max_catalog_mb: float = Field(32, gt=0, description="Largest catalog file accepted, in MiB.")
+    host: str = Field("127.0.0.1", description="Address `mentordir serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `mentordir serve` binds to.")
+    base_url: str = Field("", description="Public base URL used in links (empty: derived from each request).")
+    admin_token: SecretStr | None = Field(None, description="Token for POST /api/v1/admin/reload (off when unset).")
+    watch: bool = Field(True, description="Reload the catalog when its file changes.")
+
+    @property
+    def max_catalog_bytes(self) -> int:
+        return int(self.max_catalog_mb * 1024 * 1024)

@@ -1,0 +1,216 @@
+"""The SQL store: programs and the catalog version, written in one transaction, read by id."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+from sqlalchemy import Column, DateTime, Engine, Text, delete, event, insert, text, update
+from sqlalchemy.engine import make_url
+from sqlmodel import Field, Session, SQLModel, create_engine, select
+
+from app.catalog import Catalog
+
+CHUNK = 500  # ids per IN (...) clause, well under every backend's parameter limit
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive datetimes; everything we store is UTC."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def _when() -> Any:
+    return Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class ProgramRow(SQLModel, table=True):
+    __tablename__ = "program"
+
+    id: str = Field(primary_key=True, max_length=80)
+    name: str = Field(max_length=200)
+    content_hash: str = Field(max_length=64)
+    record: str = Field(sa_column=Column(Text, nullable=False))  # the program as JSON
+    created_at: dt.datetime = _when()
+    updated_at: dt.datetime = _when()
+
+
+class RemovedRow(SQLModel, table=True):
+    """A program that left the catalog, kept so that syncing clients learn of removals."""
+
+    __tablename__ = "removed_program"
+
+    id: str = Field(primary_key=True, max_length=80)
+    removed_at: dt.datetime = _when()
+
+
+class CatalogRow(SQLModel, table=True):
+    __tablename__ = "catalog_meta"
+
+    key: str = Field(default="current", primary_key=True, max_length=16)
+    version: str = Field(max_length=64)
+    program_count: int
+    title: str | None = None
+    loaded_at: dt.datetime = _when()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredProgram:
+    id: str
+    record: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def full_record(self) -> dict[str, Any]:
+        """The record as the API shows it: the catalog's fields plus when it entered and last changed."""
+        return {
+            **self.record,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogMeta:
+    version: str
+    program_count: int
+    title: str | None
+    loaded_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    version: str
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    unchanged: int
+
+    @property
+    def total(self) -> int:
+        return len(self.added) + len(self.changed) + self.unchanged
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for any SQLAlchemy URL; SQLite files get their folder, WAL and a busy timeout."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 5})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn: Any, _record: Any) -> None:
+            cursor = conn.cursor()
+            if parsed.database and parsed.database != ":memory:":
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.close()
+
+        return engine
+    connect_args = {"connect_timeout": 3} if parsed.get_backend_name() == "postgresql" else {}
+    return create_engine(url, pool_pre_ping=True, pool_timeout=3, connect_args=connect_args)
+
+
+def init_db(engine: Engine) -> None:
+    SQLModel.metadata.create_all(engine)
+
+
+def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
+
+
+def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = None) -> SyncReport:
+    """Make the database hold exactly this catalog, in one transaction; timestamps move only on change."""
+    now = now or utcnow()
+    with Session(engine) as session, session.begin():
+        existing = {pid: digest for pid, digest in session.execute(select(ProgramRow.id, ProgramRow.content_hash))}
+        added, changed, new_rows, changed_rows = [], [], [], []
+        for program in catalog.programs:
+            row = {
+                "id": program.id,
+                "name": program.name,
+                "content_hash": program.content_hash,
+                "record": orjson.dumps(program.record).decode(),
+            }
+            if program.id not in existing:
+                added.append(program.id)
+                new_rows.append({**row, "created_at": now, "updated_at": now})
+            elif existing[program.id] != program.content_hash:
+                changed.append(program.id)
+                changed_rows.append({**row, "updated_at": now})
+        current = {p.id for p in catalog.programs}
+        removed = sorted(set(existing) - current)
+        if new_rows:
+            session.execute(insert(ProgramRow), new_rows)
+        if changed_rows:
+            session.execute(update(ProgramRow), changed_rows)
+        for chunk in _chunks(removed):
+            session.execute(delete(ProgramRow).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined]
+            session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
+            session.execute(insert(RemovedRow), [{"id": pid, "removed_at": now} for pid in chunk])
+        for chunk in _chunks(added):  # a program that comes back is no longer removed
+            session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
+        meta = session.get(CatalogRow, "current")
+        if meta is None:
+            session.add(
+                CatalogRow(version=catalog.version, program_count=len(current), title=catalog.title, loaded_at=now)
+            )
+        elif meta.version != catalog.version or meta.title != catalog.title:
+            meta.version, meta.program_count, meta.title, meta.loaded_at = (
+                catalog.version,
+                len(current),
+                catalog.title,
+                now,
+            )
+        unchanged = len(current) - len(added) - len(changed)
+    return SyncReport(catalog.version, tuple(added), tuple(changed), tuple(removed), unchanged)
+
+
+def _stored(row: Any) -> StoredProgram:
+    return StoredProgram(row.id, orjson.loads(row.record), _utc(row.created_at), _utc(row.updated_at))
+
+
+_COLUMNS = (ProgramRow.id, ProgramRow.record, ProgramRow.created_at, ProgramRow.updated_at)
+
+
+def read_programs(engine: Engine) -> list[StoredProgram]:
+    """Every stored program, by id."""
+    with Session(engine) as session:
+        return [_stored(row) for row in session.execute(select(*_COLUMNS).order_by(ProgramRow.id))]
+
+
+def fetch_programs(engine: Engine, ids: Sequence[str]) -> list[StoredProgram]:
+    """The stored programs with these ids, in the order given (missing ids are skipped)."""
+    found: dict[str, StoredProgram] = {}
+    with Session(engine) as session:
+        for chunk in _chunks(ids):
+            rows = session.execute(select(*_COLUMNS).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined]
+            found.update((row.id, _stored(row)) for row in rows)
+    return [found[pid] for pid in ids if pid in found]
+
+
+def removed_since(engine: Engine, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    with Session(engine) as session:
+        query = select(RemovedRow).where(RemovedRow.removed_at > since).order_by(RemovedRow.id)
+        return [(r.id, _utc(r.removed_at)) for r in session.exec(query)]
+
+
+def read_meta(engine: Engine) -> CatalogMeta | None:
+    with Session(engine) as session:
+        row = session.get(CatalogRow, "current")
+        return None if row is None else CatalogMeta(row.version, row.program_count, row.title, _utc(row.loaded_at))
+
+
+def ping(engine: Engine) -> None:
+    """Raise if the database cannot be reached."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

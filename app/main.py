@@ -1,0 +1,66 @@
+"""The app factory: builds the service from settings; the lifespan loads the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from app.config import Settings
+from app.db import make_engine, ping
+from app.live import LiveCatalog
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        live = LiveCatalog(settings, engine)
+        await run_in_threadpool(live.reload)
+        app.state.live = live
+        try:
+            yield
+        finally:
+            live.close()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Mentor Directory",
+        version="1.0.0",
+        summary="Peer-mentoring and leadership programs for academic medicine.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict[str, Any]:
+        """The process is alive; the number of programs it serves."""
+        live: LiveCatalog = app.state.live
+        snapshot = live.current
+        return {"status": "ok", "programs": snapshot.program_count if snapshot else 0}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        """Ready when a catalog is loaded and the database answers; 503 otherwise."""
+        live: LiveCatalog = app.state.live
+        snapshot = live.current
+        body: dict[str, Any] = {"status": "ready", "catalog": None, "database": "ok"}
+        if snapshot is not None:
+            body["catalog"] = {"version": snapshot.version, "programs": snapshot.program_count}
+        try:
+            ping(live.engine)
+        except Exception as exc:  # any driver error means "not reachable" to a load balancer
+            body["database"] = f"unreachable: {type(exc).__name__}"
+        if live.rejected is not None:
+            body["rejected"] = live.rejected.as_dict()
+        ready = snapshot is not None and body["database"] == "ok"
+        body["status"] = "ready" if ready else "not ready"
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    return app

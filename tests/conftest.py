@@ -1,0 +1,90 @@
+"""Shared fixtures: small catalogs in tmp_path, an in-process client that runs the app's lifespan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from anyio.from_thread import start_blocking_portal
+from fastapi import FastAPI
+
+from app.catalog import Catalog, load_catalog
+from app.config import SYNONYMS, Settings
+from app.main import create_app
+from app.search import Document, SearchIndex, Synonyms
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_CATALOG = FIXTURES / "catalog.yaml"
+IN_CI = bool(os.environ.get("CI"))
+
+
+def make_settings(tmp_path: Path, catalog: Path = FIXTURE_CATALOG, **overrides: Any) -> Settings:
+    """Settings that touch nothing outside tmp_path."""
+    values: dict[str, Any] = {
+        "catalog": catalog,
+        "database_url": f"sqlite:///{tmp_path / 'db.sqlite'}",
+        "index_dir": tmp_path / "index",
+        "watch": False,
+    }
+    return Settings(**(values | overrides))
+
+
+def index_for(catalog: Catalog, directory: Path, updated_at: dt.datetime | None = None) -> SearchIndex:
+    when = updated_at or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    documents = [Document.from_record(p.record, updated_at=when) for p in catalog.programs]
+    return SearchIndex.open_or_build(directory, catalog.version, documents, Synonyms.load(SYNONYMS))
+
+
+@pytest.fixture(scope="session")
+def fixture_catalog() -> Catalog:
+    return load_catalog(FIXTURE_CATALOG)
+
+
+@pytest.fixture(scope="session")
+def fixture_index(fixture_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    return index_for(fixture_catalog, tmp_path_factory.mktemp("index"))
+
+
+class Client:
+    """A synchronous facade over httpx.AsyncClient + ASGITransport, with the app's lifespan running."""
+
+    def __init__(self, app: FastAPI, portal: Any, client: httpx.AsyncClient) -> None:
+        self.app = app
+        self._portal = portal
+        self._client = client
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return self._portal.call(lambda: self._client.request(method, url, **kwargs))  # type: ignore[no-any-return]
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def options(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("OPTIONS", url, **kwargs)
+
+
+@contextmanager
+def running(app: FastAPI) -> Iterator[Client]:
+    """Run the app's lifespan and yield a client that talks to it in-process."""
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(app.router.lifespan_context(app)):
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
+        try:
+            yield Client(app, portal, client)
+        finally:
+            portal.call(client.aclose)
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[Client]:
+    """The app over the fixture catalog."""
+    with running(create_app(make_settings(tmp_path))) as c:
+        yield c

@@ -1,0 +1,173 @@
+"""The validator: every kind of error a curator can make, reported with its place and a fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.catalog import CatalogError, Problem, load_catalog, validate
+from app.vocab import FACETS
+from tests.conftest import FIXTURE_CATALOG
+
+ENTRY = """\
+  - id: {id}
+    name: {name}
+    summary: A program.
+    description: What it does.
+    sponsor: Someone
+    sponsor_type: foundation
+    type: small-group
+    career_stages: [{stage}]
+    demographic_focus: [women]
+    formats: [in-person]
+    scope: national
+    specialties: [any]
+    sources:
+      - title: The article
+        doi: 10.1136/jim-2020-001391
+    last_verified: 2026-01-02
+"""
+
+
+def catalog(*entries: str, header: str = "title: Test\n") -> str:
+    return header + "programs:\n" + "".join(entries)
+
+
+def entry(id: str = "one", name: str = "One", stage: str = "mid-career", extra: str = "") -> str:
+    return ENTRY.format(id=id, name=name, stage=stage) + extra
+
+
+def errors(text: str) -> list[Problem]:
+    with pytest.raises(CatalogError) as info:
+        validate(text, path="c.yaml")
+    return info.value.errors
+
+
+def test_valid_catalog_loads_with_lines_and_a_stable_version() -> None:
+    first = validate(catalog(entry(), entry("two", "Two")))
+    again = validate(catalog(entry(), entry("two", "Two")))
+    assert [p.id for p in first.programs] == ["one", "two"]
+    assert first.lines == {"one": 3, "two": 19}
+    assert first.version == again.version
+    changed = validate(catalog(entry(), entry("two", "Two Changed")))
+    assert changed.version != first.version
+
+
+@pytest.mark.parametrize("vocab", list(FACETS.values()), ids=lambda v: v.name)
+def test_each_vocabulary_accepts_its_values_and_suggests_near_misses(vocab) -> None:  # type: ignore[no-untyped-def]
+    value = vocab.values[-1]
+    rendered = f"[{value}]" if vocab.multi else value
+    text = catalog(entry()).replace(_current(vocab), f"{vocab.field}: {rendered}")
+    assert getattr(validate(text).programs[0], vocab.field) in ([value], value)
+    misspelt = value[:-1] + ("x" if value[-1] != "x" else "y")
+    rendered = f"[{misspelt}]" if vocab.multi else misspelt
+    [problem] = errors(catalog(entry()).replace(_current(vocab), f"{vocab.field}: {rendered}"))
+    assert f"'{misspelt}' is not a {vocab.label.lower()}; did you mean '{value}'?" in problem.message
+    assert problem.field.startswith(f"programs[0].{vocab.field}")
+
+
+def _current(vocab) -> str:  # type: ignore[no-untyped-def]
+    line = next(ln for ln in ENTRY.splitlines() if ln.strip().startswith(f"{vocab.field}:"))
+    return line.strip().replace("{stage}", "mid-career")
+
+
+def test_vocabulary_terms_have_labels_and_definitions() -> None:
+    for vocab in FACETS.values():
+        assert len(set(vocab.values)) == len(vocab.values)
+        for term in vocab.terms:
+            assert term.label and term.definition.endswith(".")
+    assert FACETS["career_stage"].values == ("student", "trainee", "early-career", "mid-career", "senior")
+    assert "any" in FACETS["specialty"].values
+
+
+def test_every_error_at_once_with_line_and_column() -> None:
+    text = catalog(
+        entry(stage="midcareer"),
+        entry("one", "Two", extra="    carrer_stages: [senior]\n"),
+        "  - id: three\n    name: Three\n     summary: broken\n",
+    )
+    found = [str(p) for p in errors(text)]
+    assert found == [
+        "c.yaml:10:21 programs[0].career_stages[0]: 'midcareer' is not a career stage; did you mean 'mid-career'?",
+        "c.yaml:19:9 programs[1].id: duplicate id 'one' (first used on line 3)",
+        "c.yaml:35:5 programs[1].carrer_stages: unknown field 'carrer_stages'; did you mean 'career_stages'?",
+        "c.yaml:38:13: YAML syntax error: mapping values are not allowed in this context; "
+        "check the indentation of this line and the lines above it",
+    ]
+
+
+def test_duplicate_names_and_aliases_across_entries() -> None:
+    text = catalog(
+        entry(extra="    aliases: [ONE]\n"), entry("two", "one"), entry("three", "Three", extra="    aliases: [One]\n")
+    )
+    messages = [p.message for p in errors(text)]
+    assert messages == [
+        "'one' is already the name of programs[0] (line 3); names and aliases must be unique",
+        "'One' is already the name of programs[0] (line 3); names and aliases must be unique",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("last_verified: 2026-01-02", "last_verified: 2026-02-30"), "cannot read this value"),
+        (("last_verified: 2026-01-02", "last_verified: next week"), "not a date: write it as YYYY-MM-DD"),
+        (("last_verified: 2026-01-02", "last_verified: 2999-01-01"), "2999-01-01 is in the future"),
+        (("sponsor: Someone", "sponsor: Someone\n    founded: 1492"), "1492 is not a plausible founding year"),
+        (("sponsor: Someone", "sponsor: Someone\n    founded: '1995'"), "expected a whole number"),
+        (("sponsor: Someone", "sponsor: Someone\n    url: www.example.org"), "not a URL"),
+        (("doi: 10.1136/jim-2020-001391", "doi: jim-2020"), "not a DOI"),
+        (("id: one", "id: One_Program"), "an id uses only lowercase letters"),
+        (("summary: A program.", "summary: ''"), "at least 1 character"),
+        (("    summary: A program.\n", ""), "missing required field 'summary'"),
+        (("sources:\n      - title: The article\n        doi: 10.1136/jim-2020-001391", "sources: []"), "at least 1"),
+        (("career_stages: [mid-career]", "career_stages: [mid-career, mid-career]"), "'mid-career' is listed twice"),
+        (("sponsor: Someone", "sponsor: Someone\n    tags: [a;b]"), "split this into separate items"),
+        (("sponsor: Someone", "sponsor: Someone\n    sponsor: Again"), "key 'sponsor' appears twice"),
+        (("doi: 10.1136/jim-2020-001391", "doi: 10.1136/jim-2020-001391\n        pages: 3"), "unknown field 'pages'"),
+    ],
+)
+def test_field_errors(change: tuple[str, str], expected: str) -> None:
+    text = catalog(entry())
+    assert change[0] in text
+    problems = errors(text.replace(change[0], change[1], 1))
+    assert any(expected in p.message for p in problems), problems
+    assert all(p.line > 2 for p in problems)
+
+
+def test_unknown_top_level_key_and_wrong_shapes() -> None:
+    messages = [p.message for p in errors("programmes: []\n")]
+    assert messages == ["missing required field 'programs'", "unknown field 'programmes'; did you mean 'programs'?"]
+    assert "expected a mapping" in errors("- just a list\n")[0].message
+    assert "the file is empty" in errors("")[0].message
+
+
+def test_aliases_and_anchors_are_refused_so_alias_bombs_cannot_expand() -> None:
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+    bomb += "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nprograms: []\n"
+    messages = {p.message for p in errors(bomb)}
+    assert "YAML anchors and aliases are not allowed in the catalog" in messages
+
+
+def test_deep_nesting_and_node_floods_are_refused() -> None:
+    assert any("nested deeper" in p.message for p in errors("programs: " + "[" * 40 + "]" * 40 + "\n"))
+    with pytest.raises(CatalogError, match="too many YAML nodes"):
+        validate("programs: [" + ",".join(["1"] * 5000) + "]\n", max_nodes=1000)
+
+
+def test_file_level_problems(tmp_path: Path) -> None:
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes(b"title: Caf\xe9\nprograms: []\n")
+    with pytest.raises(CatalogError, match=r"latin1.yaml:1:11: not UTF-8: byte 0xe9"):
+        load_catalog(latin1)
+    big = tmp_path / "big.yaml"
+    big.write_text("# " + "x" * 2048 + "\nprograms: []\n")
+    with pytest.raises(CatalogError, match=r"limit is 0\.0 MiB"):
+        load_catalog(big, max_bytes=1024)
+    with pytest.raises(CatalogError, match=r"cannot read the file"):
+        load_catalog(tmp_path / "missing.yaml")
+
+
+def test_fixture_and_bundled_catalogs_are_valid() -> None:
+    assert len(load_catalog(FIXTURE_CATALOG).programs) == 8

@@ -1,0 +1,93 @@
+"""Loading into SQL: one transaction, idempotent, full replacement, timestamps that move only on change."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.exc import ArgumentError
+
+from app.catalog import Catalog, validate
+from app.db import fetch_programs, init_db, make_engine, read_meta, read_programs, removed_since, sync_catalog
+from tests.conftest import FIXTURE_CATALOG
+
+T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+T1 = T0 + dt.timedelta(days=1)
+T2 = T0 + dt.timedelta(days=2)
+
+
+@pytest.fixture
+def engine(tmp_path) -> Engine:  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    init_db(engine)
+    return engine
+
+
+def fixture_text() -> str:
+    return FIXTURE_CATALOG.read_text()
+
+
+def catalog(text: str) -> Catalog:
+    return validate(text)
+
+
+def test_load_is_idempotent(engine: Engine) -> None:
+    first = sync_catalog(engine, catalog(fixture_text()), now=T0)
+    assert (len(first.added), len(first.changed), len(first.removed), first.unchanged) == (8, 0, 0, 0)
+    again = sync_catalog(engine, catalog(fixture_text()), now=T1)
+    assert (again.added, again.changed, again.removed, again.unchanged) == ((), (), (), 8)
+    stored = read_programs(engine)
+    assert len(stored) == 8
+    assert {p.updated_at for p in stored} == {T0} and {p.created_at for p in stored} == {T0}
+    meta = read_meta(engine)
+    assert meta is not None and meta.loaded_at == T0 and meta.program_count == 8
+
+
+def test_only_changed_programs_get_a_new_updated_at(engine: Engine) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    edited = fixture_text().replace("A year of leadership training", "A year-long leadership course")
+    report = sync_catalog(engine, catalog(edited), now=T1)
+    assert report.changed == ("elam",) and report.unchanged == 7
+    by_id = {p.id: p for p in read_programs(engine)}
+    assert by_id["elam"].updated_at == T1 and by_id["elam"].created_at == T0
+    assert by_id["elam"].record["summary"].startswith("A year-long leadership course")
+    assert {p.updated_at for pid, p in by_id.items() if pid != "elam"} == {T0}
+    meta = read_meta(engine)
+    assert meta is not None and meta.version == catalog(edited).version and meta.loaded_at == T1
+
+
+def test_reload_replaces_the_catalog_fully_and_records_removals(engine: Engine) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    text = fixture_text()
+    without_pmg = text[: text.index("  - id: pmg")] + text[text.index("  - id: minority-seminar") :]
+    report = sync_catalog(engine, catalog(without_pmg), now=T1)
+    assert report.removed == ("pmg",)
+    assert "pmg" not in {p.id for p in read_programs(engine)}
+    assert removed_since(engine, T0) == [("pmg", T1)]
+    back = sync_catalog(engine, catalog(text), now=T2)
+    assert back.added == ("pmg",)
+    assert removed_since(engine, T0) == []
+    pmg = fetch_programs(engine, ["pmg"])[0]
+    assert pmg.created_at == T2  # a program that comes back is new to syncing clients
+
+
+def test_a_failed_load_changes_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    text = fixture_text()
+    shorter = catalog(text[: text.index("  - id: pmg")].replace("A year of leadership", "Changed"))
+    # Break the last step (recording removals), after the program rows were already deleted and updated.
+    monkeypatch.setattr("app.db.RemovedRow", None)
+    with pytest.raises(ArgumentError):
+        sync_catalog(engine, shorter, now=T1)
+    monkeypatch.undo()
+    stored = read_programs(engine)
+    assert len(stored) == 8 and {p.updated_at for p in stored} == {T0}
+    assert read_meta(engine).version == catalog(text).version  # type: ignore[union-attr]
+
+
+def test_fetch_keeps_the_requested_order_and_skips_missing(engine: Engine) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    assert [p.id for p in fetch_programs(engine, ["swims", "nope", "elam"])] == ["swims", "elam"]
+    record = fetch_programs(engine, ["elam"])[0].full_record()
+    assert record["aliases"] == ["ELAM"] and record["updated_at"] == T0.isoformat()
