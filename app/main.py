@@ -6,10 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
+from app import admin, api, web
 from app.config import Settings
 from app.db import make_engine, ping
 from app.live import LiveCatalog
@@ -63,4 +66,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body["status"] = "ready" if ready else "not ready"
         return JSONResponse(body, status_code=200 if ready else 503)
 
+    api.install(app)
+    web.install(app)
+    admin.install(app)
+
+    async def error(request: Request, exc: Exception) -> Response:
+        """One place for errors: problem+json for machines (/api, /healthz...), an HTML page for people."""
+        if web.wants_html(request):
+            return await web.error_page(request, exc)
+        return await api.problem_from_exception(request, exc)
+
+    app.add_exception_handler(HTTPException, error)
+    app.add_exception_handler(RequestValidationError, error)
     return app
