@@ -109,17 +109,64 @@ def export(
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to bind [env MENTORDIR_HOST].")] = None,
     port: Annotated[int | None, typer.Option(help="Port [env MENTORDIR_PORT].")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes [env MENTORDIR_WORKERS].")] = None,
     catalog: CatalogOpt = None,
     database_url: DatabaseOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
-    """Serve the website and the API."""
+    """Serve the website and the API (several workers share one on-disk index; SIGTERM drains them gracefully)."""
+    import os
+    import tempfile
+
     import uvicorn
 
-    from app.main import create_app
+    from app.observe import log_config
 
-    settings = settings_from(host=host, port=port, catalog=catalog, database_url=database_url, index_dir=index_dir)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, server_header=False)
+    overrides = {"host": host, "port": port, "workers": workers, "catalog": catalog}
+    overrides |= {"database_url": database_url, "index_dir": index_dir}
+    settings = settings_from(**overrides)
+    _preflight(settings)
+    # Worker processes build their own settings from the environment: hand them the flags that way.
+    for name, value in overrides.items():
+        if value is not None:
+            os.environ[f"MENTORDIR_{name.upper()}"] = str(value)
+    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mentordir-metrics-")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        server_header=False,
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
+        access_log=False,
+        log_config=log_config(settings.log_level),
+        timeout_graceful_shutdown=15,
+    )
+
+
+MIN_FREE_BYTES = 64 * 2**20
+
+
+def _preflight(settings: Settings) -> None:
+    """Fail at once, naming the path, when the index folder cannot be written or its disk is full."""
+    import shutil
+    import tempfile
+
+    folder = settings.index_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+        free = shutil.disk_usage(folder).free
+    except OSError as exc:
+        err.print(f"error: cannot write the search index in {folder}: {exc.strerror or exc}", markup=False)
+        raise typer.Exit(1) from None
+    if free < MIN_FREE_BYTES:
+        err.print(f"error: only {free // 2**20} MiB free on the disk of {folder}; the index needs room", markup=False)
+        raise typer.Exit(1)
 
 
 def main() -> None:

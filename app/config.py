@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     base_url: str = Field("", description="Public base URL used in links (empty: derived from each request).")
     admin_token: SecretStr | None = Field(None, description="Token for POST /api/v1/admin/reload (off when unset).")
     watch: bool = Field(True, description="Reload the catalog when its file changes.")
+    workers: int = Field(1, ge=1, le=64, description="Worker processes for `mentordir serve`.")
+    trusted_hosts: str = Field("*", description="Comma-separated Host names to answer for ('*': any).")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1", description="Comma-separated proxy addresses whose X-Forwarded-* headers are trusted."
+    )
+    log_level: str = Field("info", pattern="^(critical|error|warning|info|debug)$", description="Logging level.")
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        return [h.strip() for h in self.trusted_hosts.split(",") if h.strip()] or ["*"]
 
     @property
     def max_catalog_bytes(self) -> int:

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from app import admin, api, web
+from app import admin, api, observe, security, web
 from app.config import Settings
 from app.db import make_engine, ping
 from app.live import LiveCatalog
@@ -78,4 +78,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_exception_handler(HTTPException, error)
     app.add_exception_handler(RequestValidationError, error)
+    observe.install(app)
+    security.install(app, settings)  # outermost: every response gets the strict headers, errors included
     return app

@@ -1,19 +1,401 @@
-"""The website for faculty (to be built: issue 4)."""
+"""The website for faculty: faceted search, program pages, compare, the models, coverage and an Atom feed."""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import math
+import mimetypes
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.exceptions import HTTPException
+
+from app.db import StoredProgram, fetch_programs, read_programs
+from app.live import LiveCatalog, Snapshot
+from app.params import ParsedSearch, multi_items, read_search
+from app.search import SearchQuery, SearchResult
+from app.vocab import FACETS
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = Jinja2Templates(directory=HERE.parent / "templates")
+STATIC = HERE / "static"
+MAX_COMPARE = 4
+MAX_IDS = 20  # ids read from a compare URL; more is a mistake, not a wish
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+FEED_ENTRIES = 50
+MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
+ORGANIZATION_TYPES = {"professional-society", "online-community", "small-group", "informal-network"}
 
 
-def install(app: FastAPI) -> None:
-    """Add the pages and static files."""
+# --- static files: read once, served with a content hash in the URL and a year-long cache ------------------------
+
+
+@dataclass(frozen=True)
+class Asset:
+    body: bytes
+    media_type: str
+    version: str
+
+
+def load_assets(folder: Path = STATIC) -> dict[str, Asset]:
+    """Every file in app/static, keyed by name, with a short content hash for cache busting."""
+    assets = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file():
+            body = path.read_bytes()
+            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            if media_type.startswith("text/") or media_type.endswith(("javascript", "svg+xml")):
+                media_type += "; charset=utf-8"
+            assets[path.name] = Asset(body, media_type, hashlib.sha256(body).hexdigest()[:12])
+    return assets
+
+
+# --- the search state, which the URL holds whole -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class State:
+    """What a search page shows, as the query string that reproduces it."""
+
+    q: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = ""  # "" = the default order (relevance when searching, else name)
+    page: int = 1
+    per_page: int = 20
+    extra: tuple[tuple[str, str], ...] = ()  # updated_since / verified_since, kept when given
+    compare: tuple[str, ...] = ()
+
+    def href(self, **changes: Any) -> str:
+        """This state's URL with some parts changed; any change but `page` goes back to page 1."""
+        if "page" not in changes:
+            changes["page"] = 1
+        s = replace(self, **changes)
+        pairs: list[tuple[str, str]] = [("q", s.q)] if s.q else []
+        pairs += [(name, value) for name in FACETS for value in s.filters.get(name, ())]
+        pairs += [("sort", s.sort)] if s.sort else []
+        pairs += list(s.extra)
+        pairs += [("per_page", str(s.per_page))] if s.per_page != 20 else []
+        pairs += [("page", str(s.page))] if s.page > 1 else []
+        pairs += [("compare", ",".join(s.compare))] if s.compare else []
+        return "/?" + urlencode(pairs) if pairs else "/"
+
+    def without(self, facet: str, value: str | None = None) -> str:
+        """The URL without one value of a facet (or the whole facet)."""
+        kept = {n: vs for n, vs in self.filters.items() if n != facet}
+        if value is not None:
+            rest = tuple(v for v in self.filters.get(facet, ()) if v != value)
+            if rest:
+                kept[facet] = rest
+        return self.href(filters=kept)
+
+    def toggled(self, program_id: str) -> str:
+        """The URL with a program added to (or removed from) the compare list."""
+        ids = tuple(i for i in self.compare if i != program_id)
+        if program_id not in self.compare:
+            ids = (*ids, program_id)[-MAX_COMPARE:]
+        return self.href(compare=ids, page=self.page)
+
+
+def read_ids(values: Iterable[str], known: Mapping[str, Any] | None = None) -> tuple[list[str], list[str]]:
+    """Program ids from repeated and/or comma-separated values: (the usable ones, in order, deduplicated; the rest)."""
+    good: list[str] = []
+    bad: list[str] = []
+    for raw in values:
+        for part in raw.split(",")[:MAX_IDS]:
+            pid = part.strip().lower()
+            if not pid or pid in good:
+                continue
+            ok = len(pid) <= 80 and ID_RE.match(pid) and (known is None or pid in known)
+            (good if ok else bad).append(pid if ok else part.strip()[:80])
+    return good[:MAX_IDS], bad
+
+
+def state_of(parsed: ParsedSearch, request: Request, snap: Snapshot) -> State:
+    q = parsed.query
+    given = multi_items(request.query_params)
+    explicit = q.sort if any(v.strip() for v in given.get("sort", [])) and q.sort != default_sort(q.text) else ""
+    filters = {n: tuple(v for v in FACETS[n].values if v in q.filters.get(n, ())) for n in FACETS}
+    extra = tuple(
+        (name, given[name][0].strip())
+        for name, value in (("updated_since", q.updated_since), ("verified_since", q.verified_since))
+        if value is not None
+    )
+    compare, _ = read_ids(given.get("compare", []), snap.index.docnum)
+    return State(
+        q.text,
+        {n: v for n, v in filters.items() if v},
+        explicit,
+        parsed.page,
+        parsed.per_page,
+        extra,
+        tuple(compare[-MAX_COMPARE:]),
+    )
+
+
+def default_sort(text: str) -> str:
+    return "relevance" if text else "name"
+
+
+# --- reading the live catalog ------------------------------------------------------------------------------------
+
+
+def snapshot(request: Request) -> tuple[LiveCatalog, Snapshot]:
+    """The live catalog and the snapshot this request is served from (taken once)."""
+    live: LiveCatalog = request.app.state.live
+    snap = live.current
+    if snap is None:
+        raise HTTPException(503, "No catalog is loaded yet. Please try again in a minute.")
+    return live, snap
+
+
+def programs(live: LiveCatalog, ids: Sequence[str]) -> list[StoredProgram]:
+    """Records by id from the database; a database outage becomes a 503 page, not a traceback."""
+    try:
+        return fetch_programs(live.engine, list(ids))
+    except SQLAlchemyError:
+        raise HTTPException(503, "The database is not answering. Please try again in a minute.") from None
+
+
+def search(snap: Snapshot, query: SearchQuery) -> SearchResult:
+    return snap.index.search(query)
+
+
+def count(snap: Snapshot, query: SearchQuery) -> SearchResult:
+    """Only the total and facet counts of a query."""
+    return snap.index.search(replace(query, offset=0, limit=0, highlight=False))
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """Page links to show: the first, the last, and two either side of the current; None marks a gap."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def escapes(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> list[dict[str, Any]]:
+    """When nothing matched: each filter whose removal would find something, with how many it would find."""
+    out = []
+    for name, values in state.filters.items():
+        loosened = count(snap, replace(query, filters={n: v for n, v in query.filters.items() if n != name}))
+        if loosened.total:
+            labels = ", ".join(FACETS[name].label_of(v) for v in values)
+            out.append({"label": f"{FACETS[name].label}: {labels}", "href": state.without(name), "total": loosened.total})
+    if query.text and state.filters and count(snap, replace(query, filters={})).total:
+        total = count(snap, replace(query, filters={})).total
+        out.append({"label": "every filter", "href": state.href(filters={}), "total": total})
+    return out
+
+
+def freshness(verified: str, today: dt.date | None = None) -> tuple[str, str]:
+    """A badge for how recently a program's details were checked: (css class, words)."""
+    days = ((today or dt.date.today()) - dt.date.fromisoformat(verified)).days
+    if days <= 183:
+        return "fresh", "Verified in the last six months"
+    if days <= 366:
+        return "ageing", "Verified in the last year"
+    return "stale", "Not verified for over a year; details may have changed"
+
+
+def json_ld(record: Mapping[str, Any], url: str) -> dict[str, Any]:
+    """schema.org data for a program page: an Organization for groups and communities, else a program."""
+    kind = "Organization" if record["type"] in ORGANIZATION_TYPES else "EducationalOccupationalProgram"
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": kind,
+        "name": record["name"],
+        "description": record["summary"],
+        "url": record.get("url") or url,
+        "sameAs": url,
+    }
+    if record.get("aliases"):
+        data["alternateName"] = record["aliases"]
+    if kind == "Organization":
+        data["sponsor"] = {"@type": "Organization", "name": record["sponsor"]}
+        if record.get("founded"):
+            data["foundingDate"] = str(record["founded"])
+    else:
+        data["provider"] = {"@type": "Organization", "name": record["sponsor"]}
+        data["educationalProgramMode"] = [FACETS["format"].label_of(f) for f in record["formats"]]
+        if record.get("eligibility"):
+            data["programPrerequisites"] = record["eligibility"]
+    return data
+
+
+# --- pages -------------------------------------------------------------------------------------------------------
+
+
+def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
+
+
+def home(request: Request) -> HTMLResponse:
+    """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
+    live, snap = snapshot(request)
+    parsed = read_search(request.query_params, strict=False, allowed=("compare",))
+    state = state_of(parsed, request, snap)
+    result = search(snap, parsed.query)
+    stored = {p.id: p.record for p in programs(live, [h.id for h in result.hits] + list(state.compare))}
+    hits = [(hit, stored[hit.id]) for hit in result.hits if hit.id in stored]
+    pages = max(1, math.ceil(result.total / parsed.per_page))
+    context = {
+        "state": state,
+        "result": result,
+        "hits": hits,
+        "pages": pages,
+        "page_numbers": page_numbers(min(parsed.page, pages), pages),
+        "dropped": parsed.dropped,
+        "escapes": escapes(snap, parsed.query, result, state) if not result.total else [],
+        "comparing": [stored[i] for i in state.compare if i in stored],
+        "catalog_total": snap.program_count,
+    }
+    fragment = request.headers.get("x-fragment") == "search"
+    response = render(request, "_search.html" if fragment else "index.html", context)
+    response.headers["Vary"] = "X-Fragment"
+    return response
+
+
+def program_page(request: Request, program_id: str) -> HTMLResponse:
+    """One program, every field in plain words, with its citations and similar programs."""
+    live, snap = snapshot(request)
+    found = programs(live, [program_id]) if len(program_id) <= 80 and ID_RE.match(program_id) else []
+    if not found:
+        raise HTTPException(404, f"No program has the id '{program_id[:80]}'.")
+    stored = found[0]
+    similar_ids = snap.index.similar(stored.id, 5) if stored.id in snap.index.docnum else []
+    url = str(request.url_for("program_page", program_id=stored.id))
+    context = {
+        "p": stored.record,
+        "stored": stored,
+        "fresh": freshness(stored.record["last_verified"]),
+        "similar": [s.record for s in programs(live, similar_ids)],
+        "jsonld": json_ld(stored.record, url),
+    }
+    return render(request, "program.html", context)
+
+
+def compare_page(request: Request) -> HTMLResponse:
+    """Two to four programs side by side."""
+    live, snap = snapshot(request)
+    given = multi_items(request.query_params)
+    ids, unknown = read_ids(given.get("ids", []) + given.get("compare", []), snap.index.docnum)
+    shown = [p.record for p in programs(live, ids[:MAX_COMPARE])]
+    context = {
+        "shown": shown,
+        "unknown": unknown,
+        "extra": ids[MAX_COMPARE:],
+        "back": State(compare=tuple(p["id"] for p in shown)).href(),
+        "without": {p["id"]: "/compare?ids=" + ",".join(o["id"] for o in shown if o is not p) for p in shown},
+    }
+    return render(request, "compare.html", context)
+
+
+def models_page(request: Request) -> HTMLResponse:
+    """The article's models of peer mentoring, and how to start a small group."""
+    live, snap = snapshot(request)
+    counts = {c.value: c.count for c in count(snap, SearchQuery()).facets["type"]}
+    groups = search(snap, SearchQuery(filters={"type": frozenset({"small-group"})}, limit=None, highlight=False))
+    context = {"counts": counts, "groups": [p.record for p in programs(live, [h.id for h in groups.hits])]}
+    return render(request, "models.html", context)
+
+
+def coverage_page(request: Request) -> HTMLResponse:
+    """How many programs serve each career stage × demographic focus, as an SVG chart and a table."""
+    _, snap = snapshot(request)
+    stages, focuses = FACETS["career_stage"], FACETS["demographic_focus"]
+    rows = []
+    for stage in stages.terms:
+        result = count(snap, SearchQuery(filters={"career_stage": frozenset({stage.value})}))
+        cells = [c.count for c in result.facets["demographic_focus"]]
+        rows.append({"term": stage, "cells": cells, "total": result.total})
+    totals = [c.count for c in count(snap, SearchQuery()).facets["demographic_focus"]]
+    top = max((n for row in rows for n in row["cells"]), default=0)
+    gaps = [(row["term"], focuses.terms[i]) for row in rows for i, n in enumerate(row["cells"]) if n == 0]
+    context = {"rows": rows, "focuses": focuses.terms, "totals": totals, "top": top or 1, "gaps": gaps}
+    return render(request, "coverage.html", context)
+
+
+def feed(request: Request) -> Response:
+    """An Atom feed of the programs most recently added or changed."""
+    live, _ = snapshot(request)
+    try:
+        stored = sorted(read_programs(live.engine), key=lambda p: (p.updated_at, p.id), reverse=True)[:FEED_ENTRIES]
+    except SQLAlchemyError:
+        raise HTTPException(503, "The database is not answering. Please try again in a minute.") from None
+    base = (live.settings.base_url or str(request.base_url)).rstrip("/")
+    updated = stored[0].updated_at if stored else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    body = TEMPLATES.get_template("feed.xml").render(entries=stored, base=base, updated=updated)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+# --- errors and wiring -------------------------------------------------------------------------------------------
 
 
 def wants_html(request: Request) -> bool:
     """True for the pages' paths: errors there get an HTML page rather than problem+json."""
-    return False
+    if request.url.path.startswith(MACHINE_PATHS):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "json" not in accept
 
 
 async def error_page(request: Request, exc: Exception) -> Response:
-    raise NotImplementedError
+    """An HTML error page that says what went wrong and where to go next."""
+    if isinstance(exc, HTTPException):
+        status, detail, headers = exc.status_code, str(exc.detail), dict(exc.headers or {})
+    elif isinstance(exc, RequestValidationError):
+        status, detail, headers = 400, "Part of this address could not be read.", {}
+    else:
+        status, detail, headers = 500, "Something went wrong on our side.", {}
+    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    if status == 404 and detail == "Not Found":
+        detail = f"There is no page at {request.url.path[:200]}."
+    response = render(request, "error.html", {"status": status, "title": title, "detail": detail}, status)
+    response.headers.update(headers)
+    return response
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages and static files."""
+    assets = load_assets()
+    TEMPLATES.env.globals.update(
+        FACETS=FACETS,
+        asset=lambda name: f"/static/{name}?v={assets[name].version}",
+        label=lambda facet, value: FACETS[facet].label_of(value),
+        ORGANIZATION_TYPES=ORGANIZATION_TYPES,
+    )
+
+    async def static(name: str, v: str = "") -> Response:
+        asset = assets.get(name)
+        if asset is None:
+            raise HTTPException(404, f"There is no file {name[:100]} here.")
+        # A URL carrying the file's own hash never changes content: browsers may keep it for a year.
+        cache = "public, max-age=31536000, immutable" if v == asset.version else "public, max-age=300"
+        headers = {"Cache-Control": cache, "ETag": f'"{asset.version}"'}
+        return Response(asset.body, media_type=asset.media_type, headers=headers)
+
+    pages = [
+        ("/", home, "home"),
+        ("/programs/{program_id}", program_page, "program_page"),
+        ("/compare", compare_page, "compare_page"),
+        ("/models", models_page, "models_page"),
+        ("/coverage", coverage_page, "coverage_page"),
+    ]
+    for path, handler, name in pages:
+        app.add_api_route(path, handler, methods=["GET"], name=name, response_class=HTMLResponse, include_in_schema=False)
+    app.add_api_route("/feed.xml", feed, methods=["GET"], name="feed", include_in_schema=False)
+    app.add_api_route("/static/{name}", static, methods=["GET"], name="static", include_in_schema=False)

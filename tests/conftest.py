@@ -88,3 +88,54 @@ def client(tmp_path: Path) -> Iterator[Client]:
     """The app over the fixture catalog."""
     with running(create_app(make_settings(tmp_path))) as c:
         yield c
+
+
+# --- databases: every database test runs on SQLite and on the real PostgreSQL server -------------------------
+
+PG_ADMIN_URL = os.environ.get("MENTORDIR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+
+
+def _postgres_available() -> bool:
+    import sqlalchemy
+
+    engine = sqlalchemy.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
+    try:
+        with engine.connect():
+            return True
+    except sqlalchemy.exc.OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database for one test; skipped without a server, except in CI where it fails."""
+    import uuid
+
+    import sqlalchemy
+
+    if not _postgres_available():
+        if IN_CI:
+            pytest.fail(f"PostgreSQL is not reachable at {PG_ADMIN_URL}, and CI must run the PostgreSQL tests")
+        pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
+    name = f"mentordir_test_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'db.sqlite'}"
+    else:
+        with postgres_database() as url:
+            yield url

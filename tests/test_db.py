@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
@@ -18,10 +19,12 @@ T2 = T0 + dt.timedelta(days=2)
 
 
 @pytest.fixture
-def engine(tmp_path) -> Engine:  # type: ignore[no-untyped-def]
-    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+def engine(database_url: str) -> Iterator[Engine]:
+    """An empty database, SQLite and PostgreSQL in turn."""
+    engine = make_engine(database_url)
     init_db(engine)
-    return engine
+    yield engine
+    engine.dispose()
 
 
 def fixture_text() -> str:

@@ -1,0 +1,224 @@
+"""Reading search parameters from a query string: shared by the API (strict) and the website (lenient).
+
+`parse_search(params, strict=..., allowed=...)` returns an `app.search.SearchQuery`. With `strict=True` (the API)
+the first problem raises `ParamError`, naming the parameter, the value, what was wrong and what is valid. With
+`strict=False` (the website) it never raises: whatever cannot be used is dropped. `read_search` does the same and
+returns a `ParsedSearch(query, page, per_page, dropped)`, where `dropped` lists a `ParamError` for everything that
+was dropped or shortened, so a page can tell the user.
+
+Parameters: `q` (at most 200 characters), one per facet in `app.vocab.FACETS` (repeatable and/or comma-separated;
+OR within a facet, AND across facets; values match case-insensitively), `sort` (`app.search.SORTS`; default
+`relevance` when `q` is given, else `name`), `page` (from 1), `per_page` (1–100, default 20), `updated_since` (an
+ISO 8601 date-time, or a date meaning its midnight UTC; naive times are UTC) and `verified_since` (a date).
+`allowed` names further parameters the caller reads itself: they are neither parsed nor rejected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+from starlette.datastructures import QueryParams
+
+from app.search import SORTS, SearchQuery, Sort
+from app.vocab import FACETS
+
+MAX_Q = 200
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_PAGE = 1_000_000
+SEARCH_PARAMS: tuple[str, ...] = ("q", *FACETS, "sort", "page", "per_page", "updated_since", "verified_since")
+
+Params = Mapping[str, Sequence[str]] | Mapping[str, str] | QueryParams
+
+
+class ParamError(Exception):
+    """One query parameter that cannot be used: which, its value, what is wrong, and what would be accepted."""
+
+    def __init__(self, param: str, value: str | None, message: str, valid: list[str] | None = None) -> None:
+        super().__init__(f"{param}: {message}")
+        self.param = param
+        self.value = value
+        self.message = message
+        self.valid = valid
+
+
+@dataclass(frozen=True)
+class ParsedSearch:
+    query: SearchQuery
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    dropped: list[ParamError] = field(default_factory=list)
+
+
+def multi_items(params: Params) -> dict[str, list[str]]:
+    """Every parameter with all its values, in the order given."""
+    items: Iterable[tuple[str, str]]
+    if isinstance(params, QueryParams):
+        items = params.multi_items()
+    else:
+        items = (
+            (key, value)
+            for key, values in params.items()
+            for value in ([values] if isinstance(values, str) else values)
+        )
+    out: dict[str, list[str]] = {}
+    for key, value in items:
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _did_you_mean(value: str, valid: Sequence[str]) -> str:
+    close = difflib.get_close_matches(value.lower(), valid, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _shown(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def _int(name: str, value: str, low: int, high: int) -> int:
+    text = value.strip()
+    if not re.fullmatch(r"\d{1,9}", text) or not low <= int(text) <= high:
+        raise ParamError(name, value, f"'{_shown(value)}' is not a whole number from {low} to {high}")
+    return int(text)
+
+
+def _datetime(name: str, value: str) -> dt.datetime:
+    """An ISO 8601 date-time or date; naive times are UTC, a leap second counts as :59."""
+    text = value.strip().upper()
+    text = re.sub(r"(T\d\d:\d\d):60", r"\1:59", text)
+    try:
+        if len(text) > 40 or not re.match(r"\d{4}-\d\d-\d\d", text):
+            raise ValueError(text)
+        when = dt.datetime.fromisoformat(text)
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        when.astimezone(dt.UTC)  # out-of-range instants (year 1 at +01:00) fail here, not in a comparison later
+    except (ValueError, OverflowError):
+        raise ParamError(
+            name,
+            value,
+            f"'{_shown(value)}' is not an ISO 8601 date-time such as 2026-01-31T09:00:00Z or a date such as 2026-01-31",
+        ) from None
+    return when
+
+
+def _date(name: str, value: str) -> dt.date:
+    text = value.strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d\d-\d\d", text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ParamError(name, value, f"'{_shown(value)}' is not a date such as 2026-01-31 (YYYY-MM-DD)") from None
+
+
+def _facet(name: str, values: list[str], problems: list[ParamError]) -> frozenset[str]:
+    """The known values given for one facet; each unknown one becomes a problem."""
+    vocab = FACETS[name]
+    by_lower = {v.lower(): v for v in vocab.values}
+    chosen: set[str] = set()
+    for raw in values:
+        for part in raw.split(","):
+            item = part.strip()
+            if not item:
+                continue
+            if item.lower() in by_lower:
+                chosen.add(by_lower[item.lower()])
+            else:
+                message = f"'{_shown(item)}' is not a {vocab.label.lower()}{_did_you_mean(item, vocab.values)}"
+                problems.append(ParamError(name, item, message, list(vocab.values)))
+    return frozenset(chosen)
+
+
+def read_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) -> ParsedSearch:
+    """The search a query string asks for, with what was dropped; strict: raise ParamError at the first problem."""
+    given = multi_items(params)
+    problems: list[ParamError] = []
+
+    def problem(error: ParamError) -> None:
+        if strict:
+            raise error
+        problems.append(error)
+
+    known = set(SEARCH_PARAMS) | set(allowed)
+    for name, values in given.items():
+        if name not in known:
+            valid = sorted(known)
+            problem(ParamError(name, values[0], f"unknown parameter{_did_you_mean(name, valid)}", valid))
+
+    def single(name: str) -> str | None:
+        values = [v for v in given.get(name, []) if v.strip()]  # an empty form field means "not given"
+        if len(values) > 1:
+            problem(ParamError(name, values[1], f"give {name} once, not {len(values)} times"))
+        return values[0] if values else None
+
+    text = single("q") or ""
+    if len(text) > MAX_Q:
+        problem(ParamError("q", _shown(text), f"is {len(text)} characters long; at most {MAX_Q} are allowed"))
+        text = text[:MAX_Q]
+    text = text.strip()
+
+    filters: dict[str, frozenset[str]] = {}
+    for name in FACETS:
+        facet_problems: list[ParamError] = []
+        chosen = _facet(name, given.get(name, []), facet_problems)
+        for error in facet_problems:
+            problem(error)
+        if chosen:
+            filters[name] = chosen
+
+    sort: Sort = "relevance" if text else "name"
+    if (raw_sort := single("sort")) is not None:
+        if raw_sort.strip() in SORTS:
+            sort = cast(Sort, raw_sort.strip())
+        else:
+            message = f"'{_shown(raw_sort)}' is not a sort order{_did_you_mean(raw_sort.strip(), SORTS)}"
+            problem(ParamError("sort", raw_sort, message, list(SORTS)))
+
+    def number(name: str, default: int, high: int) -> int:
+        raw = single(name)
+        if raw is None:
+            return default
+        try:
+            return _int(name, raw, 1, high)
+        except ParamError as error:
+            problem(error)
+            return default
+
+    page = number("page", 1, MAX_PAGE)
+    per_page = number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
+
+    updated_since: dt.datetime | None = None
+    verified_since: dt.date | None = None
+    try:
+        raw_updated = single("updated_since")
+        updated_since = _datetime("updated_since", raw_updated) if raw_updated else None
+    except ParamError as error:
+        problem(error)
+    try:
+        raw_verified = single("verified_since")
+        verified_since = _date("verified_since", raw_verified) if raw_verified else None
+    except ParamError as error:
+        problem(error)
+
+    query = SearchQuery(
+        text=text,
+        filters=filters,
+        sort=sort,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+        updated_since=updated_since,
+        verified_since=verified_since,
+    )
+    return ParsedSearch(query, page, per_page, problems)
+
+
+def parse_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) -> SearchQuery:
+    """The SearchQuery a query string asks for (see the module docstring for the rules)."""
+    return read_search(params, strict=strict, allowed=allowed).query
