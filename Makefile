@@ -36,3 +36,11 @@ load: $(VENV)/installed
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+## Save screenshots of the main pages at 1280 px and 390 px widths into screenshots/ (needs Debian's chromium).
+screenshots: $(VENV)/installed
+	PYTHONPATH=. $(BIN)/python scripts/screenshots.py
+
+## Run the benchmark suite at 1k and 10k programs (a few minutes); prints a markdown table, saved in bench/out/.
+bench: $(VENV)/installed
+	PYTHONPATH=. $(BIN)/python -m bench.run --sizes 1000 10000

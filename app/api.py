@@ -1,17 +1,293 @@
-"""The JSON API v1 for institutions (to be built: issue 3)."""
+"""The JSON API v1 for institutions: faceted search, records, vocabularies, exports and change sync.
+
+Every response is serialized with orjson and carries an ETag (the catalog version and the normalized request),
+so `If-None-Match` gives a 304; errors are application/problem+json (RFC 9457).
+"""
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, replace
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app import apidoc
+from app.db import removed_since
+from app.deps import (
+    JSON,
+    PREFIX,
+    ApiError,
+    ExportSearchDep,
+    FieldsDep,
+    LiveDep,
+    ProgramDep,
+    SearchDep,
+    SnapshotDep,
+    base_url,
+    canonical,
+    check_params,
+    conditional,
+    etag,
+    page_links,
+    plain,
+    records,
+    result,
+    stored,
+    unavailable,
+)
+from app.export import COLUMNS, csv_lines, ndjson_lines
+from app.live import LiveCatalog, Snapshot
+from app.params import ParsedSearch
+from app.search import SearchQuery
+from app.vocab import FACETS
+
+STATIC = Path(__file__).resolve().parent / "static" / "swagger-ui"
 
 
-def install(app: FastAPI) -> None:
-    """Add the /api/v1 routes."""
+# --- the routes ------------------------------------------------------------------------------------------------
+
+router = APIRouter(prefix=PREFIX, tags=["programs"], default_response_class=JSON, responses=apidoc.ERRORS)
+
+
+@router.get(
+    "/programs", responses=apidoc.ok(apidoc.ProgramPage), openapi_extra=apidoc.parameters(paged=True), summary="Search"
+)
+def list_programs(request: Request, search: SearchDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep) -> Response:
+    """Search and filter the programs: one page of results, with disjunctive counts for every facet."""
+    base = base_url(request, live)
+    items = canonical(search, fields, paged=True)
+
+    def render() -> Response:
+        q = search.query
+        found = snap.index.search(q)
+        by_id = {p.id: p for p in stored(live, snap, [h.id for h in found.hits])}
+        results = [
+            result(by_id[h.id], fields, base, (h.highlights or plain(by_id[h.id].record)) if q.text else None)
+            for h in found.hits
+            if h.id in by_id
+        ]
+        pages = math.ceil(found.total / search.per_page)
+        links = page_links(base, request.url.path, items, search.page, pages)
+        body: dict[str, Any] = {
+            "total": found.total,
+            "page": search.page,
+            "per_page": search.per_page,
+            "pages": pages,
+            "results": results,
+            "facets": {name: [asdict(c) for c in counts] for name, counts in found.facets.items()},
+            "links": links,
+            "suggestion": found.suggestion,
+            "relaxed": found.relaxed,
+        }
+        if q.updated_since is not None:
+            try:
+                gone = removed_since(live.engine, q.updated_since)
+            except SQLAlchemyError as exc:
+                raise unavailable(exc) from None
+            body["removed"] = [{"id": pid, "removed_at": when.isoformat()} for pid, when in gone]
+        link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self")
+        return JSON(body, headers={"Link": link_header} if link_header else None)
+
+    return conditional(request, etag(snap, base, request.url.path, items), render)
+
+
+def export(
+    request: Request,
+    search: ParsedSearch,
+    fields: Sequence[str] | None,
+    live: LiveCatalog,
+    snap: Snapshot,
+    stream: Callable[[Iterator[dict[str, Any]]], Response],
+) -> Response:
+    """Every match's record, in the requested order, streamed by `stream`; tagged like any other answer."""
+    base = base_url(request, live)
+
+    def render() -> Response:
+        hits = snap.index.search(replace(search.query, offset=0, limit=None, highlight=False)).hits
+        return stream(records(live, snap, [h.id for h in hits], fields))
+
+    return conditional(request, etag(snap, base, request.url.path, canonical(search, fields, paged=False)), render)
+
+
+@router.get(
+    "/programs.csv",
+    responses=apidoc.ok(None, "text/csv"),
+    openapi_extra=apidoc.parameters(paged=False),
+    summary="Export as CSV",
+)
+def export_csv(
+    request: Request, search: ExportSearchDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep
+) -> Response:
+    """Every matching program as CSV (same filters, no pages); list fields joined with ';', sources as JSON."""
+    columns = ("id", *(f for f in fields if f != "id")) if fields else COLUMNS
+    disposition = {"Content-Disposition": 'attachment; filename="programs.csv"'}
+
+    def stream(rows: Iterator[dict[str, Any]]) -> Response:
+        return StreamingResponse(csv_lines(rows, columns), media_type="text/csv; charset=utf-8", headers=disposition)
+
+    return export(request, search, fields, live, snap, stream)
+
+
+@router.get(
+    "/programs.ndjson",
+    responses=apidoc.ok(None, "application/x-ndjson"),
+    openapi_extra=apidoc.parameters(paged=False),
+    summary="Export as NDJSON",
+)
+def export_ndjson(
+    request: Request, search: ExportSearchDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep
+) -> Response:
+    """Every matching program as JSON lines, one record a line (same filters, no pages)."""
+
+    def stream(rows: Iterator[dict[str, Any]]) -> Response:
+        return StreamingResponse(ndjson_lines(rows), media_type="application/x-ndjson")
+
+    return export(request, search, fields, live, snap, stream)
+
+
+@router.get(
+    "/programs/{program_id}",
+    responses=apidoc.ok(apidoc.ProgramOut) | apidoc.NOT_FOUND,
+    openapi_extra=apidoc.fields_only(),
+    summary="One program",
+)
+def get_program(request: Request, program: ProgramDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep) -> Response:
+    """The full record of one program, with links to its API record and its web page."""
+    base = base_url(request, live)
+    items = [("fields", ",".join(fields))] if fields else []
+    return conditional(request, etag(snap, base, request.url.path, items), lambda: JSON(result(program, fields, base)))
+
+
+@router.get(
+    "/programs/{program_id}/similar",
+    responses=apidoc.ok(apidoc.Similar) | apidoc.NOT_FOUND,
+    openapi_extra=apidoc.fields_only(),
+    summary="Similar programs",
+)
+def similar_programs(
+    request: Request, program: ProgramDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep
+) -> Response:
+    """Up to 5 programs most like this one, by shared words and shared facet values, best first."""
+    base = base_url(request, live)
+    items = [("fields", ",".join(fields))] if fields else []
+
+    def render() -> Response:
+        found = stored(live, snap, snap.index.similar(program.id, 5))
+        return JSON({"id": program.id, "results": [result(p, fields, base) for p in found]})
+
+    return conditional(request, etag(snap, base, request.url.path, items), render)
+
+
+@router.get("/vocabularies", tags=["catalog"], responses=apidoc.ok(apidoc.Vocabularies), summary="Vocabularies")
+def vocabularies(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
+    """Every facet: its values with their labels, definitions and how many programs carry each."""
+    check_params(request, ())
+
+    def render() -> Response:
+        counts = snap.index.search(SearchQuery(limit=0, highlight=False)).facets
+        body = [
+            {
+                "name": v.name,
+                "field": v.field,
+                "label": v.label,
+                "definition": v.definition,
+                "multi": v.multi,
+                "terms": [
+                    {"value": t.value, "label": t.label, "definition": t.definition, "count": c.count}
+                    for t, c in zip(v.terms, counts[v.name], strict=True)
+                ],
+            }
+            for v in FACETS.values()
+        ]
+        return JSON({"vocabularies": body})
+
+    return conditional(request, etag(snap, base_url(request, live), request.url.path), render)
+
+
+@router.get("/catalog", tags=["catalog"], responses=apidoc.ok(apidoc.CatalogInfo), summary="Catalog version")
+def catalog(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
+    """The catalog being served: its version (a content hash), title, program count and when it was loaded."""
+    check_params(request, ())
+    body = {
+        "version": snap.version,
+        "title": snap.title,
+        "program_count": snap.program_count,
+        "loaded_at": snap.loaded_at.isoformat(),
+    }
+    return conditional(request, etag(snap, base_url(request, live), request.url.path), lambda: JSON(body))
+
+
+# --- errors, CORS, docs --------------------------------------------------------------------------------------
 
 
 async def problem_from_exception(request: Request, exc: Exception) -> Response:
     """An application/problem+json response (RFC 9457) for an error."""
-    status = exc.status_code if isinstance(exc, HTTPException) else 400
-    return JSONResponse({"title": "Error", "status": status}, status_code=status, media_type="application/problem+json")
+    headers: dict[str, str] = {}
+    body: dict[str, Any]
+    if isinstance(exc, ApiError):
+        body = {"type": exc.type, "title": exc.title, "status": exc.status_code, "detail": exc.detail, **exc.extra}
+        headers = dict(exc.headers or {})
+    elif isinstance(exc, RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        param = ".".join(str(p) for p in first.get("loc", ())[1:]) or "request"
+        detail = f"{param}: {first.get('msg', 'invalid input')}"
+        body = {"type": "about:blank", "title": "Invalid request", "status": 400, "detail": detail, "param": param}
+    elif isinstance(exc, HTTPException):
+        status = exc.status_code
+        phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        detail = str(exc.detail) if exc.detail and exc.detail != phrase else phrase
+        if status == 404:
+            detail = f"there is nothing at {request.url.path[:200]}; the API is described at /openapi.json"
+        elif status == 405:
+            detail = f"{request.method} is not allowed here; use {(exc.headers or {}).get('Allow', 'GET')}"
+        body = {"type": "about:blank", "title": phrase, "status": status, "detail": detail}
+        headers = dict(exc.headers or {})
+    else:  # never shown: the handlers route only HTTP and validation errors here
+        body = {"type": "about:blank", "title": "Internal Server Error", "status": 500, "detail": "unexpected error"}
+    body["instance"] = request.url.path[:200]
+    media = "application/problem+json"
+    return Response(orjson.dumps(body), status_code=body["status"], headers=headers, media_type=media)
+
+
+class ApiCors:
+    """CORS for the read-only API alone: GET (and its preflight) from any origin; other paths are untouched."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app, allow_origins=["*"], allow_methods=["GET"], expose_headers=["ETag", "Link"], max_age=3600
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith((PREFIX + "/", "/openapi.json")):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+def install(app: FastAPI) -> None:
+    """Add the /api/v1 routes, CORS for them, and a /docs page that works offline."""
+    app.include_router(router)
+    app.add_middleware(ApiCors)
+    # FastAPI's own /docs loads Swagger UI from a CDN and runs an inline script: replace it with the vendored copy.
+    default_docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in default_docs]
+    app.mount("/docs/assets", StaticFiles(directory=STATIC), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return HTMLResponse(apidoc.DOCS_PAGE)
+
+    apidoc.polish(app)

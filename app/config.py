@@ -27,6 +27,12 @@ class Settings(BaseSettings):
     base_url: str = Field("", description="Public base URL used in links (empty: derived from each request).")
     admin_token: SecretStr | None = Field(None, description="Token for POST /api/v1/admin/reload (off when unset).")
     watch: bool = Field(True, description="Reload the catalog when its file changes.")
+    watch_debounce_ms: int = Field(
+        200, ge=10, le=10_000, description="Quiet time after a change to the catalog file before it is reloaded."
+    )
+    watch_poll_seconds: float = Field(
+        2.0, ge=0.2, le=300, description="How often the catalog file is also checked, for changes that events missed."
+    )
     workers: int = Field(1, ge=1, le=64, description="Worker processes for `mentordir serve`.")
     trusted_hosts: str = Field("*", description="Comma-separated Host names to answer for ('*': any).")
     forwarded_allow_ips: str = Field(

@@ -2,31 +2,57 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
+import os
 import threading
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog import Catalog, CatalogError, Problem, load_catalog
 from app.config import SYNONYMS, Settings
-from app.db import SyncReport, init_db, read_meta, read_programs, sync_catalog, utcnow
+from app.db import StoredProgram, SyncReport, init_db, ping, read_meta, read_programs, sync_catalog, utcnow
 from app.search import Document, SearchIndex, Synonyms
 
 log = logging.getLogger("mentordir")
 
+SYNC_ATTEMPTS = 3  # workers reloading the same change at once can collide on the database; the retry sees it done
+
 
 @dataclass(frozen=True)
 class Snapshot:
-    """One catalog version, ready to serve: what the database holds and its search index."""
+    """One catalog version, ready to serve: its program records and its search index, always from the same load.
+
+    Requests read records from here (`fetch`), never from the database, so a reload that has already written
+    the next version's rows cannot show a request new rows through an old index.
+    """
 
     version: str
     title: str | None
     program_count: int
     loaded_at: dt.datetime
     index: SearchIndex
+    programs: Mapping[str, StoredProgram] = field(default_factory=dict)
+
+    def fetch(self, ids: Sequence[str]) -> list[StoredProgram]:
+        """The programs with these ids, in the order given, as this version holds them (unknown ids skipped)."""
+        return [self.programs[pid] for pid in ids if pid in self.programs]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "title": self.title,
+            "programs": self.program_count,
+            "loaded_at": self.loaded_at.isoformat(),
+        }
 
 
 @dataclass(frozen=True)
@@ -45,7 +71,7 @@ class Rejected:
         }
 
 
-def build_snapshot(settings: Settings, engine: Engine, synonyms: Synonyms) -> Snapshot:
+def build_snapshot(settings: Settings, engine: Engine, synonyms: Synonyms, *, prune: bool = True) -> Snapshot:
     """Index what the database holds now (the index folder is keyed by version, so an unchanged catalog reopens)."""
     meta = read_meta(engine)
     if meta is None:
@@ -53,8 +79,9 @@ def build_snapshot(settings: Settings, engine: Engine, synonyms: Synonyms) -> Sn
     stored = read_programs(engine)
     documents = [Document.from_record(p.record, updated_at=p.updated_at) for p in stored]
     index = SearchIndex.open_or_build(settings.index_dir, meta.version, documents, synonyms)
-    SearchIndex.prune(settings.index_dir, keep=meta.version)
-    return Snapshot(meta.version, meta.title, len(documents), meta.loaded_at, index)
+    if prune:
+        SearchIndex.prune(settings.index_dir, keep=meta.version)
+    return Snapshot(meta.version, meta.title, len(documents), meta.loaded_at, index, {p.id: p for p in stored})
 
 
 def file_digest(settings: Settings) -> str:
@@ -64,11 +91,38 @@ def file_digest(settings: Settings) -> str:
         return "unreadable"
 
 
+def file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """A cheap fingerprint (inode, size, mtime) that changes when the file is rewritten or replaced."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def load_file(settings: Settings, engine: Engine) -> tuple[Catalog, SyncReport]:
     """Validate the catalog file and write it to the database (one transaction)."""
     catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes)
     init_db(engine)
-    return catalog, sync_catalog(engine, catalog)
+    for attempt in range(1, SYNC_ATTEMPTS + 1):
+        try:
+            return catalog, sync_catalog(engine, catalog)
+        except SQLAlchemyError:
+            if attempt == SYNC_ATTEMPTS:
+                raise
+            log.warning("writing catalog %s to the database failed; retrying", catalog.version, exc_info=True)
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _touch_index(directory: Path, version: str) -> None:
+    """Mark a retired version's index folder as recently used, so pruning spares it while requests finish on it."""
+    for path in directory.glob(f"*{version}"):
+        with contextlib.suppress(OSError):
+            os.utime(path)
+
+
+DB_CHECK_SECONDS = 1.0
 
 
 class LiveCatalog:
@@ -81,24 +135,55 @@ class LiveCatalog:
         self.current: Snapshot | None = None
         self.rejected: Rejected | None = None
         self._lock = threading.Lock()
+        self._seen: tuple[str, tuple[int, int, int] | None] | None = None  # (digest, stamp) of the file last read
+        self.failures = 0  # reloads refused or failed since start, for /metrics
+        self._db_lock = threading.Lock()
+        self._db_checked = -DB_CHECK_SECONDS
+        self._db_error: str | None = None
+
+    def database_error(self) -> str | None:
+        """Why the database does not answer, or None; pinged at most once a second, by one thread at a time.
+
+        Requests are served from the snapshot in memory, but a replica whose database is gone is out of date by
+        design, so the API and pages answer 503 until it comes back (and recover by themselves when it does).
+        """
+        if time.monotonic() - self._db_checked >= DB_CHECK_SECONDS and self._db_lock.acquire(blocking=False):
+            try:
+                ping(self.engine)
+                self._db_error = None
+            except (SQLAlchemyError, OSError) as exc:
+                self._db_error = f"unreachable: {type(exc).__name__}"
+            finally:
+                self._db_checked = time.monotonic()
+                self._db_lock.release()
+        return self._db_error
 
     def reload(self) -> bool:
-        """Validate the file, store it, index it and swap it in; on invalid input keep serving the last good one.
+        """Validate the file, store it, index it aside and swap it in; on invalid input keep serving the last good one.
 
-        Returns True when the file was accepted.
+        Returns True when the file was accepted. Database and disk errors propagate with the old snapshot still served.
         """
         with self._lock:
+            # Fingerprint before reading: a write landing during the load then differs, and is loaded next time.
+            stamp = file_stamp(self.settings.catalog)
+            digest = file_digest(self.settings)
             try:
                 _, report = load_file(self.settings, self.engine)
+                snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False)
             except CatalogError as exc:
-                self.rejected = Rejected(file_digest(self.settings), exc.errors)
+                self.failures += 1
+                self._seen = (digest, stamp)
+                self.rejected = Rejected(digest, exc.errors)
                 for problem in exc.errors:
                     log.error("catalog rejected: %s", problem)
                 if self.current is None:
                     self._fall_back_to_database()
                 return False
-            snapshot = build_snapshot(self.settings, self.engine, self.synonyms)
+            except Exception:
+                self.failures += 1  # the database or the disk failed: the old snapshot stays, the caller hears why
+                raise
             self._swap(snapshot)
+            self._seen = (digest, stamp)  # only now: a load that failed on the database is retried on the next check
             self.rejected = None
             log.info(
                 "catalog %s loaded: %d programs (%d added, %d changed, %d removed)",
@@ -110,18 +195,43 @@ class LiveCatalog:
             )
             return True
 
+    def reload_if_changed(self, *, suspect: bool = True) -> bool | None:
+        """Reload when the file's bytes differ from the last ones read; None when nothing changed.
+
+        With `suspect` False (a periodic check, no change event) an unchanged inode, size and mtime is trusted.
+        """
+        seen = self._seen
+        if seen is not None:
+            if not suspect and file_stamp(self.settings.catalog) == seen[1]:
+                return None
+            if file_digest(self.settings) == seen[0]:
+                return None
+        return self.reload()
+
+    def status(self) -> dict[str, Any]:
+        """What is served and what was refused, for /readyz, /api/v1/catalog and the admin reload."""
+        snapshot, rejected = self.current, self.rejected
+        return {
+            "catalog": snapshot.as_dict() if snapshot else None,
+            "rejected": rejected.as_dict() if rejected else None,
+        }
+
     def _fall_back_to_database(self) -> None:
         """At start with an invalid file: serve what the database last accepted, if anything."""
         try:
             init_db(self.engine)
-            self._swap(build_snapshot(self.settings, self.engine, self.synonyms))
+            self._swap(build_snapshot(self.settings, self.engine, self.synonyms, prune=False))
             log.warning("serving the last good catalog from the database")
         except LookupError:
             log.error("no valid catalog to serve")
 
     def _swap(self, snapshot: Snapshot) -> None:
-        # Requests that took the old snapshot finish on it; it is freed when the last of them lets go.
-        self.current = snapshot
+        # One reference assignment: a request holds either the old snapshot or the new one, never a mix. Requests
+        # that took the old one finish on it; its index folder is touched so pruning leaves it for a while.
+        old, self.current = self.current, snapshot
+        if old is not None and old.version != snapshot.version:
+            _touch_index(self.settings.index_dir, old.version)
+        SearchIndex.prune(self.settings.index_dir, keep=snapshot.version)
 
     def close(self) -> None:
         if self.current is not None:

@@ -16,6 +16,7 @@ from app import admin, api, observe, security, web
 from app.config import Settings
 from app.db import make_engine, ping
 from app.live import LiveCatalog
+from app.watch import watching
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -28,7 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await run_in_threadpool(live.reload)
         app.state.live = live
         try:
-            yield
+            async with watching(live):
+                yield
         finally:
             live.close()
             engine.dispose()

@@ -27,6 +27,7 @@ class Metrics:
 
     def __init__(self) -> None:
         self._version: str | None = None
+        self._failures_seen = 0
         self.registry = CollectorRegistry()
         self.requests = Counter(
             "mentordir_requests", "HTTP requests answered.", ["route", "method", "status"], registry=self.registry
@@ -46,11 +47,17 @@ class Metrics:
             multiprocess_mode="liveall",
         )
         self.reload_failures = Counter(
-            "mentordir_catalog_reload_failures", "Catalog files rejected or reloads that failed.", registry=self.registry
+            "mentordir_catalog_reload_failures",
+            "Catalog files rejected or reloads that failed.",
+            registry=self.registry,
         )
 
-    def show_catalog(self, snapshot: Any) -> None:
-        """The served version's program count; a replaced version drops to 0 (labels cannot be removed across processes)."""
+    def follow(self, live: Any) -> None:
+        """Bring the catalog gauge and the reload-failure count up to date with the live catalog."""
+        self.reload_failures.inc(live.failures - self._failures_seen)
+        self._failures_seen = live.failures
+        # A replaced version drops to 0: labels cannot be removed across worker processes.
+        snapshot = live.current
         version = snapshot.version if snapshot is not None else None
         if self._version not in (None, version):
             self.catalog.labels(self._version).set(0)
@@ -122,8 +129,7 @@ def install(app: FastAPI) -> Metrics:
     @app.get("/metrics", include_in_schema=False)
     def prometheus(request: Request) -> Response:
         """Prometheus metrics: request counts and latencies by route, the catalog version, reload failures."""
-        live: Any = request.app.state.live
-        metrics.show_catalog(live.current)
+        metrics.follow(request.app.state.live)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
     return metrics

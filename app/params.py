@@ -10,6 +10,7 @@ Parameters: `q` (at most 200 characters), one per facet in `app.vocab.FACETS` (r
 OR within a facet, AND across facets; values match case-insensitively), `sort` (`app.search.SORTS`; default
 `relevance` when `q` is given, else `name`), `page` (from 1), `per_page` (1–100, default 20), `updated_since` (an
 ISO 8601 date-time, or a date meaning its midnight UTC; naive times are UTC) and `verified_since` (a date).
+An empty value is an error when strict (except for `q`) and means "not given" otherwise.
 `allowed` names further parameters the caller reads itself: they are neither parsed nor rejected.
 """
 
@@ -118,8 +119,8 @@ def _date(name: str, value: str) -> dt.date:
         raise ParamError(name, value, f"'{_shown(value)}' is not a date such as 2026-01-31 (YYYY-MM-DD)") from None
 
 
-def _facet(name: str, values: list[str], problems: list[ParamError]) -> frozenset[str]:
-    """The known values given for one facet; each unknown one becomes a problem."""
+def _facet(name: str, values: list[str], problems: list[ParamError], *, strict: bool) -> frozenset[str]:
+    """The known values given for one facet; each unknown (or, when strict, empty) one becomes a problem."""
     vocab = FACETS[name]
     by_lower = {v.lower(): v for v in vocab.values}
     chosen: set[str] = set()
@@ -127,6 +128,9 @@ def _facet(name: str, values: list[str], problems: list[ParamError]) -> frozense
         for part in raw.split(","):
             item = part.strip()
             if not item:
+                if strict:
+                    message = f"an empty value; give one of the {vocab.label.lower()} values or leave it out"
+                    problems.append(ParamError(name, raw, message, list(vocab.values)))
                 continue
             if item.lower() in by_lower:
                 chosen.add(by_lower[item.lower()])
@@ -153,7 +157,11 @@ def read_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) 
             problem(ParamError(name, values[0], f"unknown parameter{_did_you_mean(name, valid)}", valid))
 
     def single(name: str) -> str | None:
-        values = [v for v in given.get(name, []) if v.strip()]  # an empty form field means "not given"
+        values = given.get(name, [])
+        if not strict:  # an empty form field means "not given"
+            values = [v for v in values if v.strip()]
+        elif name != "q" and any(not v.strip() for v in values):
+            problem(ParamError(name, "", "is empty; give a value or leave the parameter out"))
         if len(values) > 1:
             problem(ParamError(name, values[1], f"give {name} once, not {len(values)} times"))
         return values[0] if values else None
@@ -167,7 +175,7 @@ def read_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) 
     filters: dict[str, frozenset[str]] = {}
     for name in FACETS:
         facet_problems: list[ParamError] = []
-        chosen = _facet(name, given.get(name, []), facet_problems)
+        chosen = _facet(name, given.get(name, []), facet_problems, strict=strict)
         for error in facet_problems:
             problem(error)
         if chosen:

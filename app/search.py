@@ -8,24 +8,29 @@ costs a handful of set intersections rather than a Whoosh `groupedby` walk.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 import html
 import os
 import queue
+import re
 import shutil
 import tempfile
+import threading
 import time
 import unicodedata
+from collections import Counter, OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+import orjson
 import yaml
 from whoosh import index
 from whoosh import query as wq
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
@@ -34,11 +39,12 @@ from whoosh.support.levenshtein import damerau_levenshtein
 from app.catalog import normalize
 from app.vocab import FACETS
 
-SCHEMA_VERSION = "1"  # bump when the schema or analysis changes, so old on-disk indexes are not reused
+SCHEMA_VERSION = "2"  # bump when the schema or analysis changes, so old on-disk indexes are not reused
 MAX_QUERY_CHARS = 500
 MAX_WORDS = 32
 FUZZY_MIN_LENGTH = 5
 SNIPPET_CHARS = 220
+LEAF_CACHE_POSTINGS = 2_000_000  # postings kept in memory per index, across all cached terms (~100 MB at most)
 
 Sort = Literal["relevance", "name", "-last_verified", "-updated_at"]
 SORTS: tuple[str, ...] = ("relevance", "name", "-last_verified", "-updated_at")
@@ -46,7 +52,8 @@ SORTS: tuple[str, ...] = ("relevance", "name", "-last_verified", "-updated_at")
 _WORDS = r"\w+(?:\.?\w+)*"  # whoosh-reloaded's default pattern also takes '*' as part of a word
 _RAW = RegexTokenizer(_WORDS) | LowercaseFilter() | StopFilter(minsize=1)
 _STEM = _RAW | StemFilter()
-_EXACT = RegexTokenizer(_WORDS) | LowercaseFilter()
+_WORD_RE = re.compile(_WORDS)
+_cached_stem = functools.lru_cache(maxsize=100_000)(stem)
 FIELD_BOOSTS = {
     "name": 6.0,
     "aliases": 6.0,
@@ -56,9 +63,11 @@ FIELD_BOOSTS = {
     "description": 1.0,
     "extra": 0.5,
 }
+# The words as typed (for typo tolerance and respelling) are kept beside the index in WORDS_FILE, not in it:
+# indexing them as a field doubled the time to build the index.
+WORDS_FILE = "words.json"
 SCHEMA = Schema(
     id=ID(stored=True, unique=True),
-    exact=TEXT(analyzer=_EXACT, phrase=False),
     **{name: TEXT(analyzer=_STEM, phrase=False, field_boost=boost) for name, boost in FIELD_BOOSTS.items()},
 )
 
@@ -186,7 +195,12 @@ def clean(text: str) -> str:
 
 def _mark(text: str, terms: frozenset[str], *, window: int | None = None) -> tuple[str, bool]:
     """HTML-escaped text with the words whose stems are in `terms` wrapped in <mark>; optionally a window."""
-    spans = [(t.startchar, t.endchar) for t in _STEM(text, chars=True) if t.text in terms]
+    # The same words and stems as the _STEM analyzer, with a C regex scan instead of its token objects (5x faster).
+    spans = []
+    for m in _WORD_RE.finditer(text):
+        word = m.group().lower()
+        if word not in STOP_WORDS and _cached_stem(word) in terms:
+            spans.append(m.span())
     start, end = 0, len(text)
     if window is not None and len(text) > window:
         centre = spans[0][0] if spans else 0
@@ -209,15 +223,16 @@ def _mark(text: str, terms: frozenset[str], *, window: int | None = None) -> tup
     return body, bool(spans)
 
 
-def _near(searcher: Searcher, word: str, maxdist: int) -> list[str]:
-    """Indexed words within `maxdist` typos of `word` (a swap of two letters is one), sharing its first letter."""
-    reader = searcher.reader()
-    out = []
-    for btext in reader.expand_prefix("exact", word[:1]):
-        candidate = btext.decode("utf-8")
-        if abs(len(candidate) - len(word)) <= maxdist and damerau_levenshtein(candidate, word, maxdist) <= maxdist:
-            out.append(candidate)
-    return sorted(out)
+def _exact_text(d: Document) -> str:
+    return " ".join((d.name, *d.aliases, d.summary, d.description, d.sponsor, *d.tags, d.extra))
+
+
+def exact_words(documents: Sequence[Document]) -> dict[str, int]:
+    """Every word of the programs' text as typed (lowercased, not stemmed), with how many programs use it."""
+    counts: Counter[str] = Counter()
+    for d in documents:
+        counts.update({w.lower() for w in _WORD_RE.findall(_exact_text(d))})
+    return dict(counts)
 
 
 @dataclass
@@ -231,8 +246,18 @@ class _Compiled:
 class SearchIndex:
     """One catalog version's index: opened from (or built into) a folder keyed by that version."""
 
-    def __init__(self, ix: index.Index, documents: Sequence[Document], synonyms: Synonyms) -> None:
+    def __init__(
+        self,
+        ix: index.Index,
+        documents: Sequence[Document],
+        synonyms: Synonyms,
+        words: Mapping[str, int] | None = None,
+    ) -> None:
         self._ix = ix
+        self.words = dict(exact_words(documents) if words is None else words)
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(self.words):
+            self._by_initial.setdefault(word[:1], []).append(word)
         self._pool: queue.SimpleQueue[Searcher] = queue.SimpleQueue()
         self.synonyms = synonyms
         by_id = {d.id: d for d in documents}
@@ -259,6 +284,10 @@ class SearchIndex:
             for label in (d.name, *d.aliases):
                 self.exact.setdefault(normalize(label), []).append(n)
         self._updated = sorted((d.updated_at, n) for n, d in enumerate(self.docs))
+        self._leaves: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self._leaf_postings = 0
+        self._leaf_lock = threading.Lock()
+        self._unions: dict[tuple[str, frozenset[str]], frozenset[int]] = {}
 
     # building and opening
 
@@ -284,17 +313,18 @@ class SearchIndex:
                         sponsor=d.sponsor,
                         tags=" ".join(d.tags),
                         extra=d.extra,
-                        exact=" ".join((d.name, *d.aliases, d.summary, d.description, d.sponsor, *d.tags, d.extra)),
                     )
                 writer.commit()
                 ix.close()
+                (tmp / WORDS_FILE).write_bytes(orjson.dumps(exact_words(documents)))
                 os.rename(tmp, target)
             except OSError:
                 shutil.rmtree(tmp, ignore_errors=True)
                 if not index.exists_in(str(target)):  # not a lost race with another process: a real failure
                     raise
         os.utime(target)
-        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms())
+        words = orjson.loads((target / WORDS_FILE).read_bytes())
+        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms(), words)
 
     @staticmethod
     def prune(directory: Path, *, keep: str, older_than: float = 600.0) -> None:
@@ -326,15 +356,23 @@ class SearchIndex:
 
     # queries
 
-    def _word_clause(self, searcher: Searcher, word: str) -> tuple[wq.Query, set[str]]:
+    def _near(self, word: str, maxdist: int) -> list[str]:
+        """Indexed words within `maxdist` typos of `word` (a swap of two letters is one), sharing its first letter."""
+        return [
+            c
+            for c in self._by_initial.get(word[:1], ())
+            if abs(len(c) - len(word)) <= maxdist and damerau_levenshtein(c, word, maxdist) <= maxdist
+        ]
+
+    def _word_clause(self, word: str) -> tuple[wq.Query, set[str]]:
         """A word in any field, by its stem; a word not in the index also by its one-typo neighbours."""
         forms = {stem(word)}
-        if len(word) >= FUZZY_MIN_LENGTH and not searcher.reader().doc_frequency("exact", word):
-            forms.update(stem(w) for w in _near(searcher, word, 1)[:10])
+        if len(word) >= FUZZY_MIN_LENGTH and word not in self.words:
+            forms.update(stem(w) for w in self._near(word, 1)[:10])
         terms = [wq.Term(f, s) for s in sorted(forms) for f in FIELD_BOOSTS]
         return (terms[0] if len(terms) == 1 else wq.Or(terms)), forms
 
-    def _compile(self, searcher: Searcher, text: str) -> _Compiled | None:
+    def _compile(self, text: str) -> _Compiled | None:
         words = [t.text for t in _RAW(text)][:MAX_WORDS]
         if not words:
             return None
@@ -356,12 +394,66 @@ class SearchIndex:
                 terms.update(s for alt in group for s in alt)
                 i += n
                 continue
-            clause, forms = self._word_clause(searcher, words[i])
+            clause, forms = self._word_clause(words[i])
             clauses.append(clause)
             terms.update(forms)
             i += 1
         query = clauses[0] if len(clauses) == 1 else wq.And(clauses)
         return _Compiled(query, clauses, frozenset(terms), words)
+
+    def _leaf(self, searcher: Searcher, field_name: str, text: str) -> dict[int, float]:
+        """One term's documents and their BM25F scores, read once per index and kept (bounded, least recent out).
+
+        Walking postings once and then combining plain sets and dicts is many times faster than
+        Whoosh's matcher trees, which re-walk every posting of every term on every query.
+        """
+        key = (field_name, text)
+        with self._leaf_lock:
+            found = self._leaves.get(key)
+            if found is not None:
+                self._leaves.move_to_end(key)
+                return found
+        scores: dict[int, float] = {}
+        if key in searcher.reader():
+            matcher = searcher.postings(field_name, text)
+            scorer = searcher.weighting.scorer(searcher, field_name, text)
+            while matcher.is_active():
+                scores[matcher.id()] = scorer.score(matcher)
+                matcher.next()
+        with self._leaf_lock:
+            if key not in self._leaves:
+                self._leaves[key] = scores
+                self._leaf_postings += len(scores) + 1
+            while self._leaf_postings > LEAF_CACHE_POSTINGS and len(self._leaves) > 1:
+                self._leaf_postings -= len(self._leaves.popitem(last=False)[1]) + 1
+        return scores
+
+    def _docs(self, searcher: Searcher, node: wq.Query) -> set[int]:
+        """The documents matching a query built by `_compile` (terms combined with And and Or)."""
+        if isinstance(node, wq.Term):
+            return set(self._leaf(searcher, node.fieldname, node.text))
+        parts = [self._docs(searcher, child) for child in node.subqueries]
+        if isinstance(node, wq.And):
+            parts.sort(key=len)
+            return parts[0].intersection(*parts[1:])
+        return set().union(*parts)
+
+    def _scores(self, searcher: Searcher, node: wq.Query, within: frozenset[int]) -> dict[int, float]:
+        """Each document's score in `within` as Whoosh computes it: sums over the matching parts of the query."""
+        if isinstance(node, wq.Term):
+            leaf = self._leaf(searcher, node.fieldname, node.text)
+            if len(leaf) < len(within):
+                return {n: s for n, s in leaf.items() if n in within}
+            return {n: leaf[n] for n in within if n in leaf}
+        parts = [self._scores(searcher, child, within) for child in node.subqueries]
+        if isinstance(node, wq.And):
+            keys = set(parts[0]).intersection(*parts[1:])
+            return {n: sum(p[n] for p in parts) for n in keys}
+        total: dict[int, float] = {}
+        for part in parts:
+            for n, score in part.items():
+                total[n] = total.get(n, 0.0) + score
+        return total
 
     def _allowed(self, q: SearchQuery, skip: str | None = None) -> frozenset[int] | None:
         """Documents passing every filter but `skip`'s: OR within a facet, AND across facets; None = all."""
@@ -369,8 +461,7 @@ class SearchIndex:
         for name, values in q.filters.items():
             if name == skip or not values:
                 continue
-            sets = self.value_docs.get(name, {})
-            chosen = frozenset().union(*(sets.get(v, frozenset()) for v in values))
+            chosen = self._union(name, frozenset(values))
             result = chosen if result is None else result & chosen
         if q.updated_since is not None:
             cut = q.updated_since
@@ -381,6 +472,18 @@ class SearchIndex:
             fresh = frozenset(n for n, d in enumerate(self.docs) if d.last_verified >= since)
             result = fresh if result is None else result & fresh
         return result
+
+    def _union(self, name: str, values: frozenset[str]) -> frozenset[int]:
+        """Documents with any of these values of one facet; kept, as the same selections recur."""
+        key = (name, values)
+        found = self._unions.get(key)
+        if found is None:
+            sets = self.value_docs.get(name, {})
+            found = frozenset().union(*(sets.get(v, frozenset()) for v in values))
+            if len(self._unions) >= 4096:
+                self._unions.clear()  # bounded: start over rather than keep every combination ever asked for
+            self._unions[key] = found
+        return found
 
     def _facets(self, q: SearchQuery, matched: frozenset[int]) -> dict[str, list[FacetCount]]:
         out = {}
@@ -394,14 +497,13 @@ class SearchIndex:
             ]
         return out
 
-    def _suggest(self, searcher: Searcher, words: list[str]) -> str | None:
-        reader = searcher.reader()
+    def _suggest(self, words: list[str]) -> str | None:
         changed, out = False, []
         for w in words:
-            if len(w) >= 3 and not reader.doc_frequency("exact", w):
-                near = _near(searcher, w, 1 if len(w) < FUZZY_MIN_LENGTH else 2)
+            if len(w) >= 3 and w not in self.words:
+                near = self._near(w, 1 if len(w) < FUZZY_MIN_LENGTH else 2)
                 if near:
-                    out.append(max(near, key=lambda c: (reader.doc_frequency("exact", c), c)))
+                    out.append(max(near, key=lambda c: (self.words[c], c)))
                     changed = True
                     continue
             out.append(w)
@@ -412,15 +514,15 @@ class SearchIndex:
         text = clean(q.text)
         allowed = self._allowed(q)
         with self._searcher() as searcher:
-            compiled = self._compile(searcher, text) if text else None
+            compiled = self._compile(text) if text else None
             relaxed = False
             if compiled is None:
                 matched = self.all
             else:
-                matched = frozenset(searcher.docs_for_query(compiled.query))
+                matched = frozenset(self._docs(searcher, compiled.query))
                 if not matched and len(compiled.clauses) > 1:
                     compiled.query = wq.Or(compiled.clauses)
-                    matched = frozenset(searcher.docs_for_query(compiled.query))
+                    matched = frozenset(self._docs(searcher, compiled.query))
                     relaxed = bool(matched)
             final = matched if allowed is None else matched & allowed
             facets = self._facets(q, matched)
@@ -429,17 +531,21 @@ class SearchIndex:
             if compiled is not None and q.sort == "relevance":
                 pinned = [n for n in self.exact.get(normalize(text), []) if n in final]
                 pinned.sort(key=self.name_rank.__getitem__)
-                limit = None if end is None else end + len(pinned)
-                results = searcher.search(compiled.query, filter=set(final), limit=limit)
-                scores = dict(results.items())
-                ranked = pinned + [n for n, _ in results.items() if n not in pinned]
+                scores = self._scores(searcher, compiled.query, final)
+                by_score = lambda n: (-scores[n], n)  # noqa: E731  (Whoosh's order: score, then docnum)
+                top = (
+                    sorted(scores, key=by_score)
+                    if end is None
+                    else heapq.nsmallest(end + len(pinned), scores, key=by_score)
+                )
+                ranked = pinned + [n for n in top if n not in pinned]
             else:
                 ranked = self._sorted(final, q.sort, end)
             page = ranked[q.offset : end]
-            suggestion = self._suggest(searcher, compiled.words) if compiled and (relaxed or not final) else None
+            suggestion = self._suggest(compiled.words) if compiled and (relaxed or not final) else None
             if suggestion:  # offer a respelling only if it would find something under the same filters
-                respelled = self._compile(searcher, suggestion)
-                found = frozenset(searcher.docs_for_query(respelled.query)) if respelled else frozenset()
+                respelled = self._compile(suggestion)
+                found = frozenset(self._docs(searcher, respelled.query)) if respelled else frozenset()
                 if not (found if allowed is None else found & allowed):
                     suggestion = None
         hits = [

@@ -6,35 +6,32 @@ import datetime as dt
 import hashlib
 import math
 import mimetypes
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+import textwrap
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 
-from app.db import StoredProgram, fetch_programs, read_programs
+from app.db import StoredProgram
 from app.live import LiveCatalog, Snapshot
-from app.params import ParsedSearch, multi_items, read_search
+from app.params import multi_items, read_search
 from app.search import SearchQuery, SearchResult
+from app.urlstate import ID_RE, MAX_COMPARE, State, page_numbers, read_ids, state_of
 from app.vocab import FACETS
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = Jinja2Templates(directory=HERE.parent / "templates")
 STATIC = HERE / "static"
-MAX_COMPARE = 4
-MAX_IDS = 20  # ids read from a compare URL; more is a mistake, not a wish
-ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FEED_ENTRIES = 50
 MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
+TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
 ORGANIZATION_TYPES = {"professional-society", "online-community", "small-group", "informal-network"}
 
 
@@ -61,92 +58,6 @@ def load_assets(folder: Path = STATIC) -> dict[str, Asset]:
     return assets
 
 
-# --- the search state, which the URL holds whole -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class State:
-    """What a search page shows, as the query string that reproduces it."""
-
-    q: str = ""
-    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    sort: str = ""  # "" = the default order (relevance when searching, else name)
-    page: int = 1
-    per_page: int = 20
-    extra: tuple[tuple[str, str], ...] = ()  # updated_since / verified_since, kept when given
-    compare: tuple[str, ...] = ()
-
-    def href(self, **changes: Any) -> str:
-        """This state's URL with some parts changed; any change but `page` goes back to page 1."""
-        if "page" not in changes:
-            changes["page"] = 1
-        s = replace(self, **changes)
-        pairs: list[tuple[str, str]] = [("q", s.q)] if s.q else []
-        pairs += [(name, value) for name in FACETS for value in s.filters.get(name, ())]
-        pairs += [("sort", s.sort)] if s.sort else []
-        pairs += list(s.extra)
-        pairs += [("per_page", str(s.per_page))] if s.per_page != 20 else []
-        pairs += [("page", str(s.page))] if s.page > 1 else []
-        pairs += [("compare", ",".join(s.compare))] if s.compare else []
-        return "/?" + urlencode(pairs) if pairs else "/"
-
-    def without(self, facet: str, value: str | None = None) -> str:
-        """The URL without one value of a facet (or the whole facet)."""
-        kept = {n: vs for n, vs in self.filters.items() if n != facet}
-        if value is not None:
-            rest = tuple(v for v in self.filters.get(facet, ()) if v != value)
-            if rest:
-                kept[facet] = rest
-        return self.href(filters=kept)
-
-    def toggled(self, program_id: str) -> str:
-        """The URL with a program added to (or removed from) the compare list."""
-        ids = tuple(i for i in self.compare if i != program_id)
-        if program_id not in self.compare:
-            ids = (*ids, program_id)[-MAX_COMPARE:]
-        return self.href(compare=ids, page=self.page)
-
-
-def read_ids(values: Iterable[str], known: Mapping[str, Any] | None = None) -> tuple[list[str], list[str]]:
-    """Program ids from repeated and/or comma-separated values: (the usable ones, in order, deduplicated; the rest)."""
-    good: list[str] = []
-    bad: list[str] = []
-    for raw in values:
-        for part in raw.split(",")[:MAX_IDS]:
-            pid = part.strip().lower()
-            if not pid or pid in good:
-                continue
-            ok = len(pid) <= 80 and ID_RE.match(pid) and (known is None or pid in known)
-            (good if ok else bad).append(pid if ok else part.strip()[:80])
-    return good[:MAX_IDS], bad
-
-
-def state_of(parsed: ParsedSearch, request: Request, snap: Snapshot) -> State:
-    q = parsed.query
-    given = multi_items(request.query_params)
-    explicit = q.sort if any(v.strip() for v in given.get("sort", [])) and q.sort != default_sort(q.text) else ""
-    filters = {n: tuple(v for v in FACETS[n].values if v in q.filters.get(n, ())) for n in FACETS}
-    extra = tuple(
-        (name, given[name][0].strip())
-        for name, value in (("updated_since", q.updated_since), ("verified_since", q.verified_since))
-        if value is not None
-    )
-    compare, _ = read_ids(given.get("compare", []), snap.index.docnum)
-    return State(
-        q.text,
-        {n: v for n, v in filters.items() if v},
-        explicit,
-        parsed.page,
-        parsed.per_page,
-        extra,
-        tuple(compare[-MAX_COMPARE:]),
-    )
-
-
-def default_sort(text: str) -> str:
-    return "relevance" if text else "name"
-
-
 # --- reading the live catalog ------------------------------------------------------------------------------------
 
 
@@ -159,12 +70,11 @@ def snapshot(request: Request) -> tuple[LiveCatalog, Snapshot]:
     return live, snap
 
 
-def programs(live: LiveCatalog, ids: Sequence[str]) -> list[StoredProgram]:
-    """Records by id from the database; a database outage becomes a 503 page, not a traceback."""
-    try:
-        return fetch_programs(live.engine, list(ids))
-    except SQLAlchemyError:
-        raise HTTPException(503, "The database is not answering. Please try again in a minute.") from None
+def programs(live: LiveCatalog, snap: Snapshot, ids: Sequence[str]) -> list[StoredProgram]:
+    """Records by id from the request's snapshot; a database outage becomes a 503 page, not a traceback."""
+    if live.database_error():
+        raise HTTPException(503, "The database is not answering. Please try again in a minute.")
+    return snap.fetch(ids)
 
 
 def search(snap: Snapshot, query: SearchQuery) -> SearchResult:
@@ -176,17 +86,6 @@ def count(snap: Snapshot, query: SearchQuery) -> SearchResult:
     return snap.index.search(replace(query, offset=0, limit=0, highlight=False))
 
 
-def page_numbers(page: int, pages: int) -> list[int | None]:
-    """Page links to show: the first, the last, and two either side of the current; None marks a gap."""
-    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
-    out: list[int | None] = []
-    for n in shown:
-        if out and n - (out[-1] or 0) > 1:
-            out.append(None)
-        out.append(n)
-    return out
-
-
 def escapes(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> list[dict[str, Any]]:
     """When nothing matched: each filter whose removal would find something, with how many it would find."""
     out = []
@@ -194,9 +93,10 @@ def escapes(snap: Snapshot, query: SearchQuery, result: SearchResult, state: Sta
         loosened = count(snap, replace(query, filters={n: v for n, v in query.filters.items() if n != name}))
         if loosened.total:
             labels = ", ".join(FACETS[name].label_of(v) for v in values)
-            out.append({"label": f"{FACETS[name].label}: {labels}", "href": state.without(name), "total": loosened.total})
-    if query.text and state.filters and count(snap, replace(query, filters={})).total:
-        total = count(snap, replace(query, filters={})).total
+            out.append(
+                {"label": f"{FACETS[name].label}: {labels}", "href": state.without(name), "total": loosened.total}
+            )
+    if query.text and len(state.filters) > 1 and (total := count(snap, replace(query, filters={})).total):
         out.append({"label": "every filter", "href": state.href(filters={}), "total": total})
     return out
 
@@ -247,9 +147,9 @@ def home(request: Request) -> HTMLResponse:
     """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
     live, snap = snapshot(request)
     parsed = read_search(request.query_params, strict=False, allowed=("compare",))
-    state = state_of(parsed, request, snap)
+    state = state_of(parsed, request, snap.index.docnum)
     result = search(snap, parsed.query)
-    stored = {p.id: p.record for p in programs(live, [h.id for h in result.hits] + list(state.compare))}
+    stored = {p.id: p.record for p in programs(live, snap, [h.id for h in result.hits] + list(state.compare))}
     hits = [(hit, stored[hit.id]) for hit in result.hits if hit.id in stored]
     pages = max(1, math.ceil(result.total / parsed.per_page))
     context = {
@@ -272,7 +172,7 @@ def home(request: Request) -> HTMLResponse:
 def program_page(request: Request, program_id: str) -> HTMLResponse:
     """One program, every field in plain words, with its citations and similar programs."""
     live, snap = snapshot(request)
-    found = programs(live, [program_id]) if len(program_id) <= 80 and ID_RE.match(program_id) else []
+    found = programs(live, snap, [program_id]) if len(program_id) <= 80 and ID_RE.match(program_id) else []
     if not found:
         raise HTTPException(404, f"No program has the id '{program_id[:80]}'.")
     stored = found[0]
@@ -282,7 +182,7 @@ def program_page(request: Request, program_id: str) -> HTMLResponse:
         "p": stored.record,
         "stored": stored,
         "fresh": freshness(stored.record["last_verified"]),
-        "similar": [s.record for s in programs(live, similar_ids)],
+        "similar": [s.record for s in programs(live, snap, similar_ids)],
         "jsonld": json_ld(stored.record, url),
     }
     return render(request, "program.html", context)
@@ -293,7 +193,7 @@ def compare_page(request: Request) -> HTMLResponse:
     live, snap = snapshot(request)
     given = multi_items(request.query_params)
     ids, unknown = read_ids(given.get("ids", []) + given.get("compare", []), snap.index.docnum)
-    shown = [p.record for p in programs(live, ids[:MAX_COMPARE])]
+    shown = [p.record for p in programs(live, snap, ids[:MAX_COMPARE])]
     context = {
         "shown": shown,
         "unknown": unknown,
@@ -309,7 +209,7 @@ def models_page(request: Request) -> HTMLResponse:
     live, snap = snapshot(request)
     counts = {c.value: c.count for c in count(snap, SearchQuery()).facets["type"]}
     groups = search(snap, SearchQuery(filters={"type": frozenset({"small-group"})}, limit=None, highlight=False))
-    context = {"counts": counts, "groups": [p.record for p in programs(live, [h.id for h in groups.hits])]}
+    context = {"counts": counts, "groups": [p.record for p in programs(live, snap, [h.id for h in groups.hits])]}
     return render(request, "models.html", context)
 
 
@@ -317,7 +217,7 @@ def coverage_page(request: Request) -> HTMLResponse:
     """How many programs serve each career stage × demographic focus, as an SVG chart and a table."""
     _, snap = snapshot(request)
     stages, focuses = FACETS["career_stage"], FACETS["demographic_focus"]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for stage in stages.terms:
         result = count(snap, SearchQuery(filters={"career_stage": frozenset({stage.value})}))
         cells = [c.count for c in result.facets["demographic_focus"]]
@@ -326,16 +226,15 @@ def coverage_page(request: Request) -> HTMLResponse:
     top = max((n for row in rows for n in row["cells"]), default=0)
     gaps = [(row["term"], focuses.terms[i]) for row in rows for i, n in enumerate(row["cells"]) if n == 0]
     context = {"rows": rows, "focuses": focuses.terms, "totals": totals, "top": top or 1, "gaps": gaps}
+    context["heads"] = [textwrap.wrap(t.label, 16) for t in focuses.terms]  # SVG text does not wrap itself
     return render(request, "coverage.html", context)
 
 
 def feed(request: Request) -> Response:
     """An Atom feed of the programs most recently added or changed."""
-    live, _ = snapshot(request)
-    try:
-        stored = sorted(read_programs(live.engine), key=lambda p: (p.updated_at, p.id), reverse=True)[:FEED_ENTRIES]
-    except SQLAlchemyError:
-        raise HTTPException(503, "The database is not answering. Please try again in a minute.") from None
+    live, snap = snapshot(request)
+    latest = sorted(snap.programs.values(), key=lambda p: (p.updated_at, p.id), reverse=True)[:FEED_ENTRIES]
+    stored = programs(live, snap, [p.id for p in latest])
     base = (live.settings.base_url or str(request.base_url)).rstrip("/")
     updated = stored[0].updated_at if stored else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     body = TEMPLATES.get_template("feed.xml").render(entries=stored, base=base, updated=updated)
@@ -361,7 +260,7 @@ async def error_page(request: Request, exc: Exception) -> Response:
         status, detail, headers = 400, "Part of this address could not be read.", {}
     else:
         status, detail, headers = 500, "Something went wrong on our side.", {}
-    title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    title = TITLES.get(status) or HTTPStatus(status).phrase
     if status == 404 and detail == "Not Found":
         detail = f"There is no page at {request.url.path[:200]}."
     response = render(request, "error.html", {"status": status, "title": title, "detail": detail}, status)
@@ -388,7 +287,7 @@ def install(app: FastAPI) -> None:
         headers = {"Cache-Control": cache, "ETag": f'"{asset.version}"'}
         return Response(asset.body, media_type=asset.media_type, headers=headers)
 
-    pages = [
+    pages: list[tuple[str, Callable[..., Response], str]] = [
         ("/", home, "home"),
         ("/programs/{program_id}", program_page, "program_page"),
         ("/compare", compare_page, "compare_page"),
@@ -396,6 +295,8 @@ def install(app: FastAPI) -> None:
         ("/coverage", coverage_page, "coverage_page"),
     ]
     for path, handler, name in pages:
-        app.add_api_route(path, handler, methods=["GET"], name=name, response_class=HTMLResponse, include_in_schema=False)
+        app.add_api_route(
+            path, handler, methods=["GET"], name=name, response_class=HTMLResponse, include_in_schema=False
+        )
     app.add_api_route("/feed.xml", feed, methods=["GET"], name="feed", include_in_schema=False)
     app.add_api_route("/static/{name}", static, methods=["GET"], name="static", include_in_schema=False)

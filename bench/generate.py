@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import random
 import re
 import sys
@@ -96,13 +97,15 @@ TAGS = [
     "career development", "faculty development", "work-life", "promotion", "research", "education", "wellness",
     "sponsorship", "negotiation", "writing", "social media", "K award", "national network", "cohort",
 ]  # fmt: skip
-FILLER = (
+FILLER = [
     "Participants meet regularly with peers at a similar career stage to share advice, review each other's work "
-    "and hold one another accountable for their goals. Sessions combine short talks by invited speakers with "
-    "structured peer discussion, and each cohort keeps in touch after the program ends. Past cohorts describe the "
-    "group as a source of practical guidance, encouragement and candid feedback that complements traditional "
-    "senior mentoring. The program is evaluated every year and its curriculum is revised with participants."
-).split(". ")
+    "and hold one another accountable for their goals",
+    "Sessions combine short talks by invited speakers with structured peer discussion, and each cohort keeps in "
+    "touch after the program ends",
+    "Past cohorts describe the group as a source of practical guidance, encouragement and candid feedback that "
+    "complements traditional senior mentoring",
+    "The program is evaluated every year and its curriculum is revised with participants.",
+]
 
 # Facet distributions, loosely following the real catalog and the review's taxonomy (weights, not counts).
 TYPE_WEIGHTS = {
@@ -281,10 +284,14 @@ def catalog_path(n: int, seed: int = 1) -> Path:
 def ensure(n: int, *, seed: int = 1, out: Path | None = None) -> Path:
     """Write the catalog unless the same file is already there; return its path."""
     path = out or catalog_path(n, seed)
-    text = generate(n, seed=seed)
-    if not path.exists() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    header = f"# bench.generate n={n} seed={seed} source={source}\n"
+    if path.exists():
+        with path.open(encoding="utf-8") as f:
+            if f.readline() == header:  # made by this very generator: the same bytes again
+                return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(header + generate(n, seed=seed), encoding="utf-8")
     return path
 
 

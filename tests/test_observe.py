@@ -22,7 +22,8 @@ def test_access_log_is_one_json_line_per_request(client: Client, caplog: pytest.
         client.get("/readyz", headers={"X-Request-ID": "req-1"})
         client.get("/nowhere")
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "mentordir.access"]
-    assert [(ln["request_id"], ln["path"], ln["route"], ln["status"]) for ln in lines][0] == (
+    first = lines[0]
+    assert (first["request_id"], first["path"], first["route"], first["status"]) == (
         "req-1",
         "/readyz",
         "/readyz",

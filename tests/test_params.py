@@ -33,7 +33,7 @@ def test_text_makes_relevance_the_default_sort_and_an_explicit_sort_wins() -> No
 
 
 def test_facets_repeatable_comma_separated_and_case_insensitive() -> None:
-    params = QueryParams("career_stage=early-career,Mid-Career&career_stage=senior&format=virtual&type=")
+    params = QueryParams("career_stage=early-career,Mid-Career&career_stage=senior&format=virtual")
     q = parse_search(params, strict=True)
     assert q.filters == {"career_stage": frozenset({"early-career", "mid-career", "senior"}), "format": {"virtual"}}
 
@@ -103,9 +103,17 @@ def test_sort_error_lists_the_orders() -> None:
     assert strict_error("sort=newest").valid == list(SORTS)
 
 
-def test_empty_values_mean_not_given() -> None:
-    q = parse_search(QueryParams("q=&page=&per_page=&sort=&updated_since=&verified_since=&format="), strict=True)
+def test_empty_values_mean_not_given_on_the_website_and_are_errors_in_the_api() -> None:
+    everything = "q=&page=&per_page=&sort=&updated_since=&verified_since=&format="
+    parsed = read_search(QueryParams(everything), strict=False)
+    q = parsed.query
     assert (q.text, q.sort, q.offset, q.limit, q.updated_since, dict(q.filters)) == ("", "name", 0, 20, None, {})
+    assert parsed.dropped == []
+    assert parse_search(QueryParams("q="), strict=True).text == ""
+    for name in ("page", "per_page", "sort", "updated_since", "verified_since"):
+        assert strict_error(f"{name}=").param == name
+    error = strict_error("format=virtual,")
+    assert error.param == "format" and "empty" in error.message
 
 
 def test_lenient_never_raises_keeps_what_it_can_and_reports_the_rest() -> None:

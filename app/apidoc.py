@@ -1,0 +1,213 @@
+"""The API's OpenAPI description: response shapes, the query parameters (from the vocabularies), the /docs page.
+
+The routes parse their query strings with `app.params` (so the API and the website agree); the parameters are
+described here for /openapi.json, generated from the same constants and vocabularies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field, create_model
+
+from app.catalog import Program
+from app.export import COLUMNS
+from app.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_Q
+from app.search import SORTS
+from app.vocab import FACETS
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Mentor Directory API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="icon" href="/docs/assets/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/docs.js"></script>
+</body>
+</html>
+"""
+
+
+class Links(BaseModel):
+    self: str = Field(description="This program's API record.")
+    html: str = Field(description="This program's web page.")
+
+
+class Highlights(BaseModel):
+    name: str = Field(description="The name, HTML-escaped, with the matched words in <mark>.")
+    snippet: str = Field(description="The summary or a passage of the description, HTML-escaped, matches in <mark>.")
+
+
+# Every catalog field may be left out by `fields=`; the id and links are always there.
+_RECORD: dict[str, Any] = {
+    "id": (str, Field(description="Stable slug.")),
+    **{
+        name: (info.annotation | None, Field(None, description=info.description))  # type: ignore[operator]
+        for name, info in Program.model_fields.items()
+        if name != "id"
+    },
+    "created_at": (dt.datetime | None, Field(None, description="When the program entered the catalog.")),
+    "updated_at": (dt.datetime | None, Field(None, description="When its record last changed.")),
+    "highlights": (Highlights | None, Field(None, description="With q only: the matches marked up.")),
+    "links": (Links, ...),
+}
+ProgramOut: Any = create_model("ProgramRecord", **_RECORD)
+
+
+class FacetCount(BaseModel):
+    value: str
+    label: str
+    count: int = Field(description="Matches if this value were chosen (the other facets' filters applied).")
+    selected: bool
+
+
+class PageLinks(BaseModel):
+    self: str
+    next: str | None
+    prev: str | None
+
+
+class Removed(BaseModel):
+    id: str
+    removed_at: dt.datetime
+
+
+ProgramPage: Any = create_model(
+    "ProgramPage",
+    total=(int, Field(description="Programs matching the whole query.")),
+    page=(int, ...),
+    per_page=(int, ...),
+    pages=(int, ...),
+    results=(list[ProgramOut], ...),
+    facets=(dict[str, list[FacetCount]], Field(description="One key per facet, its values in vocabulary order.")),
+    links=(PageLinks, ...),
+    suggestion=(str | None, Field(description="A respelled query, when nothing or little matched.")),
+    relaxed=(bool, Field(description="No program matched every word; these match some of them.")),
+    removed=(
+        list[Removed] | None,
+        Field(None, description="With updated_since only: programs removed from the catalog since then."),
+    ),
+)
+Similar: Any = create_model("Similar", id=(str, ...), results=(list[ProgramOut], ...))
+
+
+class Term(BaseModel):
+    value: str
+    label: str
+    definition: str
+    count: int = Field(description="Programs carrying this value.")
+
+
+class Vocabulary(BaseModel):
+    name: str = Field(description="The query parameter.")
+    field: str = Field(description="The record field it tags.")
+    label: str
+    definition: str
+    multi: bool = Field(description="Whether a program can carry several values.")
+    terms: list[Term]
+
+
+class Vocabularies(BaseModel):
+    vocabularies: list[Vocabulary]
+
+
+class CatalogInfo(BaseModel):
+    version: str = Field(description="A content hash of the whole catalog.")
+    title: str | None
+    program_count: int
+    loaded_at: dt.datetime
+
+
+class Problem(BaseModel):
+    """An error, as application/problem+json (RFC 9457)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    param: str | None = Field(None, description="The query parameter at fault.")
+    value: str | None = Field(None, description="Its value.")
+    valid: list[str] | None = Field(None, description="What it accepts.")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: `If-None-Match` holds the current ETag."},
+    400: {"model": Problem, "description": "An unknown or invalid query parameter, named in `param`."},
+    503: {"model": Problem, "description": "No catalog loaded yet, or the database did not answer."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "No program with this id."}}
+
+
+def ok(model: Any, media_type: str | None = None) -> dict[int | str, dict[str, Any]]:
+    if media_type is None:
+        return {200: {"model": model, "description": "OK"}}
+    return {200: {"description": "OK", "content": {media_type: {"schema": {"type": "string"}}}}}
+
+
+def _param(name: str, schema: dict[str, Any], description: str, **style: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description, **style}
+
+
+# A pattern rather than an array with explode=false: an empty array and an empty string would serialize alike.
+_NAME = "(" + "|".join(COLUMNS) + ")"
+FIELDS = _param(
+    "fields",
+    {"type": "string", "pattern": f"^{_NAME}(,{_NAME})*$"},
+    f"Only these record fields, comma-separated (of {', '.join(COLUMNS)}); `id` and `links` always come.",
+)
+
+
+def parameters(*, paged: bool) -> dict[str, Any]:
+    """The search parameters of /programs (and, without page and per_page, of the exports)."""
+    params = [_param("q", {"type": "string", "maxLength": MAX_Q}, "Words to search for; every word must match.")]
+    for vocab in FACETS.values():
+        values = {"type": "array", "items": {"type": "string", "enum": list(vocab.values)}}
+        description = f"{vocab.label}: {vocab.definition} Repeat (or separate with commas) for any of several."
+        params.append(_param(vocab.name, values, description, style="form", explode=True))
+    params += [
+        _param("sort", {"type": "string", "enum": list(SORTS)}, "Order: relevance (default with q), else name."),
+        _param("updated_since", {"type": "string", "format": "date-time"}, "Only programs changed after this."),
+        _param("verified_since", {"type": "string", "format": "date"}, "Only programs verified on or after this."),
+    ]
+    if paged:
+        page = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}
+        per_page = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}
+        params += [_param("page", page, "Page number, from 1."), _param("per_page", per_page, "Results a page.")]
+    return {"parameters": [*params, FIELDS]}
+
+
+def fields_only() -> dict[str, Any]:
+    return {"parameters": [FIELDS]}
+
+
+def polish(app: FastAPI) -> None:
+    """Errors as application/problem+json, no 422 (invalid input is a 400 here), one media type a response."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                responses.pop("422", None)
+                for status, response in responses.items():
+                    content = response.get("content", {})
+                    if status[0] in "45" and "application/json" in content:
+                        content["application/problem+json"] = content.pop("application/json")
+                    elif len(content) > 1:
+                        content.pop("application/json", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

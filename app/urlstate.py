@@ -1,0 +1,112 @@
+"""The search page's state, which the URL holds whole: reading it from a request and writing links that change it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+
+from app.params import ParsedSearch, multi_items
+from app.vocab import FACETS
+
+MAX_COMPARE = 4
+MAX_IDS = 20  # ids read from a compare URL; more is a mistake, not a wish
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class State:
+    """What a search page shows, as the query string that reproduces it."""
+
+    q: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = ""  # "" = the default order (relevance when searching, else name)
+    page: int = 1
+    per_page: int = 20
+    extra: tuple[tuple[str, str], ...] = ()  # updated_since / verified_since, kept when given
+    compare: tuple[str, ...] = ()
+
+    def href(self, **changes: Any) -> str:
+        """This state's URL with some parts changed; any change but `page` goes back to page 1."""
+        if "page" not in changes:
+            changes["page"] = 1
+        s = replace(self, **changes)
+        pairs: list[tuple[str, str]] = [("q", s.q)] if s.q else []
+        pairs += [(name, value) for name in FACETS for value in s.filters.get(name, ())]
+        pairs += [("sort", s.sort)] if s.sort else []
+        pairs += list(s.extra)
+        pairs += [("per_page", str(s.per_page))] if s.per_page != 20 else []
+        pairs += [("page", str(s.page))] if s.page > 1 else []
+        pairs += [("compare", ",".join(s.compare))] if s.compare else []
+        return "/?" + urlencode(pairs) if pairs else "/"
+
+    def without(self, facet: str, value: str | None = None) -> str:
+        """The URL without one value of a facet (or the whole facet)."""
+        kept = {n: vs for n, vs in self.filters.items() if n != facet}
+        if value is not None:
+            rest = tuple(v for v in self.filters.get(facet, ()) if v != value)
+            if rest:
+                kept[facet] = rest
+        return self.href(filters=kept)
+
+    def toggled(self, program_id: str) -> str:
+        """The URL with a program added to (or removed from) the compare list."""
+        ids = tuple(i for i in self.compare if i != program_id)
+        if program_id not in self.compare:
+            ids = (*ids, program_id)[-MAX_COMPARE:]
+        return self.href(compare=ids, page=self.page)
+
+
+def read_ids(values: Iterable[str], known: Mapping[str, Any] | None = None) -> tuple[list[str], list[str]]:
+    """Program ids from repeated and/or comma-separated values: (the usable ones, in order, deduplicated; the rest)."""
+    good: list[str] = []
+    bad: list[str] = []
+    for raw in values:
+        for part in raw.split(",")[:MAX_IDS]:
+            pid = part.strip().lower()
+            if not pid or pid in good:
+                continue
+            ok = len(pid) <= 80 and ID_RE.match(pid) and (known is None or pid in known)
+            (good if ok else bad).append(pid if ok else part.strip()[:80])
+    return good[:MAX_IDS], bad
+
+
+def state_of(parsed: ParsedSearch, request: Request, known: Mapping[str, Any]) -> State:
+    q = parsed.query
+    given = multi_items(request.query_params)
+    explicit = q.sort if any(v.strip() for v in given.get("sort", [])) and q.sort != default_sort(q.text) else ""
+    filters = {n: tuple(v for v in FACETS[n].values if v in q.filters.get(n, ())) for n in FACETS}
+    extra = tuple(
+        (name, given[name][0].strip())
+        for name, value in (("updated_since", q.updated_since), ("verified_since", q.verified_since))
+        if value is not None
+    )
+    compare, _ = read_ids(given.get("compare", []), known)
+    return State(
+        q.text,
+        {n: v for n, v in filters.items() if v},
+        explicit,
+        parsed.page,
+        parsed.per_page,
+        extra,
+        tuple(compare[-MAX_COMPARE:]),
+    )
+
+
+def default_sort(text: str) -> str:
+    return "relevance" if text else "name"
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """Page links to show: the first, the last, and two either side of the current; None marks a gap."""
+    shown = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out

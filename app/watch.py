@@ -1,0 +1,80 @@
+"""Watch the catalog file and reload the live catalog when its contents change."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from functools import partial
+from pathlib import Path
+
+import anyio.to_thread
+from watchfiles import Change, awatch
+
+from app.live import LiveCatalog
+
+log = logging.getLogger("mentordir")
+
+
+def _watched(catalog: Path) -> tuple[set[Path], set[str]]:
+    """The folders to watch and the names that matter in them: the path as given and, if a symlink, its target.
+
+    Folders rather than the file: editors and deploy tools often write a new file and rename it over the old one,
+    which a watch on the old file's inode would miss.
+    """
+    paths = {catalog.absolute(), catalog.resolve()}
+    return {p.parent for p in paths}, {p.name for p in paths}
+
+
+async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
+    """Reload on each settled change to the catalog file, and check its fingerprint every few seconds as well.
+
+    The periodic check catches what change events miss (network file systems, a write before the watch began).
+    """
+    settings = live.settings
+    folders, names = _watched(settings.catalog)
+    folders = {f for f in folders if f.is_dir()}
+    if not folders:
+        log.error("not watching %s: its folder does not exist", settings.catalog)
+        return
+
+    def relevant(_change: Change, path: str) -> bool:
+        return Path(path).name in names
+
+    log.info("watching %s for changes", settings.catalog)
+    async for changes in awatch(
+        *folders,
+        watch_filter=relevant,
+        step=settings.watch_debounce_ms,
+        stop_event=stop,
+        rust_timeout=int(settings.watch_poll_seconds * 1000),
+        yield_on_timeout=True,
+        recursive=False,
+    ):
+        try:  # an event that named the file makes it suspect; an empty set is the periodic check
+            await anyio.to_thread.run_sync(partial(live.reload_if_changed, suspect=bool(changes)))
+        except Exception:  # keep watching: the last good catalog is still served, and the next change may fix it
+            log.exception("reloading %s failed; still serving catalog %s", settings.catalog, _version(live))
+
+
+def _version(live: LiveCatalog) -> str:
+    return live.current.version if live.current else "none"
+
+
+@contextlib.asynccontextmanager
+async def watching(live: LiveCatalog) -> AsyncIterator[None]:
+    """Run the watcher for the duration of the block when the settings ask for it."""
+    if not live.settings.watch:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(watch_catalog(live, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, timeout=10)
+        except (TimeoutError, asyncio.CancelledError):
+            log.warning("the catalog watcher did not stop in time")

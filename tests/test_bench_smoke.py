@@ -1,0 +1,93 @@
+"""The benchmark scripts run, on tiny catalogs (the figures themselves are measured by `make bench`, not here)."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from app.catalog import validate
+from app.vocab import FACETS
+from bench import generate, latency, load, run
+from bench.queries import distinct_urls, mix, zipf_urls
+from bench.server import free_port, hello_command, serving
+
+
+def test_the_generator_makes_valid_deterministic_catalogs_with_every_facet_used() -> None:
+    text = generate.generate(300)
+    assert text == generate.generate(300)  # same n and seed: the same bytes
+    assert text != generate.generate(300, seed=2)
+    catalog = validate(text)
+    assert len(catalog.programs) == 300
+    for vocab in FACETS.values():
+        used = {v for p in catalog.programs for v in p.facet_values(vocab)}
+        assert len(used) >= len(vocab.values) // 2, vocab.name
+    assert max(len(p.description) for p in catalog.programs) > 1500  # some long descriptions
+    assert sum(bool(p.aliases) for p in catalog.programs) > 50
+
+
+def test_ensure_writes_once_and_reuses_the_file(tmp_path: Path) -> None:
+    path = generate.ensure(20, out=tmp_path / "c.yaml")
+    stamp = path.stat().st_mtime_ns
+    assert generate.ensure(20, out=path) == path
+    assert path.stat().st_mtime_ns == stamp
+    assert len(validate(path.read_text(encoding="utf-8")).programs) == 20
+
+
+def test_the_query_mix_is_distinct_and_shaped_as_the_issue_asks() -> None:
+    queries = mix(1000)
+    assert len(set(queries)) == 1000
+    assert all(1 <= len(m.text.split()) <= 3 for m in queries)
+    assert all(len(m.filters) <= 3 for m in queries)
+    assert {len(m.filters) for m in queries} == {0, 1, 2, 3}
+    words = {w for m in queries for w in m.text.split()}
+    assert words - set(generate.VOCABULARY)  # some typos
+    urls = list(distinct_urls("/api/v1/programs", 5000))
+    assert len(set(urls)) == len(urls) == 5000
+    zipf = Counter(zipf_urls("/", 2000, queries=queries))
+    top, count = zipf.most_common(1)[0]
+    assert top == f"/?{queries[0].params()}"  # rank 1 is the most requested: about 1/H(1000) = 13% of requests
+    assert 0.08 * 2000 < count < 0.2 * 2000
+    assert len(zipf) > 300  # and the long tail is there
+
+
+def test_the_in_process_benchmark_reports_its_figures(tmp_path: Path) -> None:
+    catalog = generate.ensure(40, out=tmp_path / "c.yaml")
+    work = tmp_path / "work"
+    work.mkdir()
+    figures = latency.measure(catalog, queries=30, repeat=1, work=work)
+    assert figures["programs"] == 40
+    assert figures["queries"] == 30
+    ms = figures["search_ms"]
+    assert 0 < ms["median"] <= ms["p95"] <= ms["p99"]
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk")
+def test_wrk_measures_a_served_route_and_the_table_renders(tmp_path: Path) -> None:
+    urls = load.write_urls(tmp_path / "u.txt", ["/hello"])
+    port = free_port()
+    with serving(hello_command(port), port, ready="/hello") as server:
+        assert server.ready_s > 0
+        figures = load.wrk(port, urls, connections=2, seconds=1)
+        assert server.peak_rss_mb() > 10
+    assert figures.requests > 0
+    assert figures.errors == figures.non_2xx == 0
+    ceiling = {f"hello@{c}": figures.__dict__ for c in run.CONNECTIONS}
+    result = {
+        "programs": 40,
+        "latency": {
+            "parse_s": 0.1,
+            "index_s": 0.2,
+            "index_docs_per_s": 200.0,
+            "search_ms": dict.fromkeys(("median", "p95", "p99"), 1.0),
+        },
+        "startup": {"cold_s": 1.0, "warm_s": 0.5, "start_rss_mb": 90.0},
+        "http": {"workers": 1, "api": {"zipf@8": figures.__dict__}, "html": "not available (HTTP 404)"},
+    }
+    text = run.table([result], ceiling)
+    rows = [ln for ln in text.splitlines() if ln.startswith("| 40 |")]
+    assert len(rows) == 3  # the summary row, then one row per route
+    assert "not available (HTTP 404)" in rows[2]
+    assert "(100%)" in rows[1]  # the same figures as the ceiling: 100% of it
