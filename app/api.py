@@ -218,15 +218,19 @@ def vocabularies(request: Request, live: LiveDep, snap: SnapshotDep) -> Response
 
 @router.get("/catalog", tags=["catalog"], responses=apidoc.ok(apidoc.CatalogInfo), summary="Catalog version")
 def catalog(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
-    """The catalog being served: its version (a content hash), title, program count and when it was loaded."""
+    """The catalog being served: its version (a content hash), title, program count and when it was loaded; and,
+    while the catalog file is invalid, the rejected file's digest and every error in it with its line."""
     check_params(request, ())
+    rejected = live.rejected
     body = {
         "version": snap.version,
         "title": snap.title,
         "program_count": snap.program_count,
         "loaded_at": snap.loaded_at.isoformat(),
+        "rejected": rejected.as_dict() if rejected else None,
     }
-    return conditional(request, etag(snap, base_url(request, live), request.url.path), lambda: JSON(body))
+    items = [("rejected", rejected.digest + rejected.at.isoformat())] if rejected else []
+    return conditional(request, etag(snap, base_url(request, live), request.url.path, items), lambda: JSON(body))
 
 
 # --- errors, CORS, docs --------------------------------------------------------------------------------------

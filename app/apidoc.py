@@ -119,11 +119,28 @@ class Vocabularies(BaseModel):
     vocabularies: list[Vocabulary]
 
 
+class RejectedError(BaseModel):
+    line: int
+    column: int
+    field: str
+    message: str
+    text: str = Field(description="The whole error as `path:line:column field: message`.")
+
+
+class RejectedFile(BaseModel):
+    file_digest: str = Field(description="The rejected file's content hash.")
+    rejected_at: dt.datetime
+    errors: list[RejectedError]
+
+
 class CatalogInfo(BaseModel):
     version: str = Field(description="A content hash of the whole catalog.")
     title: str | None
     program_count: int
     loaded_at: dt.datetime
+    rejected: RejectedFile | None = Field(
+        description="While the catalog file is invalid: what was refused and why; the last good catalog is served."
+    )
 
 
 class Problem(BaseModel):

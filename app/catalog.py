@@ -8,7 +8,7 @@ import functools
 import hashlib
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -195,6 +195,14 @@ class CatalogError(Exception):
         super().__init__("\n".join(map(str, errors)))
 
 
+def version_of(hashes: Iterable[tuple[str, str]]) -> str:
+    """The catalog version from its programs' (id, content hash) pairs, in any order."""
+    digest = hashlib.sha256()
+    for program_id, content_hash in sorted(hashes):
+        digest.update(f"{program_id}:{content_hash}\n".encode())
+    return digest.hexdigest()[:16]
+
+
 @dataclass
 class Catalog:
     programs: list[Program]
@@ -205,10 +213,7 @@ class Catalog:
     @cached_property
     def version(self) -> str:
         """A content hash of the whole catalog: the same programs give the same version."""
-        digest = hashlib.sha256()
-        for program in sorted(self.programs, key=lambda p: p.id):
-            digest.update(f"{program.id}:{program.content_hash}\n".encode())
-        return digest.hexdigest()[:16]
+        return version_of((p.id, p.content_hash) for p in self.programs)
 
 
 # --- reading YAML with positions -----------------------------------------------------------------

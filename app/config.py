@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     watch_poll_seconds: float = Field(
         2.0, ge=0.2, le=300, description="How often the catalog file is also checked, for changes that events missed."
     )
+    follow: bool = Field(
+        False,
+        description="Replica mode: serve the catalog the database holds (written by `mentordir load`), not the file.",
+    )
+    follow_poll_seconds: float = Field(
+        2.0, ge=0.1, le=3600, description="In replica mode, how often the database's catalog version is checked."
+    )
     workers: int = Field(1, ge=1, le=64, description="Worker processes for `mentordir serve`.")
     trusted_hosts: str = Field("*", description="Comma-separated Host names to answer for ('*': any).")
     forwarded_allow_ips: str = Field(

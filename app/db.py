@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Column, DateTime, Engine, Text, delete, event, insert, text, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
@@ -67,6 +68,7 @@ class StoredProgram:
     record: dict[str, Any]
     created_at: dt.datetime
     updated_at: dt.datetime
+    content_hash: str = ""
 
     def full_record(self) -> dict[str, Any]:
         """The record as the API shows it: the catalog's fields plus when it entered and last changed."""
@@ -176,16 +178,16 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
 
 
 def _stored(row: Any) -> StoredProgram:
-    return StoredProgram(row.id, orjson.loads(row.record), _utc(row.created_at), _utc(row.updated_at))
+    return StoredProgram(row.id, orjson.loads(row.record), _utc(row.created_at), _utc(row.updated_at), row.content_hash)
 
 
-_COLUMNS = (ProgramRow.id, ProgramRow.record, ProgramRow.created_at, ProgramRow.updated_at)
+_COLUMNS = (ProgramRow.id, ProgramRow.record, ProgramRow.created_at, ProgramRow.updated_at, ProgramRow.content_hash)
 
 
 def read_programs(engine: Engine) -> list[StoredProgram]:
     """Every stored program, by id."""
     with Session(engine) as session:
-        return [_stored(row) for row in session.execute(select(*_COLUMNS).order_by(ProgramRow.id))]
+        return [_stored(row) for row in session.execute(sa_select(*_COLUMNS).order_by(ProgramRow.id))]  # type: ignore[call-overload]
 
 
 def fetch_programs(engine: Engine, ids: Sequence[str]) -> list[StoredProgram]:
@@ -193,7 +195,7 @@ def fetch_programs(engine: Engine, ids: Sequence[str]) -> list[StoredProgram]:
     found: dict[str, StoredProgram] = {}
     with Session(engine) as session:
         for chunk in _chunks(ids):
-            rows = session.execute(select(*_COLUMNS).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined]
+            rows = session.execute(sa_select(*_COLUMNS).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined,call-overload]
             found.update((row.id, _stored(row)) for row in rows)
     return [found[pid] for pid in ids if pid in found]
 

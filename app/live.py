@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.catalog import Catalog, CatalogError, Problem, load_catalog
+from app.catalog import Catalog, CatalogError, Problem, load_catalog, version_of
 from app.config import SYNONYMS, Settings
 from app.db import StoredProgram, SyncReport, init_db, ping, read_meta, read_programs, sync_catalog, utcnow
 from app.search import Document, SearchIndex, Synonyms
@@ -73,10 +73,18 @@ class Rejected:
 
 def build_snapshot(settings: Settings, engine: Engine, synonyms: Synonyms, *, prune: bool = True) -> Snapshot:
     """Index what the database holds now (the index folder is keyed by version, so an unchanged catalog reopens)."""
-    meta = read_meta(engine)
-    if meta is None:
-        raise LookupError("the database holds no catalog yet: run `mentordir load`")
-    stored = read_programs(engine)
+    # The version and the rows are read separately; a load committing in between would pair one version's name
+    # with another's rows. The rows' own content hashes say which version they are, so read until they agree.
+    for attempt in range(CONSISTENT_READ_ATTEMPTS):
+        meta = read_meta(engine)
+        if meta is None:
+            raise LookupError("the database holds no catalog yet: run `mentordir load`")
+        stored = read_programs(engine)
+        if version_of((p.id, p.content_hash) for p in stored) == meta.version:
+            break
+        time.sleep(0.05 * (attempt + 1))
+    else:
+        raise RuntimeError("the database kept changing while the catalog was read; try again")
     documents = [Document.from_record(p.record, updated_at=p.updated_at) for p in stored]
     index = SearchIndex.open_or_build(settings.index_dir, meta.version, documents, synonyms)
     if prune:
@@ -123,6 +131,7 @@ def _touch_index(directory: Path, version: str) -> None:
 
 
 DB_CHECK_SECONDS = 1.0
+CONSISTENT_READ_ATTEMPTS = 5
 
 
 class LiveCatalog:
@@ -193,6 +202,33 @@ class LiveCatalog:
                 len(report.changed),
                 len(report.removed),
             )
+            return True
+
+    def start(self) -> None:
+        """Load the first catalog: from the file, or in follower mode from the database the leader writes."""
+        if not self.settings.follow:
+            self.reload()
+            return
+        try:
+            self.refresh_from_database()
+        except (LookupError, SQLAlchemyError, OSError) as exc:
+            log.error("following: no catalog to serve yet (%s); polling the database", exc)
+
+    def refresh_from_database(self) -> bool:
+        """Follower: serve the database's catalog version when it differs from the one served; True when swapped."""
+        with self._lock:
+            meta = read_meta(self.engine)
+            if meta is None:
+                raise LookupError("the database holds no catalog yet: run `mentordir load`")
+            if self.current is not None and meta.version == self.current.version:
+                return False
+            try:
+                snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False)
+            except Exception:
+                self.failures += 1
+                raise
+            self._swap(snapshot)
+            log.info("following: now serving catalog %s (%d programs)", snapshot.version, snapshot.program_count)
             return True
 
     def reload_if_changed(self, *, suspect: bool = True) -> bool | None:

@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = make_engine(settings.database_url)
         live = LiveCatalog(settings, engine)
-        await run_in_threadpool(live.reload)
+        await run_in_threadpool(live.start)
         app.state.live = live
         try:
             async with watching(live):

@@ -44,7 +44,7 @@ MAX_QUERY_CHARS = 500
 MAX_WORDS = 32
 FUZZY_MIN_LENGTH = 5
 SNIPPET_CHARS = 220
-LEAF_CACHE_POSTINGS = 2_000_000  # postings kept in memory per index, across all cached terms (~100 MB at most)
+LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)
 
 Sort = Literal["relevance", "name", "-last_verified", "-updated_at"]
 SORTS: tuple[str, ...] = ("relevance", "name", "-last_verified", "-updated_at")

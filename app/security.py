@@ -44,6 +44,6 @@ class SecurityHeadersMiddleware:
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    app.add_middleware(SecurityHeadersMiddleware)
     if settings.allowed_hosts != ["*"]:
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+    app.add_middleware(SecurityHeadersMiddleware)  # added last, so outermost: it also covers refused hosts

@@ -62,14 +62,33 @@ def _version(live: LiveCatalog) -> str:
     return live.current.version if live.current else "none"
 
 
+async def follow_database(live: LiveCatalog, stop: asyncio.Event) -> None:
+    """Replica mode: poll the database's catalog version and swap in a new snapshot when it changes."""
+    interval = live.settings.follow_poll_seconds
+    log.info("following the catalog in the database every %.1f s", interval)
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+        if stop.is_set():
+            break
+        try:
+            await anyio.to_thread.run_sync(live.refresh_from_database)
+        except Exception as exc:  # keep polling: the last good snapshot is still served
+            log.warning("following: could not refresh from the database (%s); serving %s", exc, _version(live))
+
+
 @contextlib.asynccontextmanager
 async def watching(live: LiveCatalog) -> AsyncIterator[None]:
-    """Run the watcher for the duration of the block when the settings ask for it."""
-    if not live.settings.watch:
+    """For the duration of the block, follow the database (replica mode) or watch the file, as the settings say."""
+    if live.settings.follow:
+        follower = follow_database
+    elif live.settings.watch:
+        follower = watch_catalog
+    else:
         yield
         return
     stop = asyncio.Event()
-    task = asyncio.create_task(watch_catalog(live, stop))
+    task = asyncio.create_task(follower(live, stop))
     try:
         yield
     finally:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 
 import pytest
 
-from tests.conftest import Client
+from app.main import create_app
+from tests.conftest import FIXTURE_CATALOG, Client, make_settings, running
 
 
 def test_request_id_is_kept_when_sane_and_made_otherwise(client: Client) -> None:
@@ -62,3 +64,22 @@ def test_strict_headers_on_every_response(client: Client) -> None:
         assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
         assert "camera=()" in headers["permissions-policy"]
         assert "server" not in headers
+
+
+def test_metrics_count_rejected_reloads_and_follow_the_served_version(tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(FIXTURE_CATALOG.read_text())
+    with running(create_app(make_settings(tmp_path, catalog=catalog))) as client:
+        live = client.app.state.live
+        first = live.current.version
+        catalog.write_text(FIXTURE_CATALOG.read_text().replace("scope: national", "scope: galactic", 1))
+        assert live.reload() is False
+        text = client.get("/metrics").text
+        assert _metric(text, "mentordir_catalog_reload_failures_total") == 1.0
+        assert _metric(text, "mentordir_catalog_programs", version=first) == 8.0
+        catalog.write_text(FIXTURE_CATALOG.read_text().replace("A year of leadership", "A year of deep leadership"))
+        assert live.reload() is True
+        text = client.get("/metrics").text
+        assert _metric(text, "mentordir_catalog_programs", version=first) == 0.0
+        assert _metric(text, "mentordir_catalog_programs", version=live.current.version) == 8.0
+        assert _metric(text, "mentordir_catalog_reload_failures_total") == 1.0

@@ -251,3 +251,37 @@ def test_query_syntax_is_plain_text(fixture_index: SearchIndex) -> None:
     assert ids(fixture_index, "name:ELAM")[0] == "elam"  # "name" and "ELAM" as words, no field search
     assert ids(fixture_index, "ｅｌａｍ")[0] == "elam"  # full-width letters are normalized
     assert ids(fixture_index, "-women") == ids(fixture_index, "women")
+
+
+QUERIES = ["leadership", "women faculty", "mentorhsip", "peer mentoring group", "junior faculty", "online", "urm"]
+
+
+def test_results_do_not_depend_on_what_the_term_cache_holds(
+    fixture_catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The per-term postings cache is bounded; a query answered after evictions must rank and count exactly the same.
+    def answers(index: SearchIndex) -> list[tuple[int, list[tuple[str, float | None]], dict[str, list[int]]]]:
+        out = []
+        for text in QUERIES * 2:
+            r = index.search(SearchQuery(text=text, filters=f(format=["in-person", "online"]), limit=None))
+            out.append(
+                (r.total, [(h.id, h.score) for h in r.hits], {k: [c.count for c in v] for k, v in r.facets.items()})
+            )
+        return out
+
+    roomy = index_for(fixture_catalog, tmp_path / "a")
+    expected = answers(roomy)
+    monkeypatch.setattr("app.search.LEAF_CACHE_POSTINGS", 3)  # evicts on nearly every term
+    tight = index_for(fixture_catalog, tmp_path / "b")
+    assert answers(tight) == expected
+    assert tight._leaf_postings <= 3 or len(tight._leaves) == 1
+    assert any(total for total, _, _ in expected)
+
+
+def test_typo_tolerance_survives_reopening_the_index_from_disk(fixture_catalog: Catalog, tmp_path: Path) -> None:
+    first = index_for(fixture_catalog, tmp_path)
+    first.close()
+    reopened = index_for(fixture_catalog, tmp_path)  # same version: opened, not rebuilt; words read from disk
+    assert "em-night" in ids(reopened, "mentorhsip")
+    assert reopened.search(SearchQuery(text="leadershp elam")).hits[0].id == "elam"
+    assert reopened.words["leadership"] >= 2
