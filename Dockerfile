@@ -1,7 +1,7 @@
 # Mirrors exactly the install steps CI proves (see Makefile): the pinned requirements, then the package itself.
 #   docker build -t mentordir .
 #   docker run --rm -p 8000:8000 mentordir
-#   docker run --rm -p 8000:8000 -e MENTORDIR_DATABASE_URL=postgresql+psycopg://user@db/mentordir mentordir
+#   docker run --rm -p 8000:8000 -e MENTORDIR_DATABASE_URL=postgresql+psycopg://user@db/mentordir -e MENTORDIR_FOLLOW=true mentordir
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

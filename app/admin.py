@@ -50,8 +50,8 @@ def install(app: FastAPI) -> None:
         live: LiveCatalog = request.app.state.live
         before = live.current.version if live.current else None
         try:
-            accepted = live.reload()
-        except (SQLAlchemyError, OSError, LookupError) as exc:
+            accepted = live.reload_now()
+        except (SQLAlchemyError, OSError, LookupError, RuntimeError) as exc:
             log.exception("admin reload failed")
             detail = f"The reload failed ({type(exc).__name__}); the last good catalog is still served."
             raise ApiError(503, "reload-failed", "Reload failed", detail) from None

@@ -18,13 +18,11 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import apidoc
-from app.db import removed_since
 from app.deps import (
     JSON,
     PREFIX,
@@ -45,7 +43,6 @@ from app.deps import (
     records,
     result,
     stored,
-    unavailable,
 )
 from app.export import COLUMNS, csv_lines, ndjson_lines
 from app.live import LiveCatalog, Snapshot
@@ -92,10 +89,7 @@ def list_programs(request: Request, search: SearchDep, fields: FieldsDep, live: 
             "relaxed": found.relaxed,
         }
         if q.updated_since is not None:
-            try:
-                gone = removed_since(live.engine, q.updated_since)
-            except SQLAlchemyError as exc:
-                raise unavailable(exc) from None
+            gone = snap.removed_since(q.updated_since)
             body["removed"] = [{"id": pid, "removed_at": when.isoformat()} for pid, when in gone]
         link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self")
         return JSON(body, headers={"Link": link_header} if link_header else None)

@@ -166,7 +166,8 @@ class CatalogFile(BaseModel):
 
     title: Text | None = None
     description: Text | None = None
-    programs: list[Program]
+    # An empty list is refused: a truncated save must not empty the live directory and every synced copy.
+    programs: Annotated[list[Program], Field(min_length=1)]
 
 
 @dataclass(frozen=True)
@@ -525,6 +526,12 @@ def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
             message = "not a DOI: it looks like 10.1136/jim-2020-001391"
     elif kind in {"date_type", "date_from_datetime_parsing", "date_parsing"}:
         message = f"not a date: write it as YYYY-MM-DD (got {error.get('input')!r})"
+    elif kind == "model_type":
+        message = "expected an entry's fields here (id: ..., name: ...), not " + _kind_of(error.get("input"))
+    elif kind == "list_type":
+        message = "expected a list here, not " + _kind_of(error.get("input"))
+    elif kind == "too_short" and loc == ("programs",):
+        message = "the catalog lists no programs (refused, so that a truncated save cannot empty the directory)"
     elif kind == "int_type":
         message = f"expected a whole number, got {error.get('input')!r}"
     return loc, message, False
@@ -538,22 +545,30 @@ def validate(text: str, *, path: str = "<catalog>", max_nodes: int | None = None
         problems.append(Problem(path, 1, 1, "", "expected a mapping with a 'programs' list at the top of the file"))
         raise CatalogError(problems)
     model: CatalogFile | None = None
+    recovered = any(p.message.startswith("YAML syntax error") for p in problems)
     try:
         model = CatalogFile.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             loc, message, at_key = _describe(error, data)
-            if error["type"] in {"model_type", "list_type"} and _input_is_none(data, loc):
-                continue  # an entry that failed to parse: its syntax error is already reported
+            if recovered and (
+                (error["type"] in {"model_type", "list_type"} and _input_is_none(data, loc))
+                or (error["type"] == "too_short" and loc == ("programs",))
+            ):
+                continue  # an entry (or the list) that failed to parse: its syntax error is already reported
             line, col = _position(tree, loc, key=at_key)
             problems.append(Problem(path, line, col, dotted(loc), message))
     programs = data["programs"] if isinstance(data.get("programs"), list) else []
     problems.extend(_duplicates(programs, tree, path))
-    if problems:
+    if problems or model is None:
+        problems = problems or [Problem(path, 1, 1, "", "the catalog could not be read")]
         raise CatalogError(sorted(set(problems), key=lambda p: (p.line, p.column, p.field, p.message)))
-    assert model is not None
     lines = {p.id: _position(tree, ("programs", i))[0] for i, p in enumerate(model.programs)}
     return Catalog(programs=model.programs, title=model.title, description=model.description, lines=lines)
+
+
+def _kind_of(value: Any) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {str(value)[:40]!r}"
 
 
 def _input_is_none(data: Any, loc: Loc) -> bool:

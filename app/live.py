@@ -19,7 +19,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog import Catalog, CatalogError, Problem, load_catalog, version_of
 from app.config import SYNONYMS, Settings
-from app.db import StoredProgram, SyncReport, init_db, ping, read_meta, read_programs, sync_catalog, utcnow
+from app.db import (
+    StoredProgram,
+    SyncReport,
+    init_db,
+    ping,
+    read_meta,
+    read_programs,
+    removed_since,
+    sync_catalog,
+    utcnow,
+)
 from app.search import Document, SearchIndex, Synonyms
 
 log = logging.getLogger("mentordir")
@@ -41,6 +51,11 @@ class Snapshot:
     loaded_at: dt.datetime
     index: SearchIndex
     programs: Mapping[str, StoredProgram] = field(default_factory=dict)
+    removed: tuple[tuple[str, dt.datetime], ...] = ()  # programs that left the catalog, with when
+
+    def removed_since(self, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+        """The programs removed after `since`, as this version knows them (for syncing clients)."""
+        return [(pid, when) for pid, when in self.removed if when > since]
 
     def fetch(self, ids: Sequence[str]) -> list[StoredProgram]:
         """The programs with these ids, in the order given, as this version holds them (unknown ids skipped)."""
@@ -89,7 +104,9 @@ def build_snapshot(settings: Settings, engine: Engine, synonyms: Synonyms, *, pr
     index = SearchIndex.open_or_build(settings.index_dir, meta.version, documents, synonyms)
     if prune:
         SearchIndex.prune(settings.index_dir, keep=meta.version)
-    return Snapshot(meta.version, meta.title, len(documents), meta.loaded_at, index, {p.id: p for p in stored})
+    removed = tuple(removed_since(engine, dt.datetime.min.replace(tzinfo=dt.UTC)))
+    programs = {p.id: p for p in stored}
+    return Snapshot(meta.version, meta.title, len(documents), meta.loaded_at, index, programs, removed)
 
 
 def file_digest(settings: Settings) -> str:
@@ -230,6 +247,14 @@ class LiveCatalog:
             self._swap(snapshot)
             log.info("following: now serving catalog %s (%d programs)", snapshot.version, snapshot.program_count)
             return True
+
+    def reload_now(self) -> bool:
+        """An operator's reload: the file (leader), or the database's latest version (follower, which never reads
+        its own copy of the file: that would write an old catalog over the one every replica follows)."""
+        if self.settings.follow:
+            self.refresh_from_database()
+            return True
+        return self.reload()
 
     def reload_if_changed(self, *, suspect: bool = True) -> bool | None:
         """Reload when the file's bytes differ from the last ones read; None when nothing changed.

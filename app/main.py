@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -17,6 +18,8 @@ from app.config import Settings
 from app.db import make_engine, ping
 from app.live import LiveCatalog
 from app.watch import watching
+
+log = logging.getLogger("mentordir")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,8 +81,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return await web.error_page(request, exc)
         return await api.problem_from_exception(request, exc)
 
+    async def crash(request: Request, exc: Exception) -> Response:
+        """A bug, not bad input: log it with its request id; the user gets the same kind of error as for others."""
+        request_id = getattr(request.state, "request_id", "-")
+        log.error("unhandled error in %s %s [%s]", request.method, request.url.path, request_id, exc_info=exc)
+        response = await error(request, exc)
+        # This runs outside the middleware stack, so the strict headers are added here.
+        response.headers.update({k.decode(): v.decode() for k, v in security.HEADERS})
+        return response
+
     app.add_exception_handler(HTTPException, error)
     app.add_exception_handler(RequestValidationError, error)
+    app.add_exception_handler(Exception, crash)
     observe.install(app)
     security.install(app, settings)  # outermost: every response gets the strict headers, errors included
     return app

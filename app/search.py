@@ -475,12 +475,14 @@ class SearchIndex:
 
     def _union(self, name: str, values: frozenset[str]) -> frozenset[int]:
         """Documents with any of these values of one facet; kept, as the same selections recur."""
+        sets = self.value_docs.get(name, {})
+        if len(values) == 1:
+            return sets.get(next(iter(values)), frozenset())
         key = (name, values)
         found = self._unions.get(key)
         if found is None:
-            sets = self.value_docs.get(name, {})
             found = frozenset().union(*(sets.get(v, frozenset()) for v in values))
-            if len(self._unions) >= 4096:
+            if len(self._unions) >= 256:
                 self._unions.clear()  # bounded: start over rather than keep every combination ever asked for
             self._unions[key] = found
         return found

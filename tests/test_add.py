@@ -209,7 +209,8 @@ def test_windows_line_endings_are_kept() -> None:
 
 
 def test_a_flow_style_list_cannot_be_appended_to() -> None:
-    text = "programs: []\n"
+    entries = yaml.safe_load(FIXTURE_CATALOG.read_text())["programs"][:1]
+    text = "programs: " + yaml.safe_dump(entries, default_flow_style=True, width=10_000)
     with pytest.raises(AddError, match="expected a block list of entries"):
         append_entry(text, new_entry(**_entry_fields()), display="x.yaml")
 

@@ -171,3 +171,17 @@ def test_file_level_problems(tmp_path: Path) -> None:
 
 def test_fixture_and_bundled_catalogs_are_valid() -> None:
     assert len(load_catalog(FIXTURE_CATALOG).programs) == 8
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("programs:\n", "programs: expected a list here, not nothing"),
+        ("programs:\n  -\n", "programs[0]: expected an entry's fields here (id: ..., name: ...), not nothing"),
+        ("programs: []\n", "programs: the catalog lists no programs"),
+        ("programs: 3\n", "programs: expected a list here, not int '3'"),
+    ],
+)
+def test_empty_or_missing_entries_are_errors_not_crashes(text: str, expected: str) -> None:
+    [problem] = errors(text)
+    assert expected in f"{problem.field}: {problem.message}"

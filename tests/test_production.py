@@ -242,3 +242,50 @@ def test_trusted_hosts_refuse_other_host_names(tmp_path: Path) -> None:
         refused = client.get("/healthz", headers={"Host": "evil.example.com"})
         assert refused.status_code == 400
         assert refused.headers["x-content-type-options"] == "nosniff"
+
+
+def test_head_is_answered_like_get_without_a_body(client: Client) -> None:
+    for path in ("/", "/programs/elam", "/api/v1/programs", "/healthz"):
+        get, head = client.get(path), client.request("HEAD", path)
+        assert head.status_code == 200 and head.content == b""
+        assert head.headers["content-type"] == get.headers["content-type"]
+    assert client.request("HEAD", "/api/v1/programs/nope").status_code == 404
+
+
+def test_an_unexpected_error_is_a_clean_500_with_strict_headers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.search
+
+    def broken(self: object, q: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(app.search.SearchIndex, "search", broken)
+    application = create_app(make_settings(tmp_path))
+    with running(application) as client:
+        client._client._transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)  # type: ignore[attr-defined]
+        api = client.get("/api/v1/programs?q=x")
+        assert api.status_code == 500 and api.headers["content-type"] == "application/problem+json"
+        assert api.json()["title"] == "Internal Server Error" and "a bug" not in api.text
+        page = client.get("/?q=x")
+        assert page.status_code == 500 and "Something went wrong on our side." in page.text and "a bug" not in page.text
+        assert page.headers["x-content-type-options"] == "nosniff"
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_admin_reload_in_follower_mode_never_writes_the_replicas_own_file(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    load(database, FIXTURE_CATALOG, tmp_path)
+    stale = tmp_path / "stale.yaml"
+    stale.write_text(FIXTURE_CATALOG.read_text().replace("A year of leadership training", "STALE"))
+    settings = make_settings(tmp_path, catalog=stale, database_url=database, follow=True, admin_token="s3cret")
+    with running(create_app(settings)) as client:
+        first = client.get("/api/v1/catalog").json()["version"]
+        edited = tmp_path / "edited.yaml"
+        edited.write_text(EDITED)
+        load(database, edited, tmp_path)  # the leader's new version
+        answer = client.post("/api/v1/admin/reload", headers={"Authorization": "Bearer s3cret"})
+        assert answer.status_code == 200 and answer.json()["changed"] is True
+        assert client.get("/api/v1/catalog").json()["version"] != first
+        summary = client.get("/api/v1/programs/elam").json()["summary"]
+        assert summary.startswith("A year of intensive leadership training")  # the database's, not the stale file's

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 from sqlalchemy.exc import OperationalError
 
@@ -24,7 +21,7 @@ from app.db import make_engine
 from app.live import LiveCatalog
 from app.main import create_app
 from app.search import SearchQuery
-from tests.conftest import FIXTURE_CATALOG, make_settings, running
+from tests.conftest import FIXTURE_CATALOG, make_settings, running, serving
 
 ENTRY = """\
   - id: p{i}
@@ -204,24 +201,6 @@ def add_probe(app: FastAPI) -> None:
         }
 
 
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    """Run the app under uvicorn on a free loopback port, in a thread; yield its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        assert wait_for(lambda: server.started, 20), "the server did not start"
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(20)
-        sock.close()
-
-
 def half_loaded(body: dict[str, Any]) -> str | None:
     """Why a probe answer mixes catalog versions, or None when it is one whole version."""
     records = body["records"]
@@ -239,6 +218,9 @@ def serves(client: httpx.Client, gen: int) -> bool:
 
 def refuses(client: httpx.Client, file_digest: str) -> bool:
     return bool((client.get("/readyz").json().get("rejected") or {}).get("file_digest") == file_digest)
+
+
+LISTING = "/api/v1/programs?per_page=100&updated_since=2000-01-01&fields=tags"
 
 
 def test_twenty_rewrites_under_load_fail_no_request_and_never_serve_half_a_catalog(tmp_path: Path) -> None:
@@ -268,9 +250,15 @@ def test_twenty_rewrites_under_load_fail_no_request_and_never_serve_half_a_catal
                         versions.add(body["version"])
                         if problem := half_loaded(body):
                             failures.append(f"half-loaded catalog {body['version']}: {problem}")
+                    elif path == LISTING:  # the real API: one page holding every program of one generation
+                        body = response.json()
+                        generations = {tag for r in body["results"] for tag in r["tags"]}
+                        if len(body["results"]) != body["total"] or len(generations) != 1:
+                            failures.append(f"API mixed: {body['total']} total, generations {sorted(generations)}")
 
     with serving(app) as base, httpx.Client(base_url=base, timeout=10) as control:
-        threads = [threading.Thread(target=hammer, args=(base, ["/probe", "/healthz", "/readyz"])) for _ in range(4)]
+        paths = ["/probe", LISTING, "/?q=program", "/api/v1/programs.csv", "/readyz"]
+        threads = [threading.Thread(target=hammer, args=(base, paths)) for _ in range(4)]
         for t in threads:
             t.start()
         try:

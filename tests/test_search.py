@@ -170,8 +170,8 @@ def test_highlights_mark_matched_words_escaped(fixture_index: SearchIndex) -> No
 
 
 def test_did_you_mean_only_when_nothing_matched_and_the_respelling_finds_something(fixture_index: SearchIndex) -> None:
-    result = fixture_index.search(SearchQuery(text="rheumotology forom"))
-    assert result.total == 0 or result.suggestion is None
+    found = fixture_index.search(SearchQuery(text="rheumatology forum"))
+    assert found.total == 1 and found.suggestion is None  # everything matched: nothing to suggest
     none = fixture_index.search(SearchQuery(text="cardology"))  # no cardiology program: no respelling offered
     assert none.total == 0 and none.suggestion is None
     assert ids(fixture_index, "mentorsihp nigth") == ["em-night"]  # one typo in each: found without asking
@@ -220,7 +220,8 @@ HOSTILE = [
     "<script>alert(1)</script>",
     "'; DROP TABLE program; --",
     "%00%27",
-    "\ud800" if False else "\u0000\uffff",
+    "\ud800",
+    "\u0000\uffff",
     "日本語 医学",
     "   ",
     "\n\t\r",
