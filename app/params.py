@@ -17,7 +17,6 @@ An empty value is an error when strict (except for `q`) and means "not given" ot
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from typing import cast
 
 from starlette.datastructures import QueryParams
 
+from app.catalog import suggest
 from app.search import SORTS, SearchQuery, Sort
 from app.vocab import FACETS
 
@@ -71,11 +71,6 @@ def multi_items(params: Params) -> dict[str, list[str]]:
     for key, value in items:
         out.setdefault(key, []).append(value)
     return out
-
-
-def _did_you_mean(value: str, valid: Sequence[str]) -> str:
-    close = difflib.get_close_matches(value.lower(), valid, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _shown(value: str, limit: int = 80) -> str:
@@ -135,7 +130,7 @@ def _facet(name: str, values: list[str], problems: list[ParamError], *, strict: 
             if item.lower() in by_lower:
                 chosen.add(by_lower[item.lower()])
             else:
-                message = f"'{_shown(item)}' is not a {vocab.label.lower()}{_did_you_mean(item, vocab.values)}"
+                message = f"'{_shown(item)}' is not a {vocab.label.lower()}{suggest(item.lower(), vocab.values)}"
                 problems.append(ParamError(name, item, message, list(vocab.values)))
     return frozenset(chosen)
 
@@ -154,7 +149,7 @@ def read_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) 
     for name, values in given.items():
         if name not in known:
             valid = sorted(known)
-            problem(ParamError(name, values[0], f"unknown parameter{_did_you_mean(name, valid)}", valid))
+            problem(ParamError(name, values[0], f"unknown parameter{suggest(name.lower(), valid)}", valid))
 
     def single(name: str) -> str | None:
         values = given.get(name, [])
@@ -186,7 +181,7 @@ def read_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) 
         if raw_sort.strip() in SORTS:
             sort = cast(Sort, raw_sort.strip())
         else:
-            message = f"'{_shown(raw_sort)}' is not a sort order{_did_you_mean(raw_sort.strip(), SORTS)}"
+            message = f"'{_shown(raw_sort)}' is not a sort order{suggest(raw_sort.strip().lower(), SORTS)}"
             problem(ParamError("sort", raw_sort, message, list(SORTS)))
 
     def number(name: str, default: int, high: int) -> int:

@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from app.db import StoredProgram
+from app.deps import base_url
 from app.live import LiveCatalog, Snapshot
 from app.params import multi_items, read_search
 from app.search import SearchQuery, SearchResult
@@ -235,7 +236,7 @@ def feed(request: Request) -> Response:
     live, snap = snapshot(request)
     latest = sorted(snap.programs.values(), key=lambda p: (p.updated_at, p.id), reverse=True)[:FEED_ENTRIES]
     stored = programs(live, snap, [p.id for p in latest])
-    base = (live.settings.base_url or str(request.base_url)).rstrip("/")
+    base = base_url(request, live)
     updated = stored[0].updated_at if stored else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     body = TEMPLATES.get_template("feed.xml").render(entries=stored, base=base, updated=updated)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
