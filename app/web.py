@@ -106,10 +106,10 @@ def freshness(verified: str, today: dt.date | None = None) -> tuple[str, str]:
     """A badge for how recently a program's details were checked: (css class, words)."""
     days = ((today or dt.date.today()) - dt.date.fromisoformat(verified)).days
     if days <= 183:
-        return "fresh", "Verified in the last six months"
+        return "fresh", "Checked in the last six months"
     if days <= 366:
-        return "ageing", "Verified in the last year"
-    return "stale", "Not verified for over a year; details may have changed"
+        return "ageing", "Checked in the last year"
+    return "stale", "Not checked for over a year; details may have changed"
 
 
 def json_ld(record: Mapping[str, Any], url: str) -> dict[str, Any]:
