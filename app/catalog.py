@@ -228,8 +228,9 @@ class _Tree:
     It reads libyaml's event stream directly: building PyYAML's node tree first took three quarters of the time.
     """
 
-    def __init__(self, path: str, line_offset: int, max_nodes: int) -> None:
+    def __init__(self, path: str, line_offset: int, max_nodes: int, *, track: bool = True) -> None:
         self.path = path
+        self.track = track  # note every value's position; without it, only the entries' (enough for a valid file)
         self.offset = line_offset
         self.budget = max_nodes
         self.positions: dict[Loc, tuple[int, int]] = {}
@@ -311,7 +312,8 @@ class _Tree:
             self._skip(event)
             return None
         self._anchor(event)
-        self.positions[loc] = at
+        if self.track or len(loc) <= 2:
+            self.positions[loc] = at
         if isinstance(event, yaml.ScalarEvent):
             return self._scalar(event, loc, at)
         if isinstance(event, yaml.SequenceStartEvent):
@@ -335,7 +337,8 @@ class _Tree:
                 self.problem(key_at, (*loc, key), f"key '{key}' appears twice in this entry")
                 self._skip(loader.get_event())
                 continue
-            self.key_positions[(*loc, key)] = key_at
+            if self.track:
+                self.key_positions[(*loc, key)] = key_at
             out[key] = self._node((*loc, key))
         loader.get_event()
         return out
@@ -433,14 +436,15 @@ def _read_text(path: Path, display: str, limit: int) -> str:
         ) from None
 
 
-def _parse(text: str, display: str, max_nodes: int) -> tuple[Any, _Tree]:
+def _parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tuple[Any, _Tree]:
     """Parse the text into data with positions; on a syntax error, recover per entry to report all of them."""
-    tree = _Tree(display, 0, max_nodes)
+    tree = _Tree(display, 0, max_nodes, track=track)
     try:
         value = tree.load(text)
     except yaml.YAMLError as exc:
         syntax: yaml.YAMLError | None = exc
-        tree = _Tree(display, 0, max_nodes)  # forget what was read before the error: the recovery starts afresh
+        # Forget what was read before the error: the recovery starts afresh.
+        tree = _Tree(display, 0, max_nodes, track=track)
     except RecursionError:
         raise CatalogError([Problem(display, 1, 1, "", f"nested deeper than {MAX_DEPTH} levels")]) from None
     except _TooBig:
@@ -455,7 +459,7 @@ def _parse(text: str, display: str, max_nodes: int) -> tuple[Any, _Tree]:
     programs: list[Any] = []
     problems: list[Problem] = []
     for offset, chunk in _chunks(text):
-        part = _Tree(display, offset, max_nodes)
+        part = _Tree(display, offset, max_nodes, track=track)
         is_header = not programs and offset == 0
         index = len(programs)
         try:
@@ -539,7 +543,17 @@ def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
 
 def validate(text: str, *, path: str = "<catalog>", max_nodes: int | None = None) -> Catalog:
     """Validate catalog text; raise CatalogError listing every problem, in file order."""
-    data, tree = _parse(text, path, max_nodes or max(10_000, len(text) // 1024 * MAX_NODES_PER_KB))
+    budget = max_nodes or max(10_000, len(text) // 1024 * MAX_NODES_PER_KB)
+    try:
+        # Noting the position of every value cost a third of the time and most of the memory of a large load;
+        # a valid file needs only its entries' lines, so positions are gathered only to report problems.
+        return _validate(text, path, budget, track=False)
+    except CatalogError:
+        return _validate(text, path, budget, track=True)
+
+
+def _validate(text: str, path: str, max_nodes: int, *, track: bool) -> Catalog:
+    data, tree = _parse(text, path, max_nodes, track=track)
     problems = list(tree.problems)
     if not isinstance(data, dict):
         problems.append(Problem(path, 1, 1, "", "expected a mapping with a 'programs' list at the top of the file"))

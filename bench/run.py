@@ -114,6 +114,8 @@ def _cell(run: dict[str, Any] | None, ceiling: float | None, *, distinct: bool =
     if run is None:
         return "–"
     r = Run(**run)
+    if not r.requests:
+        return f"no answer within {r.seconds:.0f} s"
     ratio = f" ({r.rps / ceiling:.0%})" if ceiling else ""
     failed = r.errors + r.non_2xx
     flags = (" ⚠ URLs repeated" if distinct and r.wrapped else "") + (f" ⚠ {failed} failed" if failed else "")
