@@ -47,7 +47,7 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/slow":
             time.sleep(1.5)
         if self.path.startswith("/busy"):
-            time.sleep(0.1)
+            time.sleep(0.5)  # long enough that two requests to one host overlap even on a busy machine
         if self.path == "/moved":
             self.send_response(301)
             self.send_header("Location", "/ok")
