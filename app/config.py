@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     follow_poll_seconds: float = Field(
         2.0, ge=0.1, le=3600, description="In replica mode, how often the database's catalog version is checked."
     )
+    response_cache: int = Field(
+        2048, ge=0, le=1_000_000, description="Responses kept in memory per worker for repeated requests (0: off)."
+    )
     workers: int = Field(1, ge=1, le=64, description="Worker processes for `mentordir serve`.")
     trusted_hosts: str = Field("*", description="Comma-separated Host names to answer for ('*': any).")
     forwarded_allow_ips: str = Field(

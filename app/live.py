@@ -167,13 +167,16 @@ class LiveCatalog:
         self._db_checked = -DB_CHECK_SECONDS
         self._db_error: str | None = None
 
-    def database_error(self) -> str | None:
+    def database_check_due(self) -> bool:
+        return time.monotonic() - self._db_checked >= DB_CHECK_SECONDS
+
+    def database_error(self, *, refresh: bool = True) -> str | None:
         """Why the database does not answer, or None; pinged at most once a second, by one thread at a time.
 
         Requests are served from the snapshot in memory, but a replica whose database is gone is out of date by
         design, so the API and pages answer 503 until it comes back (and recover by themselves when it does).
         """
-        if time.monotonic() - self._db_checked >= DB_CHECK_SECONDS and self._db_lock.acquire(blocking=False):
+        if refresh and self.database_check_due() and self._db_lock.acquire(blocking=False):
             try:
                 ping(self.engine)
                 self._db_error = None

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from app import admin, api, observe, security, web
+from app.cache import ResponseCache
 from app.config import Settings
 from app.db import make_engine, ping
 from app.live import LiveCatalog
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body["status"] = "ready" if ready else "not ready"
         return JSONResponse(body, status_code=200 if ready else 503)
 
+    # Innermost: a cached answer still passes through CORS, logs, metrics and the strict headers.
+    app.add_middleware(ResponseCache, max_entries=settings.response_cache)
     api.install(app)
     web.install(app)
     admin.install(app)

@@ -183,6 +183,7 @@ def test_a_cut_database_gives_quick_503s_and_the_service_recovers_by_itself(tmp_
             assert api.headers["content-type"] == "application/problem+json"
             assert api.json()["title"] == "Database unavailable" and "Traceback" not in api.text
             assert api.headers["retry-after"]
+            assert wait_for(client, "/api/v1/programs/elam", 503).status_code == 503  # cached before: not served
             page = client.get("/programs/elam", headers={"Accept": "text/html"})
             assert page.status_code == 503 and "<html" in page.text.lower()
             proxy.restore()

@@ -1,0 +1,130 @@
+"""A bounded in-memory cache of whole responses, keyed by the catalog version and the normalized request.
+
+A response depends only on the catalog version being served and on the request (path, query, host and scheme for
+the links, and the few headers that change what is rendered), so a repeat can be answered without routing,
+searching or rendering. A new catalog version changes every key, so nothing stale is ever served; the least
+recently used entries go first. Only successful GETs are kept, never health, metrics or admin answers, and the
+cache steps aside while the database is unreachable so that those requests get their 503.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import anyio.to_thread
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+UNCACHED_PREFIXES = ("/healthz", "/readyz", "/metrics", "/api/v1/admin", "/api/v1/catalog", "/static/")
+VARY_HEADERS = (b"host", b"x-fragment", b"accept")
+MAX_BODY = 512 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    route: Any
+    etag: bytes | None
+
+
+class ResponseCache:
+    """ASGI middleware: answers repeated GETs from memory, bounded by entry count and total bytes."""
+
+    def __init__(self, app: ASGIApp, *, max_entries: int, max_bytes: int = 64 * 2**20) -> None:
+        self.app = app
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
+        self.size = 0
+        self.version: str | None = None
+        self.hits = 0
+        self.misses = 0
+
+    def _key(self, scope: Scope, version: str) -> tuple[Any, ...] | None:
+        if scope["type"] != "http" or scope["method"] != "GET" or self.max_entries <= 0:
+            return None
+        path: str = scope["path"]
+        if path.startswith(UNCACHED_PREFIXES):
+            return None
+        headers = dict(scope["headers"])
+        query = urlencode(sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)))
+        varying = tuple(headers.get(name, b"") for name in VARY_HEADERS)
+        return version, scope.get("scheme", "http"), path, query, varying
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        live: Any = getattr(scope["app"].state, "live", None) if "app" in scope else None
+        snapshot = live.current if live is not None else None
+        key = self._key(scope, snapshot.version) if snapshot is not None else None
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        if live.database_check_due():  # the ping may block: never on the event loop
+            await anyio.to_thread.run_sync(live.database_error)
+        if live.database_error(refresh=False):
+            await self.app(scope, receive, send)
+            return
+        if key[0] != self.version:  # a new catalog: every old entry is unreachable, free them at once
+            self.entries.clear()
+            self.size, self.version = 0, key[0]
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+            self.hits += 1
+            await self._replay(entry, scope, send)
+            return
+        self.misses += 1
+        await self._record(key, scope, receive, send)
+
+    async def _replay(self, entry: Entry, scope: Scope, send: Send) -> None:
+        scope["route"] = entry.route  # so metrics and logs name the route as on a miss
+        held = dict(scope["headers"]).get(b"if-none-match")
+        if entry.etag is not None and held is not None and _matches(held, entry.etag):
+            kept = [(k, v) for k, v in entry.headers if k in (b"etag", b"cache-control", b"vary")]
+            await send({"type": "http.response.start", "status": 304, "headers": kept})
+            await send({"type": "http.response.body", "body": b""})
+            return
+        await send({"type": "http.response.start", "status": entry.status, "headers": list(entry.headers)})
+        await send({"type": "http.response.body", "body": entry.body})
+
+    async def _record(self, key: tuple[Any, ...], scope: Scope, receive: Receive, send: Send) -> None:
+        start: Message | None = None
+        chunks: list[bytes] = []
+        size = 0
+        keep = True
+
+        async def send_and_keep(message: Message) -> None:
+            nonlocal start, size, keep
+            if message["type"] == "http.response.start":
+                start = message
+                keep = message["status"] == 200
+            elif message["type"] == "http.response.body" and keep:
+                body = message.get("body", b"")
+                size += len(body)
+                keep = size <= MAX_BODY
+                chunks.append(body)
+            await send(message)
+
+        await self.app(scope, receive, send_and_keep)
+        if keep and start is not None:
+            headers = [(bytes(k), bytes(v)) for k, v in start.get("headers", [])]
+            etag = next((v for k, v in headers if k == b"etag"), None)
+            self._store(key, Entry(200, headers, b"".join(chunks), scope.get("route"), etag))
+
+    def _store(self, key: tuple[Any, ...], entry: Entry) -> None:
+        old = self.entries.pop(key, None)
+        if old is not None:
+            self.size -= len(old.body)
+        self.entries[key] = entry
+        self.size += len(entry.body)
+        while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
+            _, dropped = self.entries.popitem(last=False)
+            self.size -= len(dropped.body)
+
+
+def _matches(held: bytes, etag: bytes) -> bool:
+    tags = {t.strip().removeprefix(b"W/") for t in held.split(b",")}
+    return b"*" in tags or etag in tags
