@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -140,6 +141,40 @@ def load_file(settings: Settings, engine: Engine) -> tuple[Catalog, SyncReport]:
     raise AssertionError("unreachable")
 
 
+def _loaded_marker(settings: Settings) -> tuple[Path, dict[str, str]]:
+    """Where a warm restart looks, and what must match: the file, the database and the code that validated it."""
+    code = hashlib.sha256()
+    for source in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(source.read_bytes())
+    identity = {
+        "database": hashlib.sha256(settings.database_url.encode()).hexdigest()[:16],  # no credentials on disk
+        "code": code.hexdigest()[:16],
+    }
+    return settings.index_dir / "loaded.json", identity
+
+
+def already_loaded(settings: Settings, engine: Engine, digest: str) -> bool:
+    """True when these exact bytes were validated and stored in this database by this code (a warm restart)."""
+    path, identity = _loaded_marker(settings)
+    try:
+        marker = orjson.loads(path.read_bytes())
+        meta = read_meta(engine)
+    except (OSError, ValueError, SQLAlchemyError):
+        return False
+    expected = identity | {"digest": digest, "version": meta.version if meta else ""}
+    return meta is not None and marker == expected
+
+
+def remember_loaded(settings: Settings, digest: str, version: str) -> None:
+    """Note that this file is in the database now, so the next start can skip validating and storing it."""
+    path, identity = _loaded_marker(settings)
+    with contextlib.suppress(OSError):  # only an optimisation: a start without it does the full load
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(orjson.dumps(identity | {"digest": digest, "version": version}))
+        os.replace(tmp, path)
+
+
 def _touch_index(directory: Path, version: str) -> None:
     """Mark a retired version's index folder as recently used, so pruning spares it while requests finish on it."""
     for path in directory.glob(f"*{version}"):
@@ -197,7 +232,8 @@ class LiveCatalog:
             stamp = file_stamp(self.settings.catalog)
             digest = file_digest(self.settings)
             try:
-                _, report = load_file(self.settings, self.engine)
+                warm = self.current is None and already_loaded(self.settings, self.engine, digest)
+                report = None if warm else load_file(self.settings, self.engine)[1]
                 snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False)
             except CatalogError as exc:
                 self.failures += 1
@@ -214,6 +250,10 @@ class LiveCatalog:
             self._swap(snapshot)
             self._seen = (digest, stamp)  # only now: a load that failed on the database is retried on the next check
             self.rejected = None
+            if report is None:
+                log.info("catalog %s unchanged since it was loaded: reusing the database and index", snapshot.version)
+                return True
+            remember_loaded(self.settings, digest, report.version)
             log.info(
                 "catalog %s loaded: %d programs (%d added, %d changed, %d removed)",
                 report.version,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from app import live as live_module
 from app.main import create_app
 from tests.conftest import FIXTURE_CATALOG, Client, make_settings, running
 
@@ -36,3 +39,24 @@ def test_an_invalid_catalog_and_an_empty_database_is_not_ready(tmp_path: Path) -
         ready = c.get("/readyz")
         assert ready.status_code == 503 and ready.json()["status"] == "not ready"
         assert "YAML syntax error" in ready.json()["rejected"]["errors"][0]["message"]
+
+
+def test_a_warm_restart_reuses_the_database_and_index_of_an_unchanged_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(FIXTURE_CATALOG.read_text())
+    settings = make_settings(tmp_path, catalog=catalog)
+    with running(create_app(settings)) as c:
+        version = c.get("/readyz").json()["catalog"]["version"]
+    loads: list[int] = []
+    original = live_module.load_file
+    monkeypatch.setattr(live_module, "load_file", lambda *a: loads.append(1) or original(*a))
+    with running(create_app(settings)) as c:  # unchanged: nothing is validated or written again
+        assert c.get("/readyz").json()["catalog"]["version"] == version
+        assert c.get("/api/v1/programs/elam").json()["aliases"] == ["ELAM"]
+    assert loads == []
+    catalog.write_text(FIXTURE_CATALOG.read_text().replace("A year of leadership", "A year of deep leadership"))
+    with running(create_app(settings)) as c:  # changed on disk while stopped: loaded in full
+        assert c.get("/readyz").json()["catalog"]["version"] != version
+    assert loads == [1]
