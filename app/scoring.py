@@ -1,0 +1,198 @@
+"""Query text to Whoosh terms (stems, synonyms, typo neighbours), matched and BM25F-scored from cached postings."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from whoosh import query as wq
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.lang.porter import stem
+from whoosh.searching import Searcher
+from whoosh.support.levenshtein import damerau_levenshtein
+
+MAX_WORDS = 32
+FUZZY_MIN_LENGTH = 5
+WORDS = r"\w+(?:\.?\w+)*"  # whoosh-reloaded's default pattern also takes '*' as part of a word
+RAW = RegexTokenizer(WORDS) | LowercaseFilter() | StopFilter(minsize=1)
+STEM = RAW | StemFilter()
+WORD_RE = re.compile(WORDS)
+FIELD_BOOSTS = {
+    "name": 6.0,
+    "aliases": 6.0,
+    "summary": 3.0,
+    "sponsor": 2.0,
+    "tags": 2.0,
+    "description": 1.0,
+    "extra": 0.5,
+}
+
+
+def stems(text: str) -> tuple[str, ...]:
+    return tuple(t.text for t in STEM(text))
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Groups of words and phrases that mean the same to a searcher, matched on their stems."""
+
+    groups: tuple[tuple[tuple[str, ...], ...], ...] = ()
+
+    @classmethod
+    def load(cls, path: Path) -> Synonyms:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        groups = []
+        for group in data.get("groups", []):
+            alternatives = tuple(dict.fromkeys(s for phrase in group if (s := stems(str(phrase)))))
+            if len(alternatives) > 1:
+                groups.append(alternatives)
+        return cls(tuple(groups))
+
+    def match(self, words: Sequence[str], start: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
+        """The longest phrase of some group starting at words[start]: (its length, the group's alternatives)."""
+        best: tuple[int, tuple[tuple[str, ...], ...]] | None = None
+        for group in self.groups:
+            for alternative in group:
+                n = len(alternative)
+                if tuple(words[start : start + n]) == alternative and (best is None or n > best[0]):
+                    best = (n, group)
+        return best
+
+
+@dataclass
+class Compiled:
+    query: wq.Query
+    clauses: list[wq.Query]
+    terms: frozenset[str]
+    words: list[str]
+
+
+class Scoring:
+    """Compiling query text and matching and scoring it term by term; the search index's engine, mixed into it."""
+
+    def __init__(self, *, words: Mapping[str, int], synonyms: Synonyms, postings_limit: int) -> None:
+        self.words = dict(words)
+        self._by_initial: dict[str, list[str]] = {}
+        for word in sorted(self.words):
+            self._by_initial.setdefault(word[:1], []).append(word)
+        self.synonyms = synonyms
+        self._leaves: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
+        self._leaf_postings = 0
+        self._leaf_limit = postings_limit
+        self._leaf_lock = threading.Lock()
+
+    def _near(self, word: str, maxdist: int) -> list[str]:
+        """Indexed words within `maxdist` typos of `word` (a swap of two letters is one), sharing its first letter."""
+        return [
+            c
+            for c in self._by_initial.get(word[:1], ())
+            if abs(len(c) - len(word)) <= maxdist and damerau_levenshtein(c, word, maxdist) <= maxdist
+        ]
+
+    def _word_clause(self, word: str) -> tuple[wq.Query, set[str]]:
+        """A word in any field, by its stem; a word not in the index also by its one-typo neighbours."""
+        forms = {stem(word)}
+        if len(word) >= FUZZY_MIN_LENGTH and word not in self.words:
+            forms.update(stem(w) for w in self._near(word, 1)[:10])
+        terms = [wq.Term(f, s) for s in sorted(forms) for f in FIELD_BOOSTS]
+        return (terms[0] if len(terms) == 1 else wq.Or(terms)), forms
+
+    def _compile(self, text: str) -> Compiled | None:
+        words = [t.text for t in RAW(text)][:MAX_WORDS]
+        if not words:
+            return None
+        stemmed = [stem(w) for w in words]
+        clauses: list[wq.Query] = []
+        terms: set[str] = set()
+        i = 0
+        while i < len(words):
+            found = self.synonyms.match(stemmed, i)
+            if found:
+                n, group = found
+                alternatives = [
+                    wq.And([wq.Or([wq.Term(f, s) for f in FIELD_BOOSTS]) for s in alt])
+                    if len(alt) > 1
+                    else wq.Or([wq.Term(f, alt[0]) for f in FIELD_BOOSTS])
+                    for alt in group
+                ]
+                clauses.append(wq.Or(alternatives))
+                terms.update(s for alt in group for s in alt)
+                i += n
+                continue
+            clause, forms = self._word_clause(words[i])
+            clauses.append(clause)
+            terms.update(forms)
+            i += 1
+        query = clauses[0] if len(clauses) == 1 else wq.And(clauses)
+        return Compiled(query, clauses, frozenset(terms), words)
+
+    def _leaf(self, searcher: Searcher, field_name: str, text: str) -> dict[int, float]:
+        """One term's documents and their BM25F scores, read once per index and kept (bounded, least recent out).
+
+        Walking postings once and then combining plain sets and dicts is many times faster than
+        Whoosh's matcher trees, which re-walk every posting of every term on every query.
+        """
+        key = (field_name, text)
+        with self._leaf_lock:
+            found = self._leaves.get(key)
+            if found is not None:
+                self._leaves.move_to_end(key)
+                return found
+        scores: dict[int, float] = {}
+        if key in searcher.reader():
+            matcher = searcher.postings(field_name, text)
+            scorer = searcher.weighting.scorer(searcher, field_name, text)
+            while matcher.is_active():
+                scores[matcher.id()] = scorer.score(matcher)
+                matcher.next()
+        with self._leaf_lock:
+            if key not in self._leaves:
+                self._leaves[key] = scores
+                self._leaf_postings += len(scores) + 1
+            while self._leaf_postings > self._leaf_limit and len(self._leaves) > 1:
+                self._leaf_postings -= len(self._leaves.popitem(last=False)[1]) + 1
+        return scores
+
+    def _docs(self, searcher: Searcher, node: wq.Query) -> set[int]:
+        """The documents matching a query built by `_compile` (terms combined with And and Or)."""
+        if isinstance(node, wq.Term):
+            return set(self._leaf(searcher, node.fieldname, node.text))
+        parts = [self._docs(searcher, child) for child in node.subqueries]
+        if isinstance(node, wq.And):
+            parts.sort(key=len)
+            return parts[0].intersection(*parts[1:])
+        return set().union(*parts)
+
+    def _scores(self, searcher: Searcher, node: wq.Query, within: frozenset[int]) -> dict[int, float]:
+        """Each document's score in `within` as Whoosh computes it: sums over the matching parts of the query."""
+        if isinstance(node, wq.Term):
+            leaf = self._leaf(searcher, node.fieldname, node.text)
+            if len(leaf) < len(within):
+                return {n: s for n, s in leaf.items() if n in within}
+            return {n: leaf[n] for n in within if n in leaf}
+        parts = [self._scores(searcher, child, within) for child in node.subqueries]
+        if isinstance(node, wq.And):
+            keys = set(parts[0]).intersection(*parts[1:])
+            return {n: sum(p[n] for p in parts) for n in keys}
+        total: dict[int, float] = {}
+        for part in parts:
+            for n, score in part.items():
+                total[n] = total.get(n, 0.0) + score
+        return total
+
+    def _suggest(self, words: list[str]) -> str | None:
+        changed, out = False, []
+        for w in words:
+            if len(w) >= 3 and w not in self.words:
+                near = self._near(w, 1 if len(w) < FUZZY_MIN_LENGTH else 2)
+                if near:
+                    out.append(max(near, key=lambda c: (self.words[c], c)))
+                    changed = True
+                    continue
+            out.append(w)
+        return " ".join(out) if changed else None
