@@ -43,4 +43,4 @@ screenshots: $(VENV)/installed
 
 ## Run the benchmark suite at 1k and 10k programs (a few minutes); prints a markdown table, saved in bench/out/.
 bench: $(VENV)/installed
-	PYTHONPATH=. $(BIN)/python -m bench.run --sizes 1000 10000
+	PYTHONPATH=. $(BIN)/python -m bench.run --sizes 1000 10000 --workers 2

@@ -48,17 +48,14 @@ def env_for(catalog: Path, work: Path) -> dict[str, str]:
 
 
 def directory_command(port: int, workers: int = 1) -> list[str]:
-    """`mentordir serve` for one process; uvicorn's own CLI over the app factory for several workers."""
-    if workers == 1:
-        return [str(BIN / "mentordir"), "serve", "--port", str(port)]
-    return [
-        *(str(BIN / "python"), "-m", "uvicorn", "app.main:create_app", "--factory"),
-        *("--port", str(port), "--workers", str(workers), "--no-server-header"),
-    ]
+    """The production command, `mentordir serve`, with this many worker processes."""
+    return [str(BIN / "mentordir"), "serve", "--port", str(port), "--workers", str(workers)]
 
 
-def hello_command(port: int) -> list[str]:
-    return [str(BIN / "python"), "-m", "uvicorn", "bench.hello:app", "--port", str(port), "--no-server-header"]
+def hello_command(port: int, workers: int = 1) -> list[str]:
+    """The same uvicorn serving a hello-world FastAPI app, with the same number of workers."""
+    command = [str(BIN / "python"), "-m", "uvicorn", "bench.hello:app", "--port", str(port), "--no-server-header"]
+    return [*command, "--workers", str(workers)]
 
 
 def _descendants(pid: int) -> list[int]:

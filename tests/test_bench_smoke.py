@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -10,9 +13,9 @@ import pytest
 
 from app.catalog import validate
 from app.vocab import FACETS
-from bench import generate, latency, load, run
+from bench import generate, latency, run, wrk
 from bench.queries import distinct_urls, mix, zipf_urls
-from bench.server import free_port, hello_command, serving
+from bench.server import ROOT, free_port, hello_command, serving
 
 
 def test_the_generator_makes_valid_deterministic_catalogs_with_every_facet_used() -> None:
@@ -66,11 +69,11 @@ def test_the_in_process_benchmark_reports_its_figures(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk")
 def test_wrk_measures_a_served_route_and_the_table_renders(tmp_path: Path) -> None:
-    urls = load.write_urls(tmp_path / "u.txt", ["/hello"])
+    urls = wrk.write_urls(tmp_path / "u.txt", ["/hello"])
     port = free_port()
     with serving(hello_command(port), port, ready="/hello") as server:
         assert server.ready_s > 0
-        figures = load.wrk(port, urls, connections=2, seconds=1)
+        figures = wrk.wrk(port, urls, connections=2, seconds=1)
         assert server.peak_rss_mb() > 10
     assert figures.requests > 0
     assert figures.errors == figures.non_2xx == 0
@@ -91,3 +94,12 @@ def test_wrk_measures_a_served_route_and_the_table_renders(tmp_path: Path) -> No
     assert len(rows) == 3  # the summary row, then one row per route
     assert "not available (HTTP 404)" in rows[2]
     assert "(100%)" in rows[1]  # the same figures as the ceiling: 100% of it
+
+
+def test_the_load_script_runs_with_reloads_and_reports_zero_failures() -> None:
+    command = [sys.executable, "bench/load.py", "--seconds", "4", "--connections", "4", "--reloads", "1"]
+    command += ["--workers", "1"]
+    env = os.environ | {"PYTHONPATH": "."}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "failures 0" in result.stdout and "reload 1: version" in result.stdout
