@@ -121,6 +121,7 @@ def serve(
     import uvicorn
 
     from app.observe import log_config
+    from app.serving import run
 
     overrides = {"host": host, "port": port, "workers": workers, "catalog": catalog}
     overrides |= {"database_url": database_url, "index_dir": index_dir}
@@ -132,7 +133,7 @@ def serve(
             os.environ[f"MENTORDIR_{name.upper()}"] = str(value)
     if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mentordir-metrics-")
-    uvicorn.run(
+    config = uvicorn.Config(
         "app.main:create_app",
         factory=True,
         host=settings.host,
@@ -145,6 +146,7 @@ def serve(
         log_config=log_config(settings.log_level),
         timeout_graceful_shutdown=15,
     )
+    run(config)
 
 
 MIN_FREE_BYTES = 64 * 2**20

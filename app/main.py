@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
@@ -28,6 +29,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Searches hold the GIL, so more threads add memory (a searcher and a malloc arena each), not speed.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         engine = make_engine(settings.database_url)
         live = LiveCatalog(settings, engine)
         await run_in_threadpool(live.start)

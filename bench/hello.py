@@ -11,3 +11,17 @@ app = FastAPI()
 async def hello() -> dict[str, str]:
     """The least work a route can do."""
     return {"hello": "world"}
+
+
+if __name__ == "__main__":  # served exactly as `mentordir serve` serves the directory
+    import argparse
+
+    import uvicorn
+
+    from app.serving import run
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    run(uvicorn.Config("bench.hello:app", port=args.port, workers=args.workers, server_header=False))

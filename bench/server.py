@@ -54,8 +54,7 @@ def directory_command(port: int, workers: int = 1) -> list[str]:
 
 def hello_command(port: int, workers: int = 1) -> list[str]:
     """The same uvicorn serving a hello-world FastAPI app, with the same number of workers."""
-    command = [str(BIN / "python"), "-m", "uvicorn", "bench.hello:app", "--port", str(port), "--no-server-header"]
-    return [*command, "--workers", str(workers)]
+    return [str(BIN / "python"), "-m", "bench.hello", "--port", str(port), "--workers", str(workers)]
 
 
 def _descendants(pid: int) -> list[int]:

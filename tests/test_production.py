@@ -290,3 +290,36 @@ def test_admin_reload_in_follower_mode_never_writes_the_replicas_own_file(tmp_pa
         assert client.get("/api/v1/catalog").json()["version"] != first
         summary = client.get("/api/v1/programs/elam").json()["summary"]
         assert summary.startswith("A year of intensive leadership training")  # the database's, not the stale file's
+
+
+def _nodelay_on_accepted(sock: socket.socket) -> int:
+    """TCP_NODELAY as asyncio leaves it on a connection accepted from `sock`."""
+    import asyncio
+
+    async def main() -> int:
+        seen: list[int] = []
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            seen.append(writer.get_extra_info("socket").getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        sock.listen()
+        server = await asyncio.start_server(handle, sock=sock)
+        _, writer = await asyncio.open_connection(*sock.getsockname())
+        while not seen:
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+        return seen[0]
+
+    return asyncio.run(main())
+
+
+def test_the_workers_shared_socket_keeps_nagle_off() -> None:
+    from app.serving import listening_socket
+
+    assert _nodelay_on_accepted(listening_socket("127.0.0.1", 0)) != 0
+    plain = socket.socket(socket.AF_INET, socket.SOCK_STREAM)  # how uvicorn makes it: 40 ms per small response
+    plain.bind(("127.0.0.1", 0))
+    assert _nodelay_on_accepted(plain) == 0
