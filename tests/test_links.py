@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import threading
@@ -31,25 +32,23 @@ class Handler(BaseHTTPRequestHandler):
     lock: ClassVar[threading.Lock] = threading.Lock()
 
     def do_GET(self) -> None:
-        # Only /busy requests count towards concurrency: a /slow answer from an earlier test may still be running.
-        busy = self.path.startswith("/busy")
         with Handler.lock:
-            Handler.in_flight += busy
-            Handler.most = max(Handler.most, Handler.in_flight)
             Handler.hits[self.path] = Handler.hits.get(self.path, 0) + 1
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the checker gave up on a slow answer
             self.answer()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the checker gave up on a slow answer
-        finally:
-            with Handler.lock:
-                Handler.in_flight -= busy
 
     def answer(self) -> None:
         if self.path == "/slow":
             time.sleep(1.5)
         if self.path.startswith("/busy"):
+            # Counted only while working, before answering: the client cannot send its next request any earlier,
+            # and a /slow answer left over from another test is never counted.
+            with Handler.lock:
+                Handler.in_flight += 1
+                Handler.most = max(Handler.most, Handler.in_flight)
             time.sleep(0.5)  # long enough that two requests to one host overlap even on a busy machine
+            with Handler.lock:
+                Handler.in_flight -= 1
         if self.path == "/moved":
             self.send_response(301)
             self.send_header("Location", "/ok")
