@@ -131,6 +131,8 @@ def serve(
     for name, value in overrides.items():
         if value is not None:
             os.environ[f"MENTORDIR_{name.upper()}"] = str(value)
+    # Fewer malloc arenas for the workers: a thread pool's arenas otherwise hold memory long after a burst.
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mentordir-metrics-")
     config = uvicorn.Config(
