@@ -159,7 +159,8 @@ def table(results: list[dict[str, Any]], ceiling: dict[str, Any]) -> str:
             ]
             lines.append(f"| {r['programs']:,} | `{route}` | {http['workers']} | " + " | ".join(cells) + " |")
     cells = [_cell(ceiling[f"hello@{c}"], None) for c in CONNECTIONS]
-    lines.append("| – | hello world | 1 | " + " | ".join(cells) + " | | |")
+    workers = results[0]["http"]["workers"] if results else 1  # the ceiling is served with the same workers
+    lines.append(f"| – | hello world | {workers} | " + " | ".join(cells) + " | | |")
     return "\n".join(lines)
 
 
