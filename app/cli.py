@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -64,11 +65,11 @@ def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir
     settings = settings_from(catalog=catalog, database_url=database_url, index_dir=index_dir)
     engine = make_engine(settings.database_url)
     try:
-        with _progress() as progress:
+        with _progress() as progress, contextlib.ExitStack() as aside:
             task = progress.add_task("validating and writing to the database")
-            _, report = load_file(settings, engine)
+            _, report = load_file(settings, engine, aside)
             progress.update(task, description=f"indexing {report.total} programs")
-            snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS))
+            snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS), stored=report.programs)
     except CatalogError as exc:
         _fail(exc)
     finally:

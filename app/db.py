@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,7 @@ class SyncReport:
     changed: tuple[str, ...]
     removed: tuple[str, ...]
     unchanged: int
+    programs: tuple[StoredProgram, ...] = field(default=(), repr=False)  # every program as now stored, by id
 
     @property
     def total(self) -> int:
@@ -134,8 +135,9 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
     """Make the database hold exactly this catalog, in one transaction; timestamps move only on change."""
     now = now or utcnow()
     with Session(engine) as session, session.begin():
-        existing = {pid: digest for pid, digest in session.execute(select(ProgramRow.id, ProgramRow.content_hash))}
-        added, changed, new_rows, changed_rows = [], [], [], []
+        columns = (ProgramRow.id, ProgramRow.content_hash, ProgramRow.created_at, ProgramRow.updated_at)
+        existing = {row[0]: row[1:] for row in session.execute(sa_select(*columns))}  # type: ignore[call-overload]
+        added, changed, new_rows, changed_rows, stored = [], [], [], [], []
         for program in catalog.programs:
             row = {
                 "id": program.id,
@@ -143,12 +145,18 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
                 "content_hash": program.content_hash,
                 "record": orjson.dumps(program.record).decode(),
             }
-            if program.id not in existing:
+            before = existing.get(program.id)
+            if before is None:
                 added.append(program.id)
                 new_rows.append({**row, "created_at": now, "updated_at": now})
-            elif existing[program.id] != program.content_hash:
+                created, updated = now, now
+            elif before[0] != program.content_hash:
                 changed.append(program.id)
                 changed_rows.append({**row, "updated_at": now})
+                created, updated = _utc(before[1]), now
+            else:
+                created, updated = _utc(before[1]), _utc(before[2])
+            stored.append(StoredProgram(program.id, program.record, created, updated, program.content_hash))
         current = {p.id for p in catalog.programs}
         removed = sorted(set(existing) - current)
         if new_rows:
@@ -174,7 +182,8 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
                 now,
             )
         unchanged = len(current) - len(added) - len(changed)
-    return SyncReport(catalog.version, tuple(added), tuple(changed), tuple(removed), unchanged)
+    stored.sort(key=lambda p: p.id)
+    return SyncReport(catalog.version, tuple(added), tuple(changed), tuple(removed), unchanged, tuple(stored))
 
 
 def _stored(row: Any) -> StoredProgram:

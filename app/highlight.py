@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import html
 
-from whoosh.analysis import STOP_WORDS
-from whoosh.lang.porter import stem
-
-from app.scoring import WORD_RE
+from app.scoring import WORD_RE, term_of
 
 SNIPPET_CHARS = 220
-_cached_stem = functools.lru_cache(maxsize=100_000)(stem)
 
 
 def mark(text: str, terms: frozenset[str], *, window: int | None = None) -> tuple[str, bool]:
     """HTML-escaped text with the words whose stems are in `terms` wrapped in <mark>; optionally a window."""
-    # The same words and stems as the STEM analyzer, with a C regex scan instead of its token objects (5x faster).
-    spans = []
-    for m in WORD_RE.finditer(text):
-        word = m.group().lower()
-        if word not in STOP_WORDS and _cached_stem(word) in terms:
-            spans.append(m.span())
+    spans = [m.span() for m in WORD_RE.finditer(text) if term_of(m.group()) in terms]
     start, end = 0, len(text)
     if window is not None and len(text) > window:
         centre = spans[0][0] if spans else 0

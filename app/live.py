@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.catalog import Catalog, CatalogError, Problem, load_catalog, version_of
 from app.config import SYNONYMS, Settings
 from app.db import (
+    CatalogMeta,
     StoredProgram,
     SyncReport,
     init_db,
@@ -31,10 +32,12 @@ from app.db import (
     sync_catalog,
     utcnow,
 )
+from app.indexdir import building_aside
 from app.search import Document, SearchIndex, Synonyms
 
 log = logging.getLogger("mentordir")
 
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 SYNC_ATTEMPTS = 3  # workers reloading the same change at once can collide on the database; the retry sees it done
 
 
@@ -87,20 +90,24 @@ class Rejected:
         }
 
 
-def build_snapshot(settings: Settings, engine: Engine, synonyms: Synonyms, *, prune: bool = True) -> Snapshot:
-    """Index what the database holds now (the index folder is keyed by version, so an unchanged catalog reopens)."""
-    # The version and the rows are read separately; a load committing in between would pair one version's name
-    # with another's rows. The rows' own content hashes say which version they are, so read until they agree.
-    for attempt in range(CONSISTENT_READ_ATTEMPTS):
-        meta = read_meta(engine)
-        if meta is None:
-            raise LookupError("the database holds no catalog yet: run `mentordir load`")
-        stored = read_programs(engine)
-        if version_of((p.id, p.content_hash) for p in stored) == meta.version:
-            break
-        time.sleep(0.05 * (attempt + 1))
-    else:
-        raise RuntimeError("the database kept changing while the catalog was read; try again")
+def build_snapshot(
+    settings: Settings,
+    engine: Engine,
+    synonyms: Synonyms,
+    *,
+    prune: bool = True,
+    stored: Sequence[StoredProgram] | None = None,
+) -> Snapshot:
+    """Index what the database holds now (the index folder is keyed by version, so an unchanged catalog reopens).
+
+    `stored` is what a load has just written (`SyncReport.programs`): used when it is still the database's version,
+    rather than reading every row back.
+    """
+    meta = read_meta(engine)
+    if meta is None:
+        raise LookupError("the database holds no catalog yet: run `mentordir load`")
+    if stored is None or version_of((p.id, p.content_hash) for p in stored) != meta.version:
+        meta, stored = _read_consistent(engine)
     documents = [Document.from_record(p.record, updated_at=p.updated_at) for p in stored]
     index = SearchIndex.open_or_build(settings.index_dir, meta.version, documents, synonyms)
     if prune:
@@ -108,6 +115,23 @@ def build_snapshot(settings: Settings, engine: Engine, synonyms: Synonyms, *, pr
     removed = tuple(removed_since(engine, dt.datetime.min.replace(tzinfo=dt.UTC)))
     programs = {p.id: p for p in stored}
     return Snapshot(meta.version, meta.title, len(documents), meta.loaded_at, index, programs, removed)
+
+
+def _read_consistent(engine: Engine) -> tuple[CatalogMeta, list[StoredProgram]]:
+    """The catalog version and its rows, read so that they belong together.
+
+    They are read separately, and a load committing in between would pair one version's name with another's
+    rows. The rows' own content hashes say which version they are, so read until they agree.
+    """
+    for attempt in range(CONSISTENT_READ_ATTEMPTS):
+        meta = read_meta(engine)
+        if meta is None:
+            raise LookupError("the database holds no catalog yet: run `mentordir load`")
+        stored = read_programs(engine)
+        if version_of((p.id, p.content_hash) for p in stored) == meta.version:
+            return meta, stored
+        time.sleep(0.05 * (attempt + 1))
+    raise RuntimeError("the database kept changing while the catalog was read; try again")
 
 
 def file_digest(settings: Settings) -> str:
@@ -126,18 +150,27 @@ def file_stamp(path: Path) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def load_file(settings: Settings, engine: Engine) -> tuple[Catalog, SyncReport]:
-    """Validate the catalog file and write it to the database (one transaction)."""
+def load_file(
+    settings: Settings, engine: Engine, aside: contextlib.ExitStack | None = None
+) -> tuple[Catalog, SyncReport]:
+    """Validate the catalog file and write it to the database (one transaction).
+
+    An accepted file's index is built by child processes meanwhile (`building_aside`), until `aside` closes (or
+    this call returns, without one); `build_snapshot` of this version waits for them.
+    """
     catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes)
-    init_db(engine)
-    for attempt in range(1, SYNC_ATTEMPTS + 1):
-        try:
-            return catalog, sync_catalog(engine, catalog)
-        except SQLAlchemyError:
-            if attempt == SYNC_ATTEMPTS:
-                raise
-            log.warning("writing catalog %s to the database failed; retrying", catalog.version, exc_info=True)
-            time.sleep(0.2 * attempt)
+    documents = [Document.from_record(p.record, updated_at=EPOCH) for p in catalog.programs]  # the text is enough
+    with contextlib.ExitStack() as local:
+        (aside or local).enter_context(building_aside(settings.index_dir, catalog.version, documents))
+        init_db(engine)
+        for attempt in range(1, SYNC_ATTEMPTS + 1):
+            try:
+                return catalog, sync_catalog(engine, catalog)
+            except SQLAlchemyError:
+                if attempt == SYNC_ATTEMPTS:
+                    raise
+                log.warning("writing catalog %s to the database failed; retrying", catalog.version, exc_info=True)
+                time.sleep(0.2 * attempt)
     raise AssertionError("unreachable")
 
 
@@ -233,8 +266,10 @@ class LiveCatalog:
             digest = file_digest(self.settings)
             try:
                 warm = self.current is None and already_loaded(self.settings, self.engine, digest)
-                report = None if warm else load_file(self.settings, self.engine)[1]
-                snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False)
+                with contextlib.ExitStack() as aside:
+                    report = None if warm else load_file(self.settings, self.engine, aside)[1]
+                    stored = report.programs if report else None
+                    snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False, stored=stored)
             except CatalogError as exc:
                 self.failures += 1
                 self._seen = (digest, stamp)

@@ -35,6 +35,8 @@ from app.vocab import FACETS
 MAX_QUERY_CHARS = 500
 LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)
 
+_LABELS = {(vocab.name, t.value): t.label for vocab in FACETS.values() for t in vocab.terms}
+
 Sort = Literal["relevance", "name", "-last_verified", "-updated_at"]
 SORTS: tuple[str, ...] = ("relevance", "name", "-last_verified", "-updated_at")
 
@@ -61,7 +63,7 @@ class Document:
         for vocab in FACETS.values():
             value = record.get(vocab.field)
             facets[vocab.name] = tuple(value) if isinstance(value, list) else ((value,) if value else ())
-        labels = [vocab.label_of(v) for vocab in FACETS.values() for v in facets[vocab.name]]
+        labels = [_LABELS.get((vocab.name, v), v) for vocab in FACETS.values() for v in facets[vocab.name]]
         extra = " ".join(
             [record.get("eligibility") or "", record.get("duration") or "", *record.get("outcomes", []), *labels]
         )

@@ -1,0 +1,149 @@
+"""The index writer: the folder it writes is the index Whoosh's own writer makes of the same programs."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import index
+
+from app.catalog import load_catalog, validate
+from app.indexdir import (
+    SCHEMA,
+    build_if_missing,
+    building_aside,
+    exact_words,
+    folder_for,
+    rows_of,
+    write_index,
+    write_segment,
+)
+from app.config import SYNONYMS
+from app.scoring import STEM, WORD_RE, term_frequencies
+from app.search import Document, SearchIndex, SearchQuery, Synonyms
+from bench.generate import generate
+from bench.queries import mix
+from tests.conftest import FIXTURE_CATALOG
+
+WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+ODD_TEXT = "Ärzte’s İstanbul ﬁnance co-operation U.S.A. 3.14 mentor*ship The THE and_or x" + " mentoring" * 300
+
+
+def whoosh_writer(folder: Path, documents: list[Document]) -> None:
+    """The reference: Whoosh's IndexWriter, analysing each field with the schema's analyzer."""
+    ix = index.create_in(str(folder), SCHEMA)
+    writer = ix.writer()
+    for program_id, texts in rows_of(documents):
+        writer.add_document(id=program_id, **texts)
+    writer.commit()
+    ix.close()
+
+
+def everything(folder: Path) -> dict[str, object]:
+    """All an index holds that a search can read: terms with their statistics and postings, lengths, stored ids."""
+    ix = index.open_dir(str(folder), readonly=True)
+    with ix.reader() as r:
+        out: dict[str, object] = {
+            "docs": r.doc_count_all(),
+            "stored": list(r.all_stored_fields()),
+            "field_lengths": {f: r.field_length(f) for f in SCHEMA.names()},
+            "doc_lengths": [[r.doc_field_length(n, f) for f in SCHEMA.names()] for n in range(r.doc_count_all())],
+        }
+        terms = []
+        for fieldname, text in r.all_terms():
+            info = r.term_info(fieldname, text)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(), info.max_weight())
+            postings = list(r.postings(fieldname, text).items_as("weight"))
+            terms.append((fieldname, text, stats, (info.min_id(), info.max_id()), postings))
+        out["terms"] = terms
+    ix.close()
+    return out
+
+
+def documents_of(text: str) -> list[Document]:
+    return [Document.from_record(p.record, updated_at=WHEN) for p in validate(text).programs]
+
+
+@pytest.mark.parametrize("source", ["fixture", "generated", "odd"])
+def test_written_index_is_whooshs_own(source: str, tmp_path: Path) -> None:
+    if source == "fixture":
+        documents = [Document.from_record(p.record, updated_at=WHEN) for p in load_catalog(FIXTURE_CATALOG).programs]
+    else:
+        # 400 generated programs: common terms span several 128-posting blocks
+        documents = documents_of(generate(400, seed=3))
+        if source == "odd":  # Unicode case folding, stop words in capitals, dotted words, one word 300 times, blanks
+            documents = [
+                dataclasses.replace(d, description=ODD_TEXT if n % 3 == 0 else d.description, aliases=(), tags=())
+                for n, d in enumerate(documents)
+            ]
+    (tmp_path / "whoosh").mkdir()
+    (tmp_path / "ours").mkdir()
+    whoosh_writer(tmp_path / "whoosh", documents)
+    segment, words = write_segment(tmp_path / "ours", rows_of(documents))
+    write_index(tmp_path / "ours", [segment], words)
+    theirs, ours = everything(tmp_path / "whoosh"), everything(tmp_path / "ours")
+    assert len(ours["terms"]) > 100  # type: ignore[arg-type]
+    assert ours == theirs
+    assert words == exact_words(documents)
+    assert not (tmp_path / "ours" / "MAIN.tmp").exists()  # no scratch folder left behind
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60))
+def test_term_frequencies_are_the_analyzers(text: str) -> None:
+    expected: dict[str, int] = {}
+    for token in STEM(text):
+        expected[token.text] = expected.get(token.text, 0) + 1
+    assert term_frequencies(Counter(WORD_RE.findall(text))) == expected
+
+
+def test_build_if_missing_reuses_the_folder_of_a_version(tmp_path: Path) -> None:
+    documents = documents_of(generate(20, seed=5))
+    first = build_if_missing(tmp_path, "abc", documents)
+    segment = next(first.glob("*.seg"))
+    again = build_if_missing(tmp_path, "abc", documents)
+    assert again == first
+    assert next(again.glob("*.seg")).stat().st_mtime_ns == segment.stat().st_mtime_ns  # not rewritten
+    assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no scratch folder left
+
+
+def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path: Path) -> None:
+    """The children's segments (consecutive shares of the programs) give the same hits, scores and counts."""
+    documents = documents_of(generate(2500, seed=7))
+    with building_aside(tmp_path / "aside", "v1", documents):
+        pass  # the block waits for the children and assembles their segments
+    aside = folder_for(tmp_path / "aside", "v1")
+    assert len(list(aside.glob("*.seg"))) == 2  # built by two processes
+    assert [p.name for p in (tmp_path / "aside").iterdir()] == [aside.name]  # no scratch left
+    one = SearchIndex.open_or_build(tmp_path / "one", "v1", documents, Synonyms.load(SYNONYMS))
+    two = SearchIndex.open_or_build(tmp_path / "aside", "v1", documents, Synonyms.load(SYNONYMS))
+    assert two.words == one.words
+    queries = [m.query() for m in mix(150)] + [SearchQuery("mentoring"), SearchQuery("women leadership")]
+    for q in queries:
+        a, b = one.search(q), two.search(q)
+        assert (b.total, b.hits, b.facets, b.suggestion, b.relaxed) == (
+            a.total,
+            a.hits,
+            a.facets,
+            a.suggestion,
+            a.relaxed,
+        )
+    assert two.similar(documents[0].id) == one.similar(documents[0].id)
+    one.close()
+    two.close()
+
+
+def test_a_failed_child_falls_back_to_building_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = documents_of(generate(2000, seed=9))
+    monkeypatch.setattr("app.indexdir.ASIDE_MODULE", "app.no_such_module")
+    with building_aside(tmp_path, "v1", documents):
+        pass
+    assert not folder_for(tmp_path, "v1").exists()  # the children failed: nothing published, nothing left over
+    assert list(tmp_path.iterdir()) == []
+    target = build_if_missing(tmp_path, "v1", documents)
+    assert len(list(target.glob("*.seg"))) == 1
