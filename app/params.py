@@ -94,14 +94,16 @@ def _datetime(name: str, value: str) -> dt.datetime:
         when = dt.datetime.fromisoformat(text)
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
-        when.astimezone(dt.UTC)  # out-of-range instants (year 1 at +01:00) fail here, not in a comparison later
-    except (ValueError, OverflowError):
+    except ValueError:
         raise ParamError(
             name,
             value,
             f"'{_shown(value)}' is not an ISO 8601 date-time such as 2026-01-31T09:00:00Z or a date such as 2026-01-31",
         ) from None
-    return when
+    try:
+        return when.astimezone(dt.UTC)
+    except OverflowError:  # an instant before year 1 or after 9999 in UTC (0001-01-01T00:00+02:00): the nearest one
+        return (dt.datetime.min if when.year == 1 else dt.datetime.max).replace(tzinfo=dt.UTC)
 
 
 def _date(name: str, value: str) -> dt.date:

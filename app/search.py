@@ -33,7 +33,8 @@ from app.scoring import stems as stems
 from app.vocab import FACETS
 
 MAX_QUERY_CHARS = 500
-LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)
+LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)...
+LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
 
 _LABELS = {(vocab.name, t.value): t.label for vocab in FACETS.values() for t in vocab.terms}
 
@@ -141,7 +142,7 @@ class SearchIndex(Scoring):
         super().__init__(
             words=exact_words(documents) if words is None else words,
             synonyms=synonyms,
-            postings_limit=LEAF_CACHE_POSTINGS,
+            postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(documents)),
         )
         self._ix = ix
         self._pool: queue.SimpleQueue[Searcher] = queue.SimpleQueue()
@@ -160,13 +161,15 @@ class SearchIndex(Scoring):
                 for v in d.facets.get(name, ()):
                     sets.setdefault(v, set()).add(n)
             self.value_docs[name] = {v: frozenset(s) for v, s in sets.items()}
-        by_name = sorted(range(len(self.docs)), key=lambda n: (normalize(self.docs[n].name), self.docs[n].id))
+        names = [normalize(d.name) for d in self.docs]
+        by_name = sorted(range(len(self.docs)), key=lambda n: (names[n], self.docs[n].id))
         self.name_rank = [0] * len(self.docs)
         for rank, n in enumerate(by_name):
             self.name_rank[n] = rank
         self.exact: dict[str, list[int]] = {}
         for n, d in enumerate(self.docs):
-            for label in (d.name, *d.aliases):
+            self.exact.setdefault(names[n], []).append(n)
+            for label in d.aliases:
                 self.exact.setdefault(normalize(label), []).append(n)
         self._updated = sorted((d.updated_at, n) for n, d in enumerate(self.docs))
         self._unions: dict[tuple[str, frozenset[str]], frozenset[int]] = {}

@@ -90,13 +90,20 @@ def throughput(catalog: Path, work: Path, seconds: int, workers: int) -> dict[st
     return out
 
 
-def hello(work: Path, seconds: int, workers: int) -> dict[str, Any]:
-    """The same stack's hello-world ceiling, measured in the same run with the same workers."""
+def hello(work: Path, seconds: int, workers: int, repeat: int = 3) -> dict[str, Any]:
+    """The same stack's hello-world ceiling, measured in the same run with the same workers; and its start-up
+    (one worker, as the start-up figures), the floor under any warm restart."""
     urls = work / "hello.txt"
     urls.write_text("/hello\n", encoding="utf-8")
+    starts = []
+    for _ in range(repeat):
+        port = free_port()
+        with serving(hello_command(port), port, ready="/hello") as server:
+            starts.append(server.ready_s)
     port = free_port()
     with serving(hello_command(port, workers), port, ready="/hello"):
-        return {f"hello@{c}": wrk(port, urls, connections=c, seconds=seconds).__dict__ for c in CONNECTIONS}
+        runs = {f"hello@{c}": wrk(port, urls, connections=c, seconds=seconds).__dict__ for c in CONNECTIONS}
+    return runs | {"start_s": statistics.median(starts)}
 
 
 def suite(n: int, *, repeat: int, seconds: int, workers: int) -> dict[str, Any]:
@@ -161,6 +168,8 @@ def table(results: list[dict[str, Any]], ceiling: dict[str, Any]) -> str:
     cells = [_cell(ceiling[f"hello@{c}"], None) for c in CONNECTIONS]
     workers = results[0]["http"]["workers"] if results else 1  # the ceiling is served with the same workers
     lines.append(f"| – | hello world | {workers} | " + " | ".join(cells) + " | | |")
+    if "start_s" in ceiling:
+        lines += ["", f"Hello world's own start (process start → first answer, 1 worker): {ceiling['start_s']:.2f} s."]
     return "\n".join(lines)
 
 
@@ -177,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for n in args.sizes:
         print(f"== {n:,} programs", file=sys.stderr, flush=True)
         results.append(suite(n, repeat=args.repeat, seconds=args.seconds, workers=args.workers))
-    ceiling = hello(generate.OUT, args.seconds, args.workers)
+    ceiling = hello(generate.OUT, args.seconds, args.workers, args.repeat)
     text = f"{time.strftime('%Y-%m-%d %H:%M %Z')}\n\n{table(results, ceiling)}\n"
     args.out.write_text(text, encoding="utf-8")
     args.out.with_suffix(".json").write_text(json.dumps({"results": results, "hello": ceiling}, indent=1))

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from whoosh import index
 
 from app.catalog import load_catalog, validate
+from app.config import SYNONYMS
 from app.indexdir import (
     SCHEMA,
     build_if_missing,
@@ -23,7 +24,6 @@ from app.indexdir import (
     write_index,
     write_segment,
 )
-from app.config import SYNONYMS
 from app.scoring import STEM, WORD_RE, term_frequencies
 from app.search import Document, SearchIndex, SearchQuery, Synonyms
 from bench.generate import generate

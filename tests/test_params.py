@@ -53,6 +53,11 @@ def test_dates() -> None:
     assert parse_search({"updated_since": "2026-03-01t10:00:00z"}, strict=True).updated_since == dt.datetime(
         2026, 3, 1, 10, tzinfo=dt.UTC
     )
+    # Valid date-times whose UTC instant falls outside years 1-9999 (found by the fuzz test): the nearest instant.
+    earliest = parse_search({"updated_since": "0001-01-01T00:01:00+02:00"}, strict=True).updated_since
+    assert earliest == dt.datetime.min.replace(tzinfo=dt.UTC)
+    latest = parse_search({"updated_since": "9999-12-31T23:00:00-02:00"}, strict=True).updated_since
+    assert latest == dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 def test_unknown_parameter_names_it_and_lists_the_valid_ones() -> None:
