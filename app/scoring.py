@@ -19,6 +19,7 @@ from whoosh.support.levenshtein import damerau_levenshtein
 
 MAX_WORDS = 32
 FUZZY_MIN_LENGTH = 5
+NEAR_CACHE_WORDS = 10_000
 WORDS = r"\w+(?:\.?\w+)*"  # whoosh-reloaded's default pattern also takes '*' as part of a word
 RAW = RegexTokenizer(WORDS) | LowercaseFilter() | StopFilter(minsize=1)
 STEM = RAW | StemFilter()
@@ -101,18 +102,29 @@ class Scoring:
         for word in sorted(self.words):
             self._by_initial.setdefault(word[:1], []).append(word)
         self.synonyms = synonyms
+        self._near_cache: dict[tuple[str, int], list[str]] = {}
         self._leaves: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
         self._leaf_postings = 0
         self._leaf_limit = postings_limit
         self._leaf_lock = threading.Lock()
 
     def _near(self, word: str, maxdist: int) -> list[str]:
-        """Indexed words within `maxdist` typos of `word` (a swap of two letters is one), sharing its first letter."""
-        return [
-            c
-            for c in self._by_initial.get(word[:1], ())
-            if abs(len(c) - len(word)) <= maxdist and damerau_levenshtein(c, word, maxdist) <= maxdist
-        ]
+        """Indexed words within `maxdist` typos of `word` (a swap of two letters is one), sharing its first letter.
+
+        Kept per index (bounded), as the same misspellings recur and each scan compares thousands of words.
+        """
+        key = (word, maxdist)
+        found = self._near_cache.get(key)
+        if found is None:
+            found = [
+                c
+                for c in self._by_initial.get(word[:1], ())
+                if abs(len(c) - len(word)) <= maxdist and damerau_levenshtein(c, word, maxdist) <= maxdist
+            ]
+            if len(self._near_cache) >= NEAR_CACHE_WORDS:
+                self._near_cache.clear()
+            self._near_cache[key] = found
+        return found
 
     def _word_clause(self, word: str) -> tuple[wq.Query, set[str]]:
         """A word in any field, by its stem; a word not in the index also by its one-typo neighbours."""

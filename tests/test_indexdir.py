@@ -147,3 +147,10 @@ def test_a_failed_child_falls_back_to_building_in_process(tmp_path: Path, monkey
     assert list(tmp_path.iterdir()) == []
     target = build_if_missing(tmp_path, "v1", documents)
     assert len(list(target.glob("*.seg"))) == 1
+
+
+def test_a_small_catalog_is_indexed_in_process(tmp_path: Path) -> None:
+    documents = documents_of(generate(50, seed=11))
+    with building_aside(tmp_path, "v1", documents):
+        assert list(tmp_path.glob(".build-*")) == []  # no children started, no scratch folder
+    assert build_if_missing(tmp_path, "v1", documents) == folder_for(tmp_path, "v1")
