@@ -59,13 +59,13 @@ def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir
     """Validate the catalog, write it to the database in one transaction, and build its search index."""
     from app.config import SYNONYMS
     from app.db import make_engine
-    from app.live import build_snapshot, load_file
+    from app.live import build_snapshot, gc_paused, load_file
     from app.search import Synonyms
 
     settings = settings_from(catalog=catalog, database_url=database_url, index_dir=index_dir)
     engine = make_engine(settings.database_url)
     try:
-        with _progress() as progress, contextlib.ExitStack() as aside:
+        with _progress() as progress, contextlib.ExitStack() as aside, gc_paused():
             task = progress.add_task("validating and writing to the database")
             _, report = load_file(settings, engine, aside)
             progress.update(task, description=f"indexing {report.total} programs")

@@ -10,6 +10,7 @@ segment each over consecutive programs, while the parent stores the catalog in S
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -308,6 +309,7 @@ def _finish_aside(target: Path) -> None:
 def _main(argv: Sequence[str]) -> int:
     """A child of `building_aside`: write the rows in PART/rows.pickle as a segment in PART, and what it wrote
     (the segment and the words) to PART/segment.pickle."""
+    gc.disable()  # a short-lived process making objects that all live until it exits (see live.gc_paused)
     part = Path(argv[0])
     rows = pickle.loads((part / "rows.pickle").read_bytes())  # written by our own parent process
     (part / "rows.pickle").unlink()

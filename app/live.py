@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import logging
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -208,6 +209,23 @@ def remember_loaded(settings: Settings, digest: str, version: str) -> None:
         os.replace(tmp, path)
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a catalog loads.
+
+    A load makes millions of objects that live on (records, postings, documents), and the collector would walk
+    them again each time the heap grows by a quarter: a third of parsing 10,000 programs, and worse than linear
+    beyond. Reference counting still frees whatever is dropped; collection resumes afterwards.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _touch_index(directory: Path, version: str) -> None:
     """Mark a retired version's index folder as recently used, so pruning spares it while requests finish on it."""
     for path in directory.glob(f"*{version}"):
@@ -260,7 +278,7 @@ class LiveCatalog:
 
         Returns True when the file was accepted. Database and disk errors propagate with the old snapshot still served.
         """
-        with self._lock:
+        with self._lock, gc_paused():
             # Fingerprint before reading: a write landing during the load then differs, and is loaded next time.
             stamp = file_stamp(self.settings.catalog)
             digest = file_digest(self.settings)
@@ -311,7 +329,7 @@ class LiveCatalog:
 
     def refresh_from_database(self) -> bool:
         """Follower: serve the database's catalog version when it differs from the one served; True when swapped."""
-        with self._lock:
+        with self._lock, gc_paused():
             meta = read_meta(self.engine)
             if meta is None:
                 raise LookupError("the database holds no catalog yet: run `mentordir load`")

@@ -284,3 +284,15 @@ def test_twenty_rewrites_under_load_fail_no_request_and_never_serve_half_a_catal
     assert failures == []
     assert len(versions) >= 8, versions  # the clients saw the catalog change under them
     assert requests[0] > 200
+
+
+def test_collection_resumes_after_a_load_even_one_that_failed() -> None:
+    import gc
+
+    from app.live import gc_paused
+
+    assert gc.isenabled()
+    with pytest.raises(ValueError), gc_paused():
+        assert not gc.isenabled()  # paused while a catalog loads
+        raise ValueError("a load that failed")
+    assert gc.isenabled()
