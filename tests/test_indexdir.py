@@ -29,6 +29,7 @@ from app.search import Document, SearchIndex, SearchQuery, Synonyms
 from bench.generate import generate
 from bench.queries import mix
 from tests.conftest import FIXTURE_CATALOG
+from tests.test_search import leaves_match_whooshs_scorer
 
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 ODD_TEXT = "Ärzte’s İstanbul ﬁnance co-operation U.S.A. 3.14 mentor*ship The THE and_or x" + " mentoring" * 300
@@ -134,6 +135,7 @@ def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path
             a.relaxed,
         )
     assert two.similar(documents[0].id) == one.similar(documents[0].id)
+    assert leaves_match_whooshs_scorer(two) > 1000  # over both segments, several blocks for common terms
     one.close()
     two.close()
 

@@ -287,3 +287,22 @@ def test_typo_tolerance_survives_reopening_the_index_from_disk(fixture_catalog: 
     assert "em-night" in ids(reopened, "mentorhsip")
     assert reopened.search(SearchQuery(text="leadershp elam")).hits[0].id == "elam"
     assert reopened.words["leadership"] >= 2
+
+
+def leaves_match_whooshs_scorer(index: SearchIndex) -> int:
+    """Every term's documents and scores, read a block at a time, equal Whoosh's scorer walking the postings."""
+    checked = 0
+    with index._searcher() as searcher:
+        for field_name, text in list(searcher.reader().all_terms()):
+            if field_name == "id":
+                continue
+            term = text.decode()
+            scorer = searcher.weighting.scorer(searcher, field_name, term)
+            expected = index._walk(searcher, field_name, term, scorer)
+            assert index._leaf(searcher, field_name, term) == expected, (field_name, term)
+            checked += 1
+    return checked
+
+
+def test_term_scores_read_in_blocks_are_whooshs(fixture_index: SearchIndex) -> None:
+    assert leaves_match_whooshs_scorer(fixture_index) > 200
