@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     response_cache: int = Field(
         2048, ge=0, le=1_000_000, description="Responses kept in memory per worker for repeated requests (0: off)."
     )
-    threads: int = Field(4, ge=1, le=256, description="Threads per worker for searches and page rendering.")
+    threads: int = Field(8, ge=1, le=256, description="Threads per worker for searches and page rendering.")
     workers: int = Field(1, ge=1, le=64, description="Worker processes for `mentordir serve`.")
     trusted_hosts: str = Field("*", description="Comma-separated Host names to answer for ('*': any).")
     forwarded_allow_ips: str = Field(
