@@ -34,7 +34,7 @@ class Entry:
 class ResponseCache:
     """ASGI middleware: answers repeated GETs from memory, bounded by entry count and total bytes."""
 
-    def __init__(self, app: ASGIApp, *, max_entries: int, max_bytes: int = 32 * 2**20) -> None:
+    def __init__(self, app: ASGIApp, *, max_entries: int, max_bytes: int = 40 * 2**20) -> None:
         self.app = app
         self.max_entries = max_entries
         self.max_bytes = max_bytes
