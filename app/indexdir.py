@@ -233,6 +233,7 @@ class _Aside:
     scratch: Path
     parts: list[Path]
     children: list[subprocess.Popen[bytes]]
+    started: bool = False  # every child started: only then do their segments make the whole index
 
 
 _aside: dict[Path, _Aside] = {}
@@ -266,6 +267,7 @@ def building_aside(directory: Path, version: str, documents: Sequence[Document])
             command = [sys.executable, "-m", ASIDE_MODULE, str(part)]
             aside.children.append(subprocess.Popen(command, stdin=DEVNULL, stdout=DEVNULL, stderr=PIPE))
             aside.parts.append(part)
+        aside.started = True
     except OSError as exc:
         log.warning("could not start building the index aside (%s); building it in this process", exc)
     with _aside_lock:
@@ -288,7 +290,7 @@ def _finish_aside(target: Path) -> None:
             _, stderr = child.communicate()
             if child.returncode:
                 failures.append(stderr.decode(errors="replace").strip().splitlines()[-1:] or [str(child.returncode)])
-        if failures or len(aside.parts) != len(aside.children) or not aside.parts:
+        if failures or not aside.started:
             if failures:
                 log.warning("building the index aside failed (%s); building it in this process", failures[0][0])
             return

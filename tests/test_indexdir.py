@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import subprocess
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -156,3 +158,24 @@ def test_a_small_catalog_is_indexed_in_process(tmp_path: Path) -> None:
     with building_aside(tmp_path, "v1", documents):
         assert list(tmp_path.glob(".build-*")) == []  # no children started, no scratch folder
     assert build_if_missing(tmp_path, "v1", documents) == folder_for(tmp_path, "v1")
+
+
+def test_a_child_that_cannot_start_leaves_no_partial_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    documents = documents_of(generate(2000, seed=13))
+    real_popen = subprocess.Popen
+    calls: list[int] = []
+
+    def second_fails(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("no more processes")
+        return real_popen(*args, **kwargs)
+
+    monkeypatch.setattr("app.indexdir.subprocess.Popen", second_fails)
+    with building_aside(tmp_path, "v1", documents):
+        pass  # the first child ran; its half must not be published as the index
+    assert len(calls) == 2
+    assert list(tmp_path.iterdir()) == []
+    target = build_if_missing(tmp_path, "v1", documents)  # built whole, in-process
+    with index.open_dir(str(target)).reader() as r:
+        assert r.doc_count_all() == 2000
