@@ -21,7 +21,7 @@ import tempfile
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,18 +53,6 @@ SCHEMA = Schema(
     id=ID(stored=True, unique=True),
     **{name: TEXT(analyzer=STEM, phrase=False, field_boost=boost) for name, boost in FIELD_BOOSTS.items()},
 )
-
-
-def _exact_text(d: Document) -> str:
-    return " ".join((d.name, *d.aliases, d.summary, d.description, d.sponsor, *d.tags, d.extra))
-
-
-def exact_words(documents: Sequence[Document]) -> dict[str, int]:
-    """Every word of the programs' text as typed (lowercased, not stemmed), with how many programs use it."""
-    counts: Counter[str] = Counter()
-    for d in documents:
-        counts.update({w.lower() for w in WORD_RE.findall(_exact_text(d))})
-    return dict(counts)
 
 
 Row = tuple[str, dict[str, str]]  # a program's id and the text of each indexed field
@@ -241,23 +229,26 @@ _aside_lock = threading.Lock()
 
 
 @contextmanager
-def building_aside(directory: Path, version: str, documents: Sequence[Document]) -> Iterator[None]:
+def building_aside(
+    directory: Path, version: str, count: int, documents: Callable[[], Sequence[Document]]
+) -> Iterator[None]:
     """Within this block, child processes (`python -m app.indexdir`) build this version's index.
 
     Storing a new catalog in SQL and indexing it are independent, and each takes a second or more at 10,000
     programs. Each child writes one segment over a consecutive share of the programs, so docnums and scores are
     those of a single segment. `build_if_missing` for this version waits for them and assembles the index, or
     builds it in-process after all if a child failed: the children can only save time. The block waits on exit.
+    `documents()` (`count` of them) is called only when children are started.
     """
     target = folder_for(directory, version)
-    count = min(ASIDE_PROCESSES, len(documents) // ASIDE_MIN_PROGRAMS)
+    count = min(ASIDE_PROCESSES, count // ASIDE_MIN_PROGRAMS)
     if count < 1 or index.exists_in(str(target)):  # a small catalog is indexed in-process in milliseconds
         yield
         return
     directory.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=directory))
     aside = _Aside(scratch, [], [])
-    rows = rows_of(documents)
+    rows = rows_of(documents())
     try:
         for k in range(count):
             part = scratch / f"part-{k}"

@@ -160,9 +160,13 @@ def load_file(
     this call returns, without one); `build_snapshot` of this version waits for them.
     """
     catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes)
-    documents = [Document.from_record(p.record, updated_at=EPOCH) for p in catalog.programs]  # the text is enough
+
+    def documents() -> list[Document]:  # the index holds text only: when each program changed does not matter
+        return [Document.from_record(p.record, updated_at=EPOCH) for p in catalog.programs]
+
     with contextlib.ExitStack() as local:
-        (aside or local).enter_context(building_aside(settings.index_dir, catalog.version, documents))
+        building = building_aside(settings.index_dir, catalog.version, len(catalog.programs), documents)
+        (aside or local).enter_context(building)
         init_db(engine)
         for attempt in range(1, SYNC_ATTEMPTS + 1):
             try:

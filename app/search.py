@@ -26,7 +26,7 @@ from whoosh.searching import Searcher
 
 from app.catalog import normalize
 from app.highlight import highlights
-from app.indexdir import WORDS_FILE, build_if_missing, exact_words
+from app.indexdir import WORDS_FILE, build_if_missing
 from app.scoring import Scoring
 from app.scoring import Synonyms as Synonyms
 from app.scoring import stems as stems
@@ -137,10 +137,10 @@ class SearchIndex(Scoring):
         ix: index.Index,
         documents: Sequence[Document],
         synonyms: Synonyms,
-        words: Mapping[str, int] | None = None,
+        words: Mapping[str, int],
     ) -> None:
         super().__init__(
-            words=exact_words(documents) if words is None else words,
+            words=words,
             synonyms=synonyms,
             postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(documents)),
         )

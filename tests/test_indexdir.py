@@ -20,7 +20,6 @@ from app.indexdir import (
     SCHEMA,
     build_if_missing,
     building_aside,
-    exact_words,
     folder_for,
     rows_of,
     write_index,
@@ -35,6 +34,15 @@ from tests.test_search import leaves_match_whooshs_scorer
 
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 ODD_TEXT = "Ärzte’s İstanbul ﬁnance co-operation U.S.A. 3.14 mentor*ship The THE and_or x" + " mentoring" * 300
+
+
+def exact_words(documents: list[Document]) -> dict[str, int]:
+    """The reference for WORDS_FILE: every word of each program's text as typed, lowercased, with its programs."""
+    counts: Counter[str] = Counter()
+    for d in documents:
+        text = " ".join((d.name, *d.aliases, d.summary, d.description, d.sponsor, *d.tags, d.extra))
+        counts.update({w.lower() for w in WORD_RE.findall(text)})
+    return dict(counts)
 
 
 def whoosh_writer(folder: Path, documents: list[Document]) -> None:
@@ -118,7 +126,7 @@ def test_build_if_missing_reuses_the_folder_of_a_version(tmp_path: Path) -> None
 def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path: Path) -> None:
     """The children's segments (consecutive shares of the programs) give the same hits, scores and counts."""
     documents = documents_of(generate(2500, seed=7))
-    with building_aside(tmp_path / "aside", "v1", documents):
+    with building_aside(tmp_path / "aside", "v1", len(documents), lambda: documents):
         pass  # the block waits for the children and assembles their segments
     aside = folder_for(tmp_path / "aside", "v1")
     assert len(list(aside.glob("*.seg"))) == 2  # built by two processes
@@ -145,7 +153,7 @@ def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path
 def test_a_failed_child_falls_back_to_building_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     documents = documents_of(generate(2000, seed=9))
     monkeypatch.setattr("app.indexdir.ASIDE_MODULE", "app.no_such_module")
-    with building_aside(tmp_path, "v1", documents):
+    with building_aside(tmp_path, "v1", len(documents), lambda: documents):
         pass
     assert not folder_for(tmp_path, "v1").exists()  # the children failed: nothing published, nothing left over
     assert list(tmp_path.iterdir()) == []
@@ -155,9 +163,14 @@ def test_a_failed_child_falls_back_to_building_in_process(tmp_path: Path, monkey
 
 def test_a_small_catalog_is_indexed_in_process(tmp_path: Path) -> None:
     documents = documents_of(generate(50, seed=11))
-    with building_aside(tmp_path, "v1", documents):
+    asked: list[int] = []
+    with building_aside(tmp_path, "v1", len(documents), lambda: asked.append(1) or documents):
         assert list(tmp_path.glob(".build-*")) == []  # no children started, no scratch folder
+    assert asked == []  # nor the children's documents made
     assert build_if_missing(tmp_path, "v1", documents) == folder_for(tmp_path, "v1")
+    with building_aside(tmp_path, "v1", 5000, lambda: asked.append(1) or documents):
+        pass  # a large catalog whose index is already on disk: nothing to build either
+    assert asked == []
 
 
 def test_a_child_that_cannot_start_leaves_no_partial_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -172,7 +185,7 @@ def test_a_child_that_cannot_start_leaves_no_partial_index(tmp_path: Path, monke
         return real_popen(*args, **kwargs)
 
     monkeypatch.setattr("app.indexdir.subprocess.Popen", second_fails)
-    with building_aside(tmp_path, "v1", documents):
+    with building_aside(tmp_path, "v1", len(documents), lambda: documents):
         pass  # the first child ran; its half must not be published as the index
     assert len(calls) == 2
     assert list(tmp_path.iterdir()) == []
