@@ -14,12 +14,15 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from app import admin, api, observe, security, web
-from app.cache import ResponseCache
+from app import observe, security
+from app.api import admin
+from app.api import routes as api
 from app.config import Settings
-from app.db import make_engine, ping
-from app.live import LiveCatalog
-from app.watch import watching
+from app.live.cache import ResponseCache
+from app.live.holder import LiveCatalog
+from app.live.watch import watching
+from app.store.db import make_engine, ping
+from app.web import routes as web
 
 log = logging.getLogger("mentordir")
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from app.catalog import normalize
+from app.catalog.models import normalize
 
 OUT = Path(__file__).resolve().parent / "out"
 ARTICLE = {
@@ -304,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     path = ensure(args.n, seed=args.seed, out=args.out)
     if args.check:
-        from app.catalog import load_catalog
+        from app.catalog.validate import load_catalog
 
         catalog = load_catalog(path)
         print(f"{path}: {len(catalog.programs)} programs, valid (version {catalog.version})")

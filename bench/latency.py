@@ -19,11 +19,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from app.catalog import load_catalog
+from app.catalog.validate import load_catalog
 from app.config import SYNONYMS
-from app.db import init_db, make_engine, read_programs, sync_catalog
-from app.live import gc_paused
-from app.search import Document, SearchIndex, Synonyms
+from app.live.loading import gc_paused
+from app.search.index import SearchIndex
+from app.search.query import Document
+from app.search.scoring import Synonyms
+from app.store.db import init_db, make_engine, read_programs, sync_catalog
 from bench.queries import mix
 
 

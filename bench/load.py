@@ -146,7 +146,7 @@ def main() -> int:
             "MENTORDIR_WATCH": "true",
             "MENTORDIR_LOG_LEVEL": "warning",
         }
-        command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--workers", str(args.workers)]
+        command = [sys.executable, "-m", "app.curate.cli", "serve", "--port", str(port), "--workers", str(args.workers)]
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from app.search import SearchQuery
-from app.vocab import FACETS
+from app.catalog.vocab import FACETS
+from app.search.query import SearchQuery
 from bench.generate import VOCABULARY
 
 TYPO_RATE = 0.1

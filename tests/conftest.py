@@ -14,10 +14,13 @@ import pytest
 from anyio.from_thread import start_blocking_portal
 from fastapi import FastAPI
 
-from app.catalog import Catalog, load_catalog
+from app.catalog.models import Catalog
+from app.catalog.validate import load_catalog
 from app.config import SYNONYMS, Settings
 from app.main import create_app
-from app.search import Document, SearchIndex, Synonyms
+from app.search.index import SearchIndex
+from app.search.query import Document
+from app.search.scoring import Synonyms
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_CATALOG = FIXTURES / "catalog.yaml"

@@ -9,10 +9,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from app.catalog import load_catalog
-from app.cli import cli
+from app.catalog.scaffold import AddError, append_entry, new_entry, slugify
+from app.catalog.validate import load_catalog
 from app.config import BUNDLED_CATALOG
-from app.scaffold import AddError, append_entry, new_entry, slugify
+from app.curate.cli import cli
 from tests.conftest import FIXTURE_CATALOG
 
 runner = CliRunner()

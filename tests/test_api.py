@@ -17,11 +17,11 @@ import orjson
 import pytest
 from bs4 import BeautifulSoup
 
-from app.catalog import load_catalog
-from app.db import make_engine
+from app.catalog.validate import load_catalog
+from app.catalog.vocab import FACETS
 from app.main import create_app
-from app.search import SORTS
-from app.vocab import FACETS
+from app.search.query import SORTS
+from app.store.db import make_engine
 from tests.conftest import FIXTURE_CATALOG, Client, make_settings, postgres_database, running
 
 API = "/api/v1"

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from app.catalog import load_catalog
+from app.catalog.validate import load_catalog
 from app.main import create_app
 from tests.conftest import FIXTURE_CATALOG, make_settings
 

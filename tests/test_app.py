@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app import live as live_module
+from app.live import holder as live_module
 from app.main import create_app
 from tests.conftest import FIXTURE_CATALOG, Client, make_settings, running
 

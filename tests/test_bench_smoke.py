@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import validate
-from app.vocab import FACETS
+from app.catalog.validate import validate
+from app.catalog.vocab import FACETS
 from bench import generate, latency, run, wrk
 from bench.queries import distinct_urls, mix, zipf_urls
 from bench.server import ROOT, free_port, hello_command, serving

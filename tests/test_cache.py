@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import app.search
+import app.search.index
+import app.search.query
 from app.main import create_app
 from tests.conftest import FIXTURE_CATALOG, Client, make_settings, running
 
@@ -16,13 +17,13 @@ from tests.conftest import FIXTURE_CATALOG, Client, make_settings, running
 def searches(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The text of every search the index actually ran."""
     ran: list[str] = []
-    original = app.search.SearchIndex.search
+    original = app.search.index.SearchIndex.search
 
-    def counted(self: app.search.SearchIndex, q: app.search.SearchQuery) -> app.search.SearchResult:
+    def counted(self: app.search.index.SearchIndex, q: app.search.query.SearchQuery) -> app.search.query.SearchResult:
         ran.append(q.text)
         return original(self, q)
 
-    monkeypatch.setattr(app.search.SearchIndex, "search", counted)
+    monkeypatch.setattr(app.search.index.SearchIndex, "search", counted)
     return ran
 
 

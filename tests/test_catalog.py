@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import CatalogError, Problem, load_catalog, validate
-from app.vocab import FACETS
+from app.catalog.problems import CatalogError, Problem
+from app.catalog.validate import load_catalog, validate
+from app.catalog.vocab import FACETS
 from tests.conftest import FIXTURE_CATALOG
 
 ENTRY = """\

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import pytest
 
-from app.catalog import load_catalog
+from app.catalog.validate import load_catalog
 
 CATALOG_PATH = Path(__file__).resolve().parent.parent / "data" / "programs.yaml"
 ARTICLE_DOI = "10.1136/jim-2020-001391"

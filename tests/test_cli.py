@@ -9,7 +9,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.curate.cli import cli
 from tests.conftest import FIXTURE_CATALOG
 
 runner = CliRunner()

@@ -1,4 +1,4 @@
-"""CONTRIBUTING.md: its vocabulary section is generated from app.vocab, and its example command works."""
+"""CONTRIBUTING.md: its vocabulary section is generated from app.catalog.vocab, and its example command works."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from app.cli import cli
-from app.scaffold import CONTRIBUTING_PATH, VOCAB_END, VOCAB_START, with_vocabulary
-from app.vocab import FACETS
+from app.catalog.scaffold import CONTRIBUTING_PATH, VOCAB_END, VOCAB_START, with_vocabulary
+from app.catalog.vocab import FACETS
+from app.curate.cli import cli
 from tests.conftest import FIXTURE_CATALOG
 
 runner = CliRunner()

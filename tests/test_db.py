@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import ArgumentError
 
-from app.catalog import Catalog, validate
-from app.db import fetch_programs, init_db, make_engine, read_meta, read_programs, removed_since, sync_catalog
+from app.catalog.models import Catalog
+from app.catalog.validate import validate
+from app.store.db import fetch_programs, init_db, make_engine, read_meta, read_programs, removed_since, sync_catalog
 from tests.conftest import FIXTURE_CATALOG
 
 T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
@@ -80,7 +81,7 @@ def test_a_failed_load_changes_nothing(engine: Engine, monkeypatch: pytest.Monke
     text = fixture_text()
     shorter = catalog(text[: text.index("  - id: pmg")].replace("A year of leadership", "Changed"))
     # Break the last step (recording removals), after the program rows were already deleted and updated.
-    monkeypatch.setattr("app.db.RemovedRow", None)
+    monkeypatch.setattr("app.store.db.RemovedRow", None)
     with pytest.raises(ArgumentError):
         sync_catalog(engine, shorter, now=T1)
     monkeypatch.undo()

@@ -14,19 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index
 
-from app.catalog import load_catalog, validate
+from app.catalog.validate import load_catalog, validate
 from app.config import SYNONYMS
-from app.indexdir import (
-    SCHEMA,
-    build_if_missing,
-    building_aside,
-    folder_for,
-    rows_of,
-    write_index,
-    write_segment,
-)
-from app.scoring import STEM, WORD_RE, term_frequencies
-from app.search import Document, SearchIndex, SearchQuery, Synonyms
+from app.search.build import build_if_missing, building_aside
+from app.search.index import SearchIndex
+from app.search.indexdir import SCHEMA, folder_for, rows_of, write_index, write_segment
+from app.search.query import Document, SearchQuery
+from app.search.scoring import STEM, WORD_RE, Synonyms, term_frequencies
 from bench.generate import generate
 from bench.queries import mix
 from tests.conftest import FIXTURE_CATALOG
@@ -152,7 +146,7 @@ def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path
 
 def test_a_failed_child_falls_back_to_building_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     documents = documents_of(generate(2000, seed=9))
-    monkeypatch.setattr("app.indexdir.ASIDE_MODULE", "app.no_such_module")
+    monkeypatch.setattr("app.search.build.ASIDE_MODULE", "app.no_such_module")
     with building_aside(tmp_path, "v1", len(documents), lambda: documents):
         pass
     assert not folder_for(tmp_path, "v1").exists()  # the children failed: nothing published, nothing left over
@@ -184,7 +178,7 @@ def test_a_child_that_cannot_start_leaves_no_partial_index(tmp_path: Path, monke
             raise OSError("no more processes")
         return real_popen(*args, **kwargs)
 
-    monkeypatch.setattr("app.indexdir.subprocess.Popen", second_fails)
+    monkeypatch.setattr("app.search.build.subprocess.Popen", second_fails)
     with building_aside(tmp_path, "v1", len(documents), lambda: documents):
         pass  # the first child ran; its half must not be published as the index
     assert len(calls) == 2

@@ -16,9 +16,9 @@ from typing import ClassVar
 import pytest
 from typer.testing import CliRunner
 
-from app.catalog import load_catalog
-from app.cli import cli
-from app.links import Link, check_links, collect_links
+from app.catalog.validate import load_catalog
+from app.curate.cli import cli
+from app.curate.links import Link, check_links, collect_links
 from tests.conftest import FIXTURE_CATALOG
 
 runner = CliRunner()

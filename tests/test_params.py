@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from starlette.datastructures import QueryParams
 
-from app.params import ParamError, parse_search, read_search
-from app.search import SORTS
-from app.vocab import FACETS
+from app.api.params import ParamError, parse_search, read_search
+from app.catalog.vocab import FACETS
+from app.search.query import SORTS
 
 
 def strict_error(query_string: str, **kwargs: object) -> ParamError:

@@ -16,9 +16,9 @@ import httpx
 import pytest
 
 from app.config import ROOT
-from app.db import make_engine
-from app.live import load_file
+from app.live.loading import load_file
 from app.main import create_app
+from app.store.db import make_engine
 from tests.conftest import FIXTURE_CATALOG, Client, make_settings, postgres_database, running
 
 EDITED = FIXTURE_CATALOG.read_text().replace("A year of leadership training", "A year of intensive leadership training")
@@ -51,7 +51,7 @@ def replica(database_url: str, index_dir: Path, poll: float) -> Iterator[str]:
         "MENTORDIR_CATALOG": str(index_dir / "no-such-file.yaml"),
         "MENTORDIR_LOG_LEVEL": "warning",
     }
-    command = [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "app.curate.cli", "serve", "--port", str(port)]
     log = index_dir.parent / f"replica-{port}.log"
     with log.open("w") as out:
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=out)
@@ -198,7 +198,7 @@ def test_an_unwritable_index_folder_at_start_is_a_clear_error_naming_it(tmp_path
     index_dir = blocker / "index" if make_bad == "under-a-file" else Path("/proc/mentordir-index")
     env = os.environ | {"MENTORDIR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
     result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "serve", "--index-dir", str(index_dir), "--port", str(free_port())],
+        [sys.executable, "-m", "app.curate.cli", "serve", "--index-dir", str(index_dir), "--port", str(free_port())],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -256,12 +256,12 @@ def test_head_is_answered_like_get_without_a_body(client: Client) -> None:
 def test_an_unexpected_error_is_a_clean_500_with_strict_headers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import app.search
+    import app.search.index
 
     def broken(self: object, q: object) -> None:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(app.search.SearchIndex, "search", broken)
+    monkeypatch.setattr(app.search.index.SearchIndex, "search", broken)
     application = create_app(make_settings(tmp_path))
     with running(application) as client:
         client._client._transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)  # type: ignore[attr-defined]

@@ -16,11 +16,11 @@ import pytest
 from fastapi import FastAPI, Request
 from sqlalchemy.exc import OperationalError
 
-from app import live as live_module
-from app.db import make_engine
-from app.live import LiveCatalog
+from app.live import loading as live_module
+from app.live.holder import LiveCatalog
 from app.main import create_app
-from app.search import SearchQuery
+from app.search.query import SearchQuery
+from app.store.db import make_engine
 from tests.conftest import FIXTURE_CATALOG, make_settings, running, serving
 
 ENTRY = """\
@@ -289,7 +289,7 @@ def test_twenty_rewrites_under_load_fail_no_request_and_never_serve_half_a_catal
 def test_collection_resumes_after_a_load_even_one_that_failed() -> None:
     import gc
 
-    from app.live import gc_paused
+    from app.live.loading import gc_paused
 
     assert gc.isenabled()
     with pytest.raises(ValueError), gc_paused():

@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from app.cli import cli
-from app.vocab import FACETS
+from app.catalog.vocab import FACETS
+from app.curate.cli import cli
 from tests.conftest import FIXTURE_CATALOG
 
 runner = CliRunner()

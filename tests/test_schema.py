@@ -11,10 +11,10 @@ import jsonschema_rs
 import yaml
 from typer.testing import CliRunner
 
-from app.cli import cli
+from app.catalog.scaffold import SCHEMA_PATH, schema_text
+from app.catalog.vocab import FACETS
 from app.config import BUNDLED_CATALOG
-from app.scaffold import SCHEMA_PATH, schema_text
-from app.vocab import FACETS
+from app.curate.cli import cli
 
 runner = CliRunner()
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import Catalog
-from app.search import SearchIndex, SearchQuery
+from app.catalog.models import Catalog
+from app.search.index import SearchIndex
+from app.search.query import SearchQuery
 from tests.conftest import index_for
 
 
@@ -272,8 +273,8 @@ def test_results_do_not_depend_on_what_the_term_cache_holds(
 
     roomy = index_for(fixture_catalog, tmp_path / "a")
     expected = answers(roomy)
-    monkeypatch.setattr("app.search.LEAF_CACHE_POSTINGS", 3)  # evicts on nearly every term
-    monkeypatch.setattr("app.search.LEAF_CACHE_PER_PROGRAM", 0)
+    monkeypatch.setattr("app.search.index.LEAF_CACHE_POSTINGS", 3)  # evicts on nearly every term
+    monkeypatch.setattr("app.search.index.LEAF_CACHE_PER_PROGRAM", 0)
     tight = index_for(fixture_catalog, tmp_path / "b")
     assert answers(tight) == expected
     assert tight._leaf_postings <= 3 or len(tight._leaves) == 1

@@ -1,6 +1,6 @@
 """The API's OpenAPI description: response shapes, the query parameters (from the vocabularies), the /docs page.
 
-The routes parse their query strings with `app.params` (so the API and the website agree); the parameters are
+The routes parse their query strings with `app.api.params` (so the API and the website agree); the parameters are
 described here for /openapi.json, generated from the same constants and vocabularies.
 """
 
@@ -12,11 +12,11 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel, Field, create_model
 
-from app.catalog import Program
-from app.export import COLUMNS
-from app.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_Q
-from app.search import SORTS
-from app.vocab import FACETS
+from app.api.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_Q
+from app.catalog.export import COLUMNS
+from app.catalog.models import Program
+from app.catalog.vocab import FACETS
+from app.search.query import SORTS
 
 DOCS_PAGE = """<!doctype html>
 <html lang="en">

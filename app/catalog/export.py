@@ -9,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from app.catalog import Program
+from app.catalog.models import Program
 
 LIST_SEPARATOR = ";"
 COLUMNS: tuple[str, ...] = (*Program.model_fields, "created_at", "updated_at")

@@ -12,7 +12,7 @@ from pathlib import Path
 import anyio.to_thread
 from watchfiles import Change, awatch
 
-from app.live import LiveCatalog
+from app.live.holder import LiveCatalog
 
 log = logging.getLogger("mentordir")
 

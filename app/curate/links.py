@@ -15,7 +15,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from app.catalog import Catalog
+from app.catalog.models import Catalog
 
 USER_AGENT = "mentordir-link-checker/1.0 (catalog maintenance; one request per link)"
 RETRY_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})

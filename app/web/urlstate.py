@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
-from app.params import ParsedSearch, multi_items
-from app.vocab import FACETS
+from app.api.params import ParsedSearch, multi_items
+from app.catalog.vocab import FACETS
 
 MAX_COMPARE = 4
 MAX_IDS = 20  # ids read from a compare URL; more is a mistake, not a wish

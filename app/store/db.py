@@ -14,7 +14,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
-from app.catalog import Catalog
+from app.catalog.models import Catalog
 
 CHUNK = 500  # ids per IN (...) clause, well under every backend's parameter limit
 

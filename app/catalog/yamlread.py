@@ -1,44 +1,17 @@
-"""Reading the catalog file: YAML to plain data with each value's position, and problems a curator can act on."""
+"""Reading the catalog file: YAML to plain data with each value's position, bounded in size and depth."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from app.catalog.problems import CatalogError, Loc, Problem, dotted
+
 MAX_DEPTH = 16
-
-Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a catalog file, where it is, and what to do about it."""
-
-    path: str
-    line: int
-    column: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}:{self.column}"
-        return f"{where} {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "column": self.column, "field": self.field, "message": self.message}
-
-
-class CatalogError(Exception):
-    """The catalog file is invalid; `errors` lists every problem found."""
-
-    def __init__(self, errors: list[Problem]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(map(str, errors)))
 
 
 class Tree:
@@ -185,14 +158,6 @@ _EMPTY = object()  # a stream without any document
 
 class _TooBig(Exception):
     pass
-
-
-def dotted(loc: Loc) -> str:
-    """('programs', 5, 'career_stages', 1) -> 'programs[5].career_stages[1]'."""
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _syntax_problem(path: str, exc: yaml.YAMLError, line_offset: int) -> Problem:

@@ -14,11 +14,12 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.db import CHUNK, StoredProgram
-from app.export import COLUMNS
-from app.live import LiveCatalog, Snapshot
-from app.params import ParamError, ParsedSearch, multi_items, read_search
-from app.vocab import FACETS
+from app.api.params import ParamError, ParsedSearch, multi_items, read_search
+from app.catalog.export import COLUMNS
+from app.catalog.vocab import FACETS
+from app.live.holder import LiveCatalog
+from app.live.snapshot import Snapshot
+from app.store.db import CHUNK, StoredProgram
 
 PREFIX = "/api/v1"
 API_VERSION = "1"  # part of every ETag: bump when the shape of the responses changes

@@ -1,44 +1,19 @@
-"""The `mentordir` command: serve, validate, load and export the catalog (the curators' tools: app/curate.py)."""
+"""The `mentordir` command: serve, validate, load and export the catalog (the curators' tools: commands.py)."""
 
 from __future__ import annotations
 
 import contextlib
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from app.catalog import CatalogError, load_catalog
+from app.catalog.problems import CatalogError
+from app.catalog.validate import load_catalog
 from app.config import Settings
-
-cli = typer.Typer(
-    help="Mentor Directory: the catalog of mentorship programs for academic medicine.", no_args_is_help=True
-)
-err = Console(stderr=True, soft_wrap=True)
-
-CatalogOpt = Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML [env MENTORDIR_CATALOG].")]
-DatabaseOpt = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL [env MENTORDIR_DATABASE_URL].")]
-IndexOpt = Annotated[Path | None, typer.Option("--index-dir", help="Search index folder [env MENTORDIR_INDEX_DIR].")]
-
-
-def settings_from(**overrides: Any) -> Settings:
-    """Settings from the environment, with the flags that were given taking precedence."""
-    return Settings(**{k: v for k, v in overrides.items() if v is not None})
-
-
-def _progress() -> Progress:
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
-
-
-def _fail(exc: CatalogError) -> None:
-    for problem in exc.errors:
-        err.print(str(problem), markup=False, highlight=False)
-    err.print(f"{len(exc.errors)} error(s)", style="bold red")
-    raise typer.Exit(1)
+from app.curate.common import CatalogOpt, DatabaseOpt, IndexOpt, cli, err, fail, settings_from, spinner
 
 
 @cli.command()
@@ -50,7 +25,7 @@ def validate(
     try:
         catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes)
     except CatalogError as exc:
-        _fail(exc)
+        fail(exc)
     typer.echo(f"{settings.catalog}: {len(catalog.programs)} programs, valid (version {catalog.version})")
 
 
@@ -58,20 +33,21 @@ def validate(
 def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir: IndexOpt = None) -> None:
     """Validate the catalog, write it to the database in one transaction, and build its search index."""
     from app.config import SYNONYMS
-    from app.db import make_engine
-    from app.live import build_snapshot, gc_paused, load_file
-    from app.search import Synonyms
+    from app.live.loading import gc_paused, load_file
+    from app.live.snapshot import build_snapshot
+    from app.search.scoring import Synonyms
+    from app.store.db import make_engine
 
     settings = settings_from(catalog=catalog, database_url=database_url, index_dir=index_dir)
     engine = make_engine(settings.database_url)
     try:
-        with _progress() as progress, contextlib.ExitStack() as aside, gc_paused():
+        with spinner() as progress, contextlib.ExitStack() as aside, gc_paused():
             task = progress.add_task("validating and writing to the database")
             _, report = load_file(settings, engine, aside)
             progress.update(task, description=f"indexing {report.total} programs")
             snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS), stored=report.programs)
     except CatalogError as exc:
-        _fail(exc)
+        fail(exc)
     finally:
         engine.dispose()
     typer.echo(
@@ -87,7 +63,7 @@ def export(
     catalog: CatalogOpt = None,
 ) -> None:
     """Write the validated catalog to standard output as JSON or CSV."""
-    from app.export import csv_lines
+    from app.catalog.export import csv_lines
 
     if fmt not in {"json", "csv"}:
         err.print(f"--format must be json or csv, not {fmt!r}")
@@ -96,7 +72,7 @@ def export(
     try:
         programs = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes).programs
     except CatalogError as exc:
-        _fail(exc)
+        fail(exc)
     records = [p.record for p in programs]
     if fmt == "json":
         sys.stdout.buffer.write(orjson.dumps(records, option=orjson.OPT_INDENT_2) + b"\n")
@@ -174,13 +150,8 @@ def _preflight(settings: Settings) -> None:
         raise typer.Exit(1)
 
 
-# --- curators' tools (issue 5) -----------------------------------------------------------------------------------
-
-out = Console(soft_wrap=True)
-
-
-# The curators' commands live in their own module; importing it registers them on `cli`.
-from app import curate as _curate  # noqa: E402, F401
+# The curators' commands live in their own module; importing it registers them on `cli`, after the ones above.
+from app.curate import commands as _commands  # noqa: E402, F401
 
 
 def main() -> None:

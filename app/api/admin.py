@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Header, Request
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.deps import ApiError
-from app.live import LiveCatalog
+from app.api.deps import ApiError
+from app.live.holder import LiveCatalog
 
 log = logging.getLogger("mentordir")
 

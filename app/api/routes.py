@@ -10,7 +10,6 @@ import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -22,8 +21,9 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import apidoc
-from app.deps import (
+from app import config
+from app.api import apidoc
+from app.api.deps import (
     JSON,
     PREFIX,
     ApiError,
@@ -44,14 +44,12 @@ from app.deps import (
     result,
     stored,
 )
-from app.export import COLUMNS, csv_lines, ndjson_lines
-from app.live import LiveCatalog, Snapshot
-from app.params import ParsedSearch
-from app.search import SearchQuery
-from app.vocab import FACETS
-
-STATIC = Path(__file__).resolve().parent / "static" / "swagger-ui"
-
+from app.api.params import ParsedSearch
+from app.catalog.export import COLUMNS, csv_lines, ndjson_lines
+from app.catalog.vocab import FACETS
+from app.live.holder import LiveCatalog
+from app.live.snapshot import Snapshot
+from app.search.query import SearchQuery
 
 # --- the routes ------------------------------------------------------------------------------------------------
 
@@ -282,7 +280,7 @@ def install(app: FastAPI) -> None:
     # FastAPI's own /docs loads Swagger UI from a CDN and runs an inline script: replace it with the vendored copy.
     default_docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in default_docs]
-    app.mount("/docs/assets", StaticFiles(directory=STATIC), name="docs-assets")
+    app.mount("/docs/assets", StaticFiles(directory=config.STATIC / "swagger-ui"), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

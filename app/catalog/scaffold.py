@@ -19,9 +19,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString
 
-from app.catalog import Catalog, CatalogError, CatalogFile, Problem, Program, validate
+from app.catalog.models import Catalog, CatalogFile, Program
+from app.catalog.problems import CatalogError, Problem
+from app.catalog.validate import validate
+from app.catalog.vocab import FACETS
 from app.config import ROOT
-from app.vocab import FACETS
 
 SCHEMA_PATH = ROOT / "data" / "programs.schema.json"
 CONTRIBUTING_PATH = ROOT / "CONTRIBUTING.md"
@@ -67,7 +69,7 @@ def schema_text() -> str:
 
 
 def vocabulary_markdown() -> str:
-    """Every vocabulary with its terms and definitions, as Markdown, from app.vocab (the single source)."""
+    """Every vocabulary with its terms and definitions, as Markdown, from app.catalog.vocab (the single source)."""
     out: list[str] = []
     for vocab in FACETS.values():
         how = "one or more values, as a list" if vocab.multi else "exactly one value"

@@ -11,8 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from app.catalog import Catalog, normalize
-from app.vocab import FACETS
+from app.catalog.models import Catalog, normalize
+from app.catalog.vocab import FACETS
 
 VALUED_FIELDS = ("url", "eligibility", "cost", "duration")
 DEFAULT_STALE_DAYS = 365

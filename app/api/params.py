@@ -1,6 +1,6 @@
 """Reading search parameters from a query string: shared by the API (strict) and the website (lenient).
 
-`parse_search(params, strict=..., allowed=...)` returns an `app.search.SearchQuery`. With `strict=True` (the API)
+`parse_search(params, strict=..., allowed=...)` returns an `app.search.query.SearchQuery`. With `strict=True` (the API)
 the first problem raises `ParamError`, naming the parameter, the value, what was wrong and what is valid. With
 `strict=False` (the website) it never raises: whatever cannot be used is dropped. `read_search` does the same and
 returns a `ParsedSearch(query, page, per_page, dropped)`, where `dropped` lists a `ParamError` for everything that
@@ -24,9 +24,9 @@ from typing import cast
 
 from starlette.datastructures import QueryParams
 
-from app.catalog import suggest
-from app.search import SORTS, SearchQuery, Sort
-from app.vocab import FACETS
+from app.catalog.models import suggest
+from app.catalog.vocab import FACETS
+from app.search.query import SORTS, SearchQuery, Sort
 
 MAX_Q = 200
 MAX_PER_PAGE = 100

@@ -1,4 +1,4 @@
-"""Full-text search with facets behind one small interface; Whoosh stays here and in scoring, highlight, indexdir.
+"""The search index of one catalog version: filters and facet counts as set operations, scoring in scoring.py.
 
 The index holds only ids and analysed text. Facet filters and counts are set operations over
 per-value document sets kept in memory per catalog version, so counting every facet disjunctively
@@ -7,126 +7,32 @@ costs a handful of set intersections rather than a Whoosh `groupedby` walk.
 
 from __future__ import annotations
 
-import datetime as dt
 import heapq
 import queue
 import shutil
 import time
-import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import orjson
 from whoosh import index
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from app.catalog import normalize
-from app.highlight import highlights
-from app.indexdir import WORDS_FILE, build_if_missing
-from app.scoring import Scoring
-from app.scoring import Synonyms as Synonyms
-from app.scoring import stems as stems
-from app.vocab import FACETS
+from app.catalog.models import normalize
+from app.catalog.vocab import FACETS
+from app.search.build import build_if_missing
+from app.search.highlight import highlights
+from app.search.indexdir import WORDS_FILE
+from app.search.query import Document, FacetCount, Hit, SearchQuery, SearchResult, clean
+from app.search.scoring import Scoring
+from app.search.scoring import Synonyms as Synonyms
+from app.search.scoring import stems as stems
 
-MAX_QUERY_CHARS = 500
 LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)...
 LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
-
-_LABELS = {(vocab.name, t.value): t.label for vocab in FACETS.values() for t in vocab.terms}
-
-Sort = Literal["relevance", "name", "-last_verified", "-updated_at"]
-SORTS: tuple[str, ...] = ("relevance", "name", "-last_verified", "-updated_at")
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    """What the index needs to know of one program."""
-
-    id: str
-    name: str
-    summary: str
-    description: str
-    sponsor: str
-    aliases: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    extra: str = ""
-    facets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    last_verified: dt.date = dt.date(1970, 1, 1)
-    updated_at: dt.datetime = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any], *, updated_at: dt.datetime) -> Document:
-        facets = {}
-        for vocab in FACETS.values():
-            value = record.get(vocab.field)
-            facets[vocab.name] = tuple(value) if isinstance(value, list) else ((value,) if value else ())
-        labels = [_LABELS.get((vocab.name, v), v) for vocab in FACETS.values() for v in facets[vocab.name]]
-        extra = " ".join(
-            [record.get("eligibility") or "", record.get("duration") or "", *record.get("outcomes", []), *labels]
-        )
-        return cls(
-            id=record["id"],
-            name=record["name"],
-            summary=record["summary"],
-            description=record["description"],
-            sponsor=record["sponsor"],
-            aliases=tuple(record.get("aliases", ())),
-            tags=tuple(record.get("tags", ())),
-            extra=extra,
-            facets=facets,
-            last_verified=dt.date.fromisoformat(record["last_verified"]),
-            updated_at=updated_at,
-        )
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    text: str = ""
-    filters: Mapping[str, frozenset[str]] = field(default_factory=dict)
-    sort: Sort = "relevance"
-    offset: int = 0
-    limit: int | None = 20  # None: every match
-    updated_since: dt.datetime | None = None
-    verified_since: dt.date | None = None
-    highlight: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    id: str
-    score: float | None
-    highlights: dict[str, str] | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FacetCount:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass
-class SearchResult:
-    total: int
-    hits: list[Hit]
-    facets: dict[str, list[FacetCount]]
-    suggestion: str | None = None  # a respelled query, offered when nothing matched
-    relaxed: bool = False  # no program matched every word; these match some of them
-
-
-# --- the index -------------------------------------------------------------------------------------
-
-
-def clean(text: str) -> str:
-    """A user's text made safe to analyse: normalized, without control characters, bounded."""
-    text = unicodedata.normalize("NFKC", text)[: MAX_QUERY_CHARS * 2]
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(text.split())[:MAX_QUERY_CHARS]
 
 
 class SearchIndex(Scoring):

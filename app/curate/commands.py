@@ -10,9 +10,11 @@ import orjson
 import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
-from app.catalog import Catalog, CatalogError, load_catalog
-from app.cli import CatalogOpt, _fail, cli, err, out, settings_from
+from app.catalog.models import Catalog
+from app.catalog.problems import CatalogError
+from app.catalog.validate import load_catalog
 from app.config import Settings
+from app.curate.common import CatalogOpt, cli, err, fail, out, settings_from
 
 
 def _load_or_fail(path: Path | None) -> tuple[Settings, Catalog]:
@@ -20,13 +22,13 @@ def _load_or_fail(path: Path | None) -> tuple[Settings, Catalog]:
     try:
         return settings, load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes)
     except CatalogError as exc:
-        _fail(exc)
-        raise  # unreachable: _fail exits
+        fail(exc)
+        raise  # unreachable: fail exits
 
 
 def _write_or_check(path: Path, text: str, *, check: bool, what: str) -> None:
     """Write generated text to `path`, or with `check` exit 1 when the committed file differs."""
-    from app.scaffold import write_atomic
+    from app.catalog.scaffold import write_atomic
 
     current = path.read_text(encoding="utf-8") if path.exists() else None
     if check:
@@ -47,7 +49,7 @@ def schema(
     check: Annotated[bool, typer.Option(help="Exit 1 if the file differs from the models.")] = False,
 ) -> None:
     """Write the catalog's JSON Schema (from the models) for editors; default data/programs.schema.json."""
-    from app.scaffold import SCHEMA_PATH, schema_text
+    from app.catalog.scaffold import SCHEMA_PATH, schema_text
 
     if output == Path("-"):
         sys.stdout.write(schema_text())
@@ -62,7 +64,7 @@ def vocabulary(
     file: Annotated[Path | None, typer.Option(help="The Markdown file with the markers.")] = None,
 ) -> None:
     """Print every vocabulary with its definitions as Markdown, or update CONTRIBUTING.md with it."""
-    from app.scaffold import CONTRIBUTING_PATH, vocabulary_markdown, with_vocabulary
+    from app.catalog.scaffold import CONTRIBUTING_PATH, vocabulary_markdown, with_vocabulary
 
     if not (write or check):
         sys.stdout.write(vocabulary_markdown())
@@ -86,7 +88,7 @@ def report(
     """The curators' health report: stale entries, missing fields, unused vocabulary values, likely duplicates."""
     import datetime as dt
 
-    from app.report import build_report, render
+    from app.curate.report import build_report, render
 
     try:
         as_of = dt.date.fromisoformat(today) if today else dt.date.today()
@@ -114,7 +116,7 @@ def check_links_command(
 
     from rich.progress import BarColumn, MofNCompleteColumn
 
-    from app.links import ORDER, check_links, collect_links, render
+    from app.curate.links import ORDER, check_links, collect_links, render
 
     _, loaded = _load_or_fail(catalog)
     links = collect_links(loaded)
@@ -179,8 +181,8 @@ def add(
     """Append a new program to the catalog, validated, leaving every other byte of the file as it was."""
     import datetime as dt
 
-    from app.scaffold import AddError, append_entry, new_entry, render_entry, write_atomic
-    from app.vocab import FACETS
+    from app.catalog.scaffold import AddError, append_entry, new_entry, render_entry, write_atomic
+    from app.catalog.vocab import FACETS
 
     def ask(label: str, value: Any, choices: tuple[str, ...] = (), many: bool = False) -> Any:
         if value or not prompt:
@@ -233,7 +235,7 @@ def add(
             return
         write_atomic(path, new_text, expected=original)
     except AddError as exc:
-        _fail(CatalogError(exc.problems))
+        fail(CatalogError(exc.problems))
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"{path}: cannot read or write the catalog: {exc}", markup=False)
         raise typer.Exit(1) from None

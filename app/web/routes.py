@@ -19,17 +19,17 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
-from app.db import StoredProgram
-from app.deps import base_url
-from app.live import LiveCatalog, Snapshot
-from app.params import multi_items, read_search
-from app.search import SearchQuery, SearchResult
-from app.urlstate import ID_RE, MAX_COMPARE, State, page_numbers, read_ids, state_of
-from app.vocab import FACETS
+from app import config
+from app.api.deps import base_url
+from app.api.params import multi_items, read_search
+from app.catalog.vocab import FACETS
+from app.live.holder import LiveCatalog
+from app.live.snapshot import Snapshot
+from app.search.query import SearchQuery, SearchResult
+from app.store.db import StoredProgram
+from app.web.urlstate import ID_RE, MAX_COMPARE, State, page_numbers, read_ids, state_of
 
-HERE = Path(__file__).resolve().parent
-TEMPLATES = Jinja2Templates(directory=HERE.parent / "templates")
-STATIC = HERE / "static"
+TEMPLATES = Jinja2Templates(directory=config.TEMPLATES)
 FEED_ENTRIES = 50
 MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
 TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
@@ -46,7 +46,7 @@ class Asset:
     version: str
 
 
-def load_assets(folder: Path = STATIC) -> dict[str, Asset]:
+def load_assets(folder: Path = config.STATIC) -> dict[str, Asset]:
     """Every file in app/static, keyed by name, with a short content hash for cache busting."""
     assets = {}
     for path in sorted(folder.iterdir()):

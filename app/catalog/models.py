@@ -1,0 +1,203 @@
+"""The catalog's schema: pydantic models, defined once, built on the vocabularies."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import functools
+import hashlib
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+
+import orjson
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.catalog.problems import CatalogError as CatalogError
+from app.catalog.problems import Problem as Problem
+from app.catalog.vocab import (
+    CAREER_STAGE,
+    DEMOGRAPHIC_FOCUS,
+    FORMAT,
+    PROGRAM_TYPE,
+    SCOPE,
+    SPECIALTY,
+    SPONSOR_TYPE,
+    Vocabulary,
+)
+
+ARTICLE_DOI = "10.1136/jim-2020-001391"
+
+
+def suggest(word: str, choices: Any) -> str:
+    """'; did you mean 'x'?' for a near miss, else ''."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _in(vocab: Vocabulary) -> Any:
+    """A string restricted to one vocabulary, with 'did you mean' errors and an enum in the JSON Schema."""
+
+    allowed = frozenset(vocab.values)
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"'{value}' is not a {vocab.label.lower()}{suggest(value, vocab.values)}")
+        return value
+
+    return Annotated[
+        str,
+        AfterValidator(check),
+        Field(json_schema_extra={"enum": list(vocab.values), "description": vocab.definition}),
+    ]
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"'{v}' is listed twice")
+        seen.add(v)
+    return values
+
+
+def _no_separator(value: str) -> str:
+    if ";" in value:
+        raise ValueError("';' separates list items in CSV exports: split this into separate items")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Item = Annotated[Text, AfterValidator(_no_separator)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=500)]
+Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$", max_length=200)]
+
+
+@functools.lru_cache(maxsize=1)
+def _today_at(minute: int) -> dt.date:
+    return dt.date.today()
+
+
+def _today() -> dt.date:
+    """Today's date, asked of the OS once a minute rather than once per program (it showed in the profile)."""
+    return _today_at(int(time.time() // 60))
+
+
+def _year(value: int) -> int:
+    if not 1800 <= value <= _today().year:
+        raise ValueError(f"{value} is not a plausible founding year (1800 to {_today().year})")
+    return value
+
+
+def _not_future(value: dt.date) -> dt.date:
+    if value > _today():
+        raise ValueError(f"{value.isoformat()} is in the future")
+    return value
+
+
+if TYPE_CHECKING:  # to a type checker these are strings; at run time, strings checked against a vocabulary
+    CareerStage: TypeAlias = str
+    DemographicFocus: TypeAlias = str
+    Format: TypeAlias = str
+    ProgramType: TypeAlias = str
+    Scope: TypeAlias = str
+    Specialty: TypeAlias = str
+    SponsorType: TypeAlias = str
+else:
+    CareerStage, DemographicFocus, Format = _in(CAREER_STAGE), _in(DEMOGRAPHIC_FOCUS), _in(FORMAT)
+    ProgramType, Scope, Specialty, SponsorType = _in(PROGRAM_TYPE), _in(SCOPE), _in(SPECIALTY), _in(SPONSOR_TYPE)
+
+
+class Source(BaseModel):
+    """A citation: the seed article, or a reference it names."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    title: Annotated[Text, StringConstraints(max_length=500)]
+    doi: Doi | None = None
+    url: Url | None = None
+    reference: Annotated[int, Field(ge=1, le=999)] | None = Field(None, description="Its number in the article.")
+    note: Text | None = None
+
+
+class Program(BaseModel):
+    """One entry of the catalog."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    id: Slug = Field(description="Stable slug: lowercase letters, digits and hyphens.")
+    name: Annotated[Text, StringConstraints(max_length=200)]
+    aliases: Annotated[list[Annotated[Item, StringConstraints(max_length=100)]], AfterValidator(_unique)] = []
+    summary: Annotated[Text, StringConstraints(max_length=300)] = Field(description="One sentence.")
+    description: Annotated[Text, StringConstraints(max_length=4000)]
+    sponsor: Annotated[Text, StringConstraints(max_length=200)]
+    sponsor_type: SponsorType
+    type: ProgramType
+    career_stages: Annotated[list[CareerStage], Field(min_length=1), AfterValidator(_unique)]
+    demographic_focus: Annotated[list[DemographicFocus], Field(min_length=1), AfterValidator(_unique)]
+    formats: Annotated[list[Format], Field(min_length=1), AfterValidator(_unique)]
+    scope: Scope
+    specialties: Annotated[list[Specialty], Field(min_length=1), AfterValidator(_unique)]
+    eligibility: Annotated[Text, StringConstraints(max_length=1000)] | None = None
+    cost: Annotated[Text, StringConstraints(max_length=300)] | None = None
+    duration: Annotated[Text, StringConstraints(max_length=300)] | None = None
+    founded: Annotated[int, AfterValidator(_year)] | None = None
+    outcomes: list[Annotated[Item, StringConstraints(max_length=1000)]] = []
+    url: Url | None = None
+    sources: Annotated[list[Source], Field(min_length=1)]
+    last_verified: Annotated[dt.date, AfterValidator(_not_future)]
+    tags: Annotated[list[Annotated[Item, StringConstraints(max_length=60)]], AfterValidator(_unique)] = []
+
+    def facet_values(self, vocab: Vocabulary) -> tuple[str, ...]:
+        value = getattr(self, vocab.field)
+        return tuple(value) if isinstance(value, list) else (value,)
+
+    @cached_property
+    def record(self) -> dict[str, Any]:
+        """The program as plain JSON-ready data, in field order."""
+        return self.model_dump(mode="json")
+
+    @cached_property
+    def content_hash(self) -> str:
+        return hashlib.sha256(orjson.dumps(self.record, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
+
+
+class CatalogFile(BaseModel):
+    """The whole file: a small header beside the list of programs."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    title: Text | None = None
+    description: Text | None = None
+    # An empty list is refused: a truncated save must not empty the live directory and every synced copy.
+    programs: Annotated[list[Program], Field(min_length=1)]
+
+
+def version_of(hashes: Iterable[tuple[str, str]]) -> str:
+    """The catalog version from its programs' (id, content hash) pairs, in any order."""
+    digest = hashlib.sha256()
+    for program_id, content_hash in sorted(hashes):
+        digest.update(f"{program_id}:{content_hash}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Catalog:
+    programs: list[Program]
+    title: str | None = None
+    description: str | None = None
+    lines: dict[str, int] = field(default_factory=dict)  # program id -> line of its entry
+
+    @cached_property
+    def version(self) -> str:
+        """A content hash of the whole catalog: the same programs give the same version."""
+        return version_of((p.id, p.content_hash) for p in self.programs)
+
+
+def normalize(text: str) -> str:
+    """Case- and punctuation-insensitive form of a name, for comparing names and aliases."""
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())

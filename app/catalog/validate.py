@@ -1,0 +1,156 @@
+"""The validator: a catalog file to models, or every problem as path:line:column field: message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.catalog.models import Catalog, CatalogFile, Program, Source, normalize, suggest
+from app.catalog.problems import CatalogError as CatalogError
+from app.catalog.problems import Loc, dotted
+from app.catalog.problems import Problem as Problem
+from app.catalog.yamlread import Tree, parse, position, read_text
+
+MAX_NODES_PER_KB = 400  # a generous ceiling on YAML nodes per KiB of text; refuses node floods
+
+
+def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
+    """Turn one pydantic error into (location, message, points-at-key)."""
+    loc: Loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        model = Source if "sources" in loc else (Program if "programs" in loc else CatalogFile)
+        return loc, f"unknown field '{name}'{suggest(name, model.model_fields)}", True
+    if kind == "missing":
+        return loc[:-1], f"missing required field '{loc[-1]}'", False
+    message = error["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    if kind == "string_pattern_mismatch":
+        field_name = str(loc[-1])
+        if field_name == "id":
+            message = "an id uses only lowercase letters, digits and single hyphens (e.g. 'aamc-mid-career-women')"
+        elif field_name == "url":
+            message = "not a URL: it must start with http:// or https:// and contain no spaces"
+        elif field_name == "doi":
+            message = "not a DOI: it looks like 10.1136/jim-2020-001391"
+    elif kind in {"date_type", "date_from_datetime_parsing", "date_parsing"}:
+        message = f"not a date: write it as YYYY-MM-DD (got {error.get('input')!r})"
+    elif kind == "model_type":
+        message = "expected an entry's fields here (id: ..., name: ...), not " + _kind_of(error.get("input"))
+    elif kind == "list_type":
+        message = "expected a list here, not " + _kind_of(error.get("input"))
+    elif kind == "too_short" and loc == ("programs",):
+        message = "the catalog lists no programs (refused, so that a truncated save cannot empty the directory)"
+    elif kind == "int_type":
+        message = f"expected a whole number, got {error.get('input')!r}"
+    return loc, message, False
+
+
+def validate(text: str, *, path: str = "<catalog>", max_nodes: int | None = None) -> Catalog:
+    """Validate catalog text; raise CatalogError listing every problem, in file order."""
+    budget = max_nodes or max(10_000, len(text) // 1024 * MAX_NODES_PER_KB)
+    try:
+        # Noting the position of every value cost a third of the time and most of the memory of a large load;
+        # a valid file needs only its entries' lines, so positions are gathered only to report problems.
+        return _validate(text, path, budget, track=False)
+    except CatalogError:
+        return _validate(text, path, budget, track=True)
+
+
+def _validate(text: str, path: str, max_nodes: int, *, track: bool) -> Catalog:
+    data, tree = parse(text, path, max_nodes, track=track)
+    problems = list(tree.problems)
+    if not isinstance(data, dict):
+        problems.append(Problem(path, 1, 1, "", "expected a mapping with a 'programs' list at the top of the file"))
+        raise CatalogError(problems)
+    model: CatalogFile | None = None
+    recovered = any(p.message.startswith("YAML syntax error") for p in problems)
+    try:
+        model = CatalogFile.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            loc, message, at_key = _describe(error, data)
+            if recovered and (
+                (error["type"] in {"model_type", "list_type"} and _input_is_none(data, loc))
+                or (error["type"] == "too_short" and loc == ("programs",))
+            ):
+                continue  # an entry (or the list) that failed to parse: its syntax error is already reported
+            line, col = position(tree, loc, key=at_key)
+            problems.append(Problem(path, line, col, dotted(loc), message))
+    programs = data["programs"] if isinstance(data.get("programs"), list) else []
+    problems.extend(_duplicates(programs, tree, path))
+    if problems or model is None:
+        problems = problems or [Problem(path, 1, 1, "", "the catalog could not be read")]
+        raise CatalogError(sorted(set(problems), key=lambda p: (p.line, p.column, p.field, p.message)))
+    lines = {p.id: position(tree, ("programs", i))[0] for i, p in enumerate(model.programs)}
+    return Catalog(programs=model.programs, title=model.title, description=model.description, lines=lines)
+
+
+def _kind_of(value: Any) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {str(value)[:40]!r}"
+
+
+def _input_is_none(data: Any, loc: Loc) -> bool:
+    value = data
+    for part in loc:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return value is None
+
+
+def _duplicates(programs: list[Any], tree: Tree, path: str) -> list[Problem]:
+    """Duplicate ids, and duplicate names or aliases (case-insensitive) across entries."""
+    problems = []
+    ids: dict[str, int] = {}
+    names: dict[str, tuple[int, str]] = {}
+    for i, entry in enumerate(programs):
+        if not isinstance(entry, dict):
+            continue
+        pid = entry.get("id")
+        if isinstance(pid, str):
+            if pid in ids:
+                line, col = position(tree, ("programs", i, "id"))
+                first = position(tree, ("programs", ids[pid]))[0]
+                problems.append(
+                    Problem(path, line, col, f"programs[{i}].id", f"duplicate id '{pid}' (first used on line {first})")
+                )
+            else:
+                ids[pid] = i
+        labels = [("name", entry.get("name"))]
+        aliases = entry.get("aliases")
+        if isinstance(aliases, list):
+            labels += [(f"aliases[{j}]", a) for j, a in enumerate(aliases)]
+        for where, label in labels:
+            if not isinstance(label, str) or not label.strip():
+                continue
+            key = normalize(label)
+            if key in names and names[key][0] != i:
+                other, other_field = names[key]
+                loc: Loc = ("programs", i, *(("aliases", int(where[8:-1])) if where != "name" else ("name",)))
+                line, col = position(tree, loc)
+                first = position(tree, ("programs", other))[0]
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        col,
+                        f"programs[{i}].{where}",
+                        f"'{label}' is already {'the name' if other_field == 'name' else 'an alias'} "
+                        f"of programs[{other}] (line {first}); names and aliases must be unique",
+                    )
+                )
+            else:
+                names.setdefault(key, (i, where))
+    return problems
+
+
+def load_catalog(path: Path, *, max_bytes: int = 32 * 2**20) -> Catalog:
+    """Read and validate a catalog file; raise CatalogError with every problem found."""
+    display = str(path)
+    return validate(read_text(path, display, max_bytes), path=display)

@@ -1,0 +1,41 @@
+"""What every `mentordir` command shares: the Typer app, the consoles, the common options and error output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from app.catalog.problems import CatalogError
+from app.config import Settings
+
+# The curators' commands live in their own module; importing it registers them on `cli`.
+
+cli = typer.Typer(
+    help="Mentor Directory: the catalog of mentorship programs for academic medicine.", no_args_is_help=True
+)
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
+
+CatalogOpt = Annotated[Path | None, typer.Option("--catalog", help="Catalog YAML [env MENTORDIR_CATALOG].")]
+DatabaseOpt = Annotated[str | None, typer.Option("--database-url", help="SQLAlchemy URL [env MENTORDIR_DATABASE_URL].")]
+IndexOpt = Annotated[Path | None, typer.Option("--index-dir", help="Search index folder [env MENTORDIR_INDEX_DIR].")]
+
+
+def settings_from(**overrides: Any) -> Settings:
+    """Settings from the environment, with the flags that were given taking precedence."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def spinner() -> Progress:
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
+
+
+def fail(exc: CatalogError) -> None:
+    for problem in exc.errors:
+        err.print(str(problem), markup=False, highlight=False)
+    err.print(f"{len(exc.errors)} error(s)", style="bold red")
+    raise typer.Exit(1)

@@ -1,0 +1,193 @@
+"""The live catalog: the one mutable object, holding the snapshot being served and swapping it atomically."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.catalog.problems import CatalogError
+from app.config import SYNONYMS, Settings
+from app.live.loading import file_digest, file_stamp, gc_paused, load_file
+from app.live.restart import already_loaded, remember_loaded
+from app.live.snapshot import Rejected, Snapshot, build_snapshot
+from app.search.index import SearchIndex
+from app.search.scoring import Synonyms
+from app.store.db import init_db, ping, read_meta
+
+log = logging.getLogger("mentordir")
+
+
+def _touch_index(directory: Path, version: str) -> None:
+    """Mark a retired version's index folder as recently used, so pruning spares it while requests finish on it."""
+    for path in directory.glob(f"*{version}"):
+        with contextlib.suppress(OSError):
+            os.utime(path)
+
+
+DB_CHECK_SECONDS = 1.0
+
+
+class LiveCatalog:
+    """Holds the snapshot being served. Readers take `current` once per request; reloads swap it whole."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.synonyms = Synonyms.load(SYNONYMS)
+        self.current: Snapshot | None = None
+        self.rejected: Rejected | None = None
+        self._lock = threading.Lock()
+        self._seen: tuple[str, tuple[int, int, int] | None] | None = None  # (digest, stamp) of the file last read
+        self.failures = 0  # reloads refused or failed since start, for /metrics
+        self._db_lock = threading.Lock()
+        self._db_checked = -DB_CHECK_SECONDS
+        self._db_error: str | None = None
+
+    def database_check_due(self) -> bool:
+        return time.monotonic() - self._db_checked >= DB_CHECK_SECONDS
+
+    def database_error(self, *, refresh: bool = True) -> str | None:
+        """Why the database does not answer, or None; pinged at most once a second, by one thread at a time.
+
+        Requests are served from the snapshot in memory, but a replica whose database is gone is out of date by
+        design, so the API and pages answer 503 until it comes back (and recover by themselves when it does).
+        """
+        if refresh and self.database_check_due() and self._db_lock.acquire(blocking=False):
+            try:
+                ping(self.engine)
+                self._db_error = None
+            except (SQLAlchemyError, OSError) as exc:
+                self._db_error = f"unreachable: {type(exc).__name__}"
+            finally:
+                self._db_checked = time.monotonic()
+                self._db_lock.release()
+        return self._db_error
+
+    def reload(self) -> bool:
+        """Validate the file, store it, index it aside and swap it in; on invalid input keep serving the last good one.
+
+        Returns True when the file was accepted. Database and disk errors propagate with the old snapshot still served.
+        """
+        with self._lock, gc_paused():
+            # Fingerprint before reading: a write landing during the load then differs, and is loaded next time.
+            stamp = file_stamp(self.settings.catalog)
+            digest = file_digest(self.settings)
+            try:
+                warm = self.current is None and already_loaded(self.settings, self.engine, digest)
+                with contextlib.ExitStack() as aside:
+                    report = None if warm else load_file(self.settings, self.engine, aside)[1]
+                    stored = report.programs if report else None
+                    snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False, stored=stored)
+            except CatalogError as exc:
+                self.failures += 1
+                self._seen = (digest, stamp)
+                self.rejected = Rejected(digest, exc.errors)
+                for problem in exc.errors:
+                    log.error("catalog rejected: %s", problem)
+                if self.current is None:
+                    self._fall_back_to_database()
+                return False
+            except Exception:
+                self.failures += 1  # the database or the disk failed: the old snapshot stays, the caller hears why
+                raise
+            self._swap(snapshot)
+            self._seen = (digest, stamp)  # only now: a load that failed on the database is retried on the next check
+            self.rejected = None
+            if report is None:
+                log.info("catalog %s unchanged since it was loaded: reusing the database and index", snapshot.version)
+                return True
+            remember_loaded(self.settings, digest, report.version)
+            log.info(
+                "catalog %s loaded: %d programs (%d added, %d changed, %d removed)",
+                report.version,
+                report.total,
+                len(report.added),
+                len(report.changed),
+                len(report.removed),
+            )
+            return True
+
+    def start(self) -> None:
+        """Load the first catalog: from the file, or in follower mode from the database the leader writes."""
+        if not self.settings.follow:
+            self.reload()
+            return
+        try:
+            self.refresh_from_database()
+        except (LookupError, SQLAlchemyError, OSError) as exc:
+            log.error("following: no catalog to serve yet (%s); polling the database", exc)
+
+    def refresh_from_database(self) -> bool:
+        """Follower: serve the database's catalog version when it differs from the one served; True when swapped."""
+        with self._lock, gc_paused():
+            meta = read_meta(self.engine)
+            if meta is None:
+                raise LookupError("the database holds no catalog yet: run `mentordir load`")
+            if self.current is not None and meta.version == self.current.version:
+                return False
+            try:
+                snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False)
+            except Exception:
+                self.failures += 1
+                raise
+            self._swap(snapshot)
+            log.info("following: now serving catalog %s (%d programs)", snapshot.version, snapshot.program_count)
+            return True
+
+    def reload_now(self) -> bool:
+        """An operator's reload: the file (leader), or the database's latest version (follower, which never reads
+        its own copy of the file: that would write an old catalog over the one every replica follows)."""
+        if self.settings.follow:
+            self.refresh_from_database()
+            return True
+        return self.reload()
+
+    def reload_if_changed(self, *, suspect: bool = True) -> bool | None:
+        """Reload when the file's bytes differ from the last ones read; None when nothing changed.
+
+        With `suspect` False (a periodic check, no change event) an unchanged inode, size and mtime is trusted.
+        """
+        seen = self._seen
+        if seen is not None:
+            if not suspect and file_stamp(self.settings.catalog) == seen[1]:
+                return None
+            if file_digest(self.settings) == seen[0]:
+                return None
+        return self.reload()
+
+    def status(self) -> dict[str, Any]:
+        """What is served and what was refused, for /readyz, /api/v1/catalog and the admin reload."""
+        snapshot, rejected = self.current, self.rejected
+        return {
+            "catalog": snapshot.as_dict() if snapshot else None,
+            "rejected": rejected.as_dict() if rejected else None,
+        }
+
+    def _fall_back_to_database(self) -> None:
+        """At start with an invalid file: serve what the database last accepted, if anything."""
+        try:
+            init_db(self.engine)
+            self._swap(build_snapshot(self.settings, self.engine, self.synonyms, prune=False))
+            log.warning("serving the last good catalog from the database")
+        except LookupError:
+            log.error("no valid catalog to serve")
+
+    def _swap(self, snapshot: Snapshot) -> None:
+        # One reference assignment: a request holds either the old snapshot or the new one, never a mix. Requests
+        # that took the old one finish on it; its index folder is touched so pruning leaves it for a while.
+        old, self.current = self.current, snapshot
+        if old is not None and old.version != snapshot.version:
+            _touch_index(self.settings.index_dir, old.version)
+        SearchIndex.prune(self.settings.index_dir, keep=snapshot.version)
+
+    def close(self) -> None:
+        if self.current is not None:
+            self.current.index.close()

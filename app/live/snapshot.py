@@ -1,0 +1,115 @@
+"""A snapshot: one catalog version's records and search index, read from the database together."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from app.catalog.models import version_of
+from app.catalog.problems import Problem
+from app.config import Settings
+from app.search.index import SearchIndex
+from app.search.query import Document
+from app.search.scoring import Synonyms
+from app.store.db import CatalogMeta, StoredProgram, read_meta, read_programs, removed_since, utcnow
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One catalog version, ready to serve: its program records and its search index, always from the same load.
+
+    Requests read records from here (`fetch`), never from the database, so a reload that has already written
+    the next version's rows cannot show a request new rows through an old index.
+    """
+
+    version: str
+    title: str | None
+    program_count: int
+    loaded_at: dt.datetime
+    index: SearchIndex
+    programs: Mapping[str, StoredProgram] = field(default_factory=dict)
+    removed: tuple[tuple[str, dt.datetime], ...] = ()  # programs that left the catalog, with when
+
+    def removed_since(self, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+        """The programs removed after `since`, as this version knows them (for syncing clients)."""
+        return [(pid, when) for pid, when in self.removed if when > since]
+
+    def fetch(self, ids: Sequence[str]) -> list[StoredProgram]:
+        """The programs with these ids, in the order given, as this version holds them (unknown ids skipped)."""
+        return [self.programs[pid] for pid in ids if pid in self.programs]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "title": self.title,
+            "programs": self.program_count,
+            "loaded_at": self.loaded_at.isoformat(),
+        }
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A catalog file that failed validation; the last good snapshot is served meanwhile."""
+
+    digest: str
+    errors: list[Problem]
+    at: dt.datetime = field(default_factory=utcnow)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file_digest": self.digest,
+            "rejected_at": self.at.isoformat(),
+            "errors": [e.as_dict() | {"text": str(e)} for e in self.errors],
+        }
+
+
+def build_snapshot(
+    settings: Settings,
+    engine: Engine,
+    synonyms: Synonyms,
+    *,
+    prune: bool = True,
+    stored: Sequence[StoredProgram] | None = None,
+) -> Snapshot:
+    """Index what the database holds now (the index folder is keyed by version, so an unchanged catalog reopens).
+
+    `stored` is what a load has just written (`SyncReport.programs`): used when it is still the database's version,
+    rather than reading every row back.
+    """
+    meta = read_meta(engine)
+    if meta is None:
+        raise LookupError("the database holds no catalog yet: run `mentordir load`")
+    if stored is None or version_of((p.id, p.content_hash) for p in stored) != meta.version:
+        meta, stored = _read_consistent(engine)
+    documents = [Document.from_record(p.record, updated_at=p.updated_at) for p in stored]
+    index = SearchIndex.open_or_build(settings.index_dir, meta.version, documents, synonyms)
+    if prune:
+        SearchIndex.prune(settings.index_dir, keep=meta.version)
+    removed = tuple(removed_since(engine, dt.datetime.min.replace(tzinfo=dt.UTC)))
+    programs = {p.id: p for p in stored}
+    return Snapshot(meta.version, meta.title, len(documents), meta.loaded_at, index, programs, removed)
+
+
+def _read_consistent(engine: Engine) -> tuple[CatalogMeta, list[StoredProgram]]:
+    """The catalog version and its rows, read so that they belong together.
+
+    They are read separately, and a load committing in between would pair one version's name with another's
+    rows. The rows' own content hashes say which version they are, so read until they agree.
+    """
+    for attempt in range(CONSISTENT_READ_ATTEMPTS):
+        meta = read_meta(engine)
+        if meta is None:
+            raise LookupError("the database holds no catalog yet: run `mentordir load`")
+        stored = read_programs(engine)
+        if version_of((p.id, p.content_hash) for p in stored) == meta.version:
+            return meta, stored
+        time.sleep(0.05 * (attempt + 1))
+    raise RuntimeError("the database kept changing while the catalog was read; try again")
+
+
+CONSISTENT_READ_ATTEMPTS = 5

@@ -1,0 +1,107 @@
+"""The search interface's values: what is indexed (Document), what is asked (SearchQuery), what comes back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from app.catalog.vocab import FACETS
+from app.search.scoring import Synonyms as Synonyms
+from app.search.scoring import stems as stems
+
+MAX_QUERY_CHARS = 500
+
+_LABELS = {(vocab.name, t.value): t.label for vocab in FACETS.values() for t in vocab.terms}
+
+Sort = Literal["relevance", "name", "-last_verified", "-updated_at"]
+SORTS: tuple[str, ...] = ("relevance", "name", "-last_verified", "-updated_at")
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What the index needs to know of one program."""
+
+    id: str
+    name: str
+    summary: str
+    description: str
+    sponsor: str
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    extra: str = ""
+    facets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    last_verified: dt.date = dt.date(1970, 1, 1)
+    updated_at: dt.datetime = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any], *, updated_at: dt.datetime) -> Document:
+        facets = {}
+        for vocab in FACETS.values():
+            value = record.get(vocab.field)
+            facets[vocab.name] = tuple(value) if isinstance(value, list) else ((value,) if value else ())
+        labels = [_LABELS.get((vocab.name, v), v) for vocab in FACETS.values() for v in facets[vocab.name]]
+        extra = " ".join(
+            [record.get("eligibility") or "", record.get("duration") or "", *record.get("outcomes", []), *labels]
+        )
+        return cls(
+            id=record["id"],
+            name=record["name"],
+            summary=record["summary"],
+            description=record["description"],
+            sponsor=record["sponsor"],
+            aliases=tuple(record.get("aliases", ())),
+            tags=tuple(record.get("tags", ())),
+            extra=extra,
+            facets=facets,
+            last_verified=dt.date.fromisoformat(record["last_verified"]),
+            updated_at=updated_at,
+        )
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str = ""
+    filters: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    sort: Sort = "relevance"
+    offset: int = 0
+    limit: int | None = 20  # None: every match
+    updated_since: dt.datetime | None = None
+    verified_since: dt.date | None = None
+    highlight: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: str
+    score: float | None
+    highlights: dict[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FacetCount:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]]
+    suggestion: str | None = None  # a respelled query, offered when nothing matched
+    relaxed: bool = False  # no program matched every word; these match some of them
+
+
+# --- the index -------------------------------------------------------------------------------------
+
+
+def clean(text: str) -> str:
+    """A user's text made safe to analyse: normalized, without control characters, bounded."""
+    text = unicodedata.normalize("NFKC", text)[: MAX_QUERY_CHARS * 2]
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
