@@ -1,17 +1,23 @@
-"""The fixed query mix: distinct searches of 1–3 words from the catalog's vocabulary, 0–3 filters, some typos."""
+"""The fixed query mixes: distinct searches of 1–3 words from the generator's vocabulary with 0–3 filters and some
+typos (`mix`), and of one or two of a catalog's most frequent words with 0–2 filters (`common_mix`)."""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlencode
+
+from whoosh.analysis import STOP_WORDS
 
 from app.catalog.vocab import FACETS
 from app.search.query import SearchQuery
 from bench.generate import VOCABULARY
 
 TYPO_RATE = 0.1
+COMMON_WORDS = 30  # how many of a catalog's most frequent words the common-words mix draws from
 
 
 @dataclass(frozen=True)
@@ -66,9 +72,37 @@ def mix(n: int = 1000, *, seed: int = 1) -> list[Mix]:
     return list(out)
 
 
-def distinct_urls(path: str, n: int, *, seed: int = 2) -> Iterator[str]:
-    """`n` different URLs (no two alike, so no cache can answer): the mix's searches over pages and page sizes."""
-    queries = mix(max(1000, n // 20 + 1), seed=seed)
+def frequent_words(texts: Iterable[str], k: int = COMMON_WORDS) -> list[str]:
+    """The `k` words (as typed, lowercased) that the most programs use, one text per program; stop words, numbers
+    and words under four letters left out, as a user would not type them alone."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update({w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 and w not in STOP_WORDS})
+    return [w for w, _ in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:k]]
+
+
+def _common(rng: random.Random, words: list[str]) -> Mix:
+    text = " ".join(rng.sample(words, rng.choice([1, 2])))
+    filters = []
+    for name in sorted(rng.sample(list(FACETS), rng.choices([0, 1, 2], weights=[4, 3, 2])[0])):
+        filters.append((name, (rng.choice(FACETS[name].values),)))
+    return Mix(text, tuple(filters))
+
+
+def common_mix(words: list[str], n: int = 1000, *, seed: int = 1) -> list[Mix]:
+    """`n` distinct searches of one or two of `words` (a catalog's `frequent_words`) with 0–2 facet filters: the
+    searches that match most of a catalog, as faculty type "women", "mentoring", "leadership"."""
+    rng = random.Random(f"common:{seed}")
+    out: dict[Mix, None] = {}
+    while len(out) < n:
+        out[_common(rng, words)] = None
+    return list(out)
+
+
+def distinct_urls(path: str, n: int, *, seed: int = 2, queries: list[Mix] | None = None) -> Iterator[str]:
+    """`n` different URLs (no two alike, so no cache can answer): a mix's searches over pages and page sizes
+    (by default `mix`'s, enough of them for `n`)."""
+    queries = queries or mix(max(1000, n // 20 + 1), seed=seed)
     count = 0
     for per_page in (20, 10, 25, 15, 30):
         for page in (1, 2, 3, 4):

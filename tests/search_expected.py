@@ -1,0 +1,172 @@
+"""What the search answers on the fixture catalog and on 400 generated programs, recorded as the oracle of
+tests/test_search_equivalence.py.
+
+    PYTHONPATH=. .venv/bin/python -m tests.search_expected   # rewrites tests/fixtures/search_expected.json
+
+The file was written by the search as it was before postings were combined as vectors (commit 0eae539), so the
+equivalence test holds the vector search to the set-and-dict search's scores, order, totals and facet counts.
+Rewrite it only for a deliberate change of what the search answers, and say so in the commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from app.catalog.models import Catalog
+from app.catalog.validate import load_catalog, validate
+from app.catalog.vocab import FACETS
+from app.config import SYNONYMS
+from app.search.index import SearchIndex
+from app.search.query import Document, SearchQuery
+from app.search.scoring import Synonyms
+from bench import generate
+from bench.queries import common_mix, frequent_words, mix
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXPECTED = FIXTURES / "search_expected.json"
+GENERATED = 400
+EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def catalogs() -> dict[str, Catalog]:
+    return {
+        "fixture": load_catalog(FIXTURES / "catalog.yaml"),
+        "generated": validate(generate.generate(GENERATED)),
+    }
+
+
+def open_index(catalog: Catalog, directory: Path) -> SearchIndex:
+    """The catalog's index, its programs updated at distinct, shuffled times (so that sorting by them is tested)."""
+    documents = [
+        Document.from_record(p.record, updated_at=EPOCH + dt.timedelta(hours=(i * 37) % 997))
+        for i, p in enumerate(catalog.programs)
+    ]
+    return SearchIndex.open_or_build(directory, catalog.version, documents, Synonyms.load(SYNONYMS))
+
+
+def _texts(catalog: Catalog) -> list[str]:
+    return [
+        " ".join([r["name"], r["summary"], r["description"], r["sponsor"], *r.get("tags", [])])
+        for r in (p.record for p in catalog.programs)
+    ]
+
+
+FIXTURE_TEXTS = [
+    "", "leadership", "women faculty", "mentorhsip", "peer mentoring group", "junior faculty", "online", "urm",
+    "women", "mentoring", "faculty", "physician moms group", "elam", "ELAM leadership", "female", "K award",
+    "underrepresented in medicine", "leadershp elam", "xyzzy", "xyzzy leadership", "rheumatolgy", "seminars",
+    "grup", "peer grup", "wmen leadership",
+]  # fmt: skip
+FIXTURE_FILTERS: list[dict[str, frozenset[str]]] = [
+    {},
+    {"format": frozenset({"in-person", "online"})},
+    {"demographic_focus": frozenset({"women"})},
+    {"career_stage": frozenset({"early-career", "mid-career"}), "type": frozenset({"leadership-program"})},
+    {"specialty": frozenset({"any"}), "scope": frozenset({"national", "international"})},
+]
+
+
+def queries(name: str, catalog: Catalog) -> Iterator[SearchQuery]:
+    """The searches recorded for one catalog: relevance pages, every match, other sorts, second pages, dates."""
+    since = EPOCH + dt.timedelta(hours=500)
+    verified = dt.date(2025, 6, 1)
+    if name == "fixture":
+        for text, filters in itertools.product(FIXTURE_TEXTS, FIXTURE_FILTERS):
+            yield SearchQuery(text=text, filters=filters, limit=None)
+        for text in FIXTURE_TEXTS[:8]:
+            for sort in ("name", "-last_verified", "-updated_at"):
+                yield SearchQuery(text=text, sort=sort, limit=3, offset=1)  # type: ignore[arg-type]
+            yield SearchQuery(text=text, limit=2, offset=2, updated_since=since, verified_since=verified)
+        return
+    for text in ("grup", "mentoring grup", "carer", "wmen faculty"):  # respellings offered, or not
+        yield SearchQuery(text=text)
+    searches = mix(60) + common_mix(frequent_words(_texts(catalog)), 60)
+    for i, m in enumerate(searches):
+        q = m.query()
+        yield q
+        if i % 6 == 0:
+            yield SearchQuery(text=q.text, filters=q.filters, limit=None, highlight=False)
+        if i % 5 == 0:
+            yield SearchQuery(text=q.text, filters=q.filters, offset=20, limit=20)
+        if i % 7 == 0:
+            sort = ("name", "-last_verified", "-updated_at")[i % 3]
+            yield SearchQuery(text=q.text, filters=q.filters, sort=sort, limit=10)  # type: ignore[arg-type]
+        if i % 11 == 0:
+            yield SearchQuery(text=q.text, filters=q.filters, updated_since=since, verified_since=verified)
+    yield SearchQuery(limit=None, highlight=False)
+
+
+def _describe(q: SearchQuery) -> dict[str, Any]:
+    return {
+        "text": q.text,
+        "filters": {k: sorted(v) for k, v in sorted(q.filters.items())},
+        "sort": q.sort,
+        "offset": q.offset,
+        "limit": q.limit,
+        "updated_since": q.updated_since.isoformat() if q.updated_since else None,
+        "verified_since": q.verified_since.isoformat() if q.verified_since else None,
+        "highlight": q.highlight,
+    }
+
+
+def answer(index: SearchIndex, q: SearchQuery) -> dict[str, Any]:
+    """One search's answer as recorded: totals, the page's ids and scores, every facet count, the rest digested."""
+    r = index.search(q)
+    marks = orjson.dumps([h.highlights for h in r.hits], option=orjson.OPT_SORT_KEYS)
+    return {
+        "total": r.total,
+        "ids": [h.id for h in r.hits],
+        "scores": [h.score for h in r.hits],
+        "facets": {name: [c.count for c in counts] for name, counts in r.facets.items()},
+        "selected": {name: [c.value for c in counts if c.selected] for name, counts in r.facets.items()},
+        "suggestion": r.suggestion,
+        "relaxed": r.relaxed,
+        "highlights": hashlib.sha256(marks).hexdigest()[:16],
+    }
+
+
+def record(name: str, catalog: Catalog, directory: Path) -> dict[str, Any]:
+    index = open_index(catalog, directory)
+    try:
+        found = [{"query": _describe(q), "answer": answer(index, q)} for q in queries(name, catalog)]
+        ids = [p.id for p in catalog.programs]
+        similar = {i: index.similar(i) for i in ids[:: max(1, len(ids) // 40)]}
+    finally:
+        index.close()
+    return {"version": catalog.version, "facets": list(FACETS), "searches": found, "similar": similar}
+
+
+def main() -> int:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        out = {name: record(name, c, Path(scratch) / name) for name, c in catalogs().items()}
+    lines = [b"{"]  # one search a line: a readable diff when a deliberate change rewrites some answers
+    for n, (name, part) in enumerate(out.items()):
+        lines.append(
+            b'"%s": {"version": %s, "facets": %s, "similar": %s, "searches": ['
+            % (
+                name.encode(),
+                orjson.dumps(part["version"]),
+                orjson.dumps(part["facets"]),
+                orjson.dumps(part["similar"]),
+            )
+        )
+        lines.append(b",\n".join(orjson.dumps(s) for s in part["searches"]))
+        lines.append(b"]}" + (b"," if n < len(out) - 1 else b""))
+    lines.append(b"}\n")
+    EXPECTED.write_bytes(b"\n".join(lines))
+    print(f"{EXPECTED}: {sum(len(v['searches']) for v in out.values())} searches", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
