@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from whoosh.analysis import STOP_WORDS
 
 from app.catalog.vocab import FACETS
-from app.search.query import SearchQuery
+from app.search.query import Document, SearchQuery
 from bench.generate import VOCABULARY
 
 TYPO_RATE = 0.1
@@ -72,11 +72,12 @@ def mix(n: int = 1000, *, seed: int = 1) -> list[Mix]:
     return list(out)
 
 
-def frequent_words(texts: Iterable[str], k: int = COMMON_WORDS) -> list[str]:
-    """The `k` words (as typed, lowercased) that the most programs use, one text per program; stop words, numbers
-    and words under four letters left out, as a user would not type them alone."""
+def frequent_words(documents: Iterable[Document], k: int = COMMON_WORDS) -> list[str]:
+    """The `k` words (lowercased) that the most programs use in any indexed text, facet labels included; stop
+    words, numbers and words under four letters left out, as a user would not type them alone."""
     counts: Counter[str] = Counter()
-    for text in texts:
+    for d in documents:
+        text = " ".join((d.name, d.summary, d.description, d.sponsor, *d.aliases, *d.tags, d.extra))
         counts.update({w for w in re.findall(r"[a-z]+", text.lower()) if len(w) >= 4 and w not in STOP_WORDS})
     return [w for w, _ in sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:k]]
 

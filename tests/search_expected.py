@@ -43,20 +43,16 @@ def catalogs() -> dict[str, Catalog]:
     }
 
 
-def open_index(catalog: Catalog, directory: Path) -> SearchIndex:
-    """The catalog's index, its programs updated at distinct, shuffled times (so that sorting by them is tested)."""
-    documents = [
+def documents(catalog: Catalog) -> list[Document]:
+    """The catalog's programs, updated at distinct, shuffled times (so that sorting by them is tested)."""
+    return [
         Document.from_record(p.record, updated_at=EPOCH + dt.timedelta(hours=(i * 37) % 997))
         for i, p in enumerate(catalog.programs)
     ]
-    return SearchIndex.open_or_build(directory, catalog.version, documents, Synonyms.load(SYNONYMS))
 
 
-def _texts(catalog: Catalog) -> list[str]:
-    return [
-        " ".join([r["name"], r["summary"], r["description"], r["sponsor"], *r.get("tags", [])])
-        for r in (p.record for p in catalog.programs)
-    ]
+def open_index(catalog: Catalog, directory: Path) -> SearchIndex:
+    return SearchIndex.open_or_build(directory, catalog.version, documents(catalog), Synonyms.load(SYNONYMS))
 
 
 FIXTURE_TEXTS = [
@@ -88,7 +84,7 @@ def queries(name: str, catalog: Catalog) -> Iterator[SearchQuery]:
         return
     for text in ("grup", "mentoring grup", "carer", "wmen faculty"):  # respellings offered, or not
         yield SearchQuery(text=text)
-    searches = mix(60) + common_mix(frequent_words(_texts(catalog)), 60)
+    searches = mix(60) + common_mix(frequent_words(documents(catalog)), 60)
     for i, m in enumerate(searches):
         q = m.query()
         yield q
