@@ -11,7 +11,7 @@ SNIPPET_CHARS = 220
 
 def mark(text: str, terms: frozenset[str], *, window: int | None = None) -> tuple[str, bool]:
     """HTML-escaped text with the words whose stems are in `terms` wrapped in <mark>; optionally a window."""
-    spans = [m.span() for m in WORD_RE.finditer(text) if term_of(m.group()) in terms]
+    spans = _spans(text, terms, window)
     start, end = 0, len(text)
     if window is not None and len(text) > window:
         centre = spans[0][0] if spans else 0
@@ -32,6 +32,22 @@ def mark(text: str, terms: frozenset[str], *, window: int | None = None) -> tupl
     if window is not None:
         body = ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
     return body, bool(spans)
+
+
+def _spans(text: str, terms: frozenset[str], window: int | None) -> list[tuple[int, int]]:
+    """Where the words with stems in `terms` are; with a window, only as far as the window can reach: it starts
+    at most a third of a window before the first match, so later words cannot be shown (a long description
+    need not be read to its end)."""
+    spans: list[tuple[int, int]] = []
+    reach = len(text)
+    for m in WORD_RE.finditer(text):
+        if m.start() > reach:
+            break
+        if term_of(m.group()) in terms:
+            if not spans and window is not None:
+                reach = max(0, m.start() - window // 3) + window
+            spans.append(m.span())
+    return spans
 
 
 def highlights(name: str, summary: str, description: str, terms: frozenset[str]) -> dict[str, str]:

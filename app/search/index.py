@@ -1,12 +1,14 @@
-"""The search index of one catalog version: filters and facet counts as set operations, scoring in scoring.py.
+"""The search index of one catalog version: filters and facet counts as bitset operations, scoring in scoring.py.
 
-The index holds only ids and analysed text. Facet filters and counts are set operations over
-per-value document sets kept in memory per catalog version, so counting every facet disjunctively
-costs a handful of set intersections rather than a Whoosh `groupedby` walk.
+The index holds only ids and analysed text. Facet filters and counts are operations on per-value document
+sets kept in memory per catalog version as boolean masks and packed bitsets (app/search/vectors.py), so
+counting every facet disjunctively costs a few vector operations rather than a Whoosh `groupedby` walk or a
+walk over every match.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import heapq
 import queue
 import shutil
@@ -14,8 +16,8 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
+import numpy as np
 import orjson
 from whoosh import index
 from whoosh import query as wq
@@ -30,9 +32,11 @@ from app.search.query import Document, FacetCount, Hit, SearchQuery, SearchResul
 from app.search.scoring import Scoring
 from app.search.scoring import Synonyms as Synonyms
 from app.search.scoring import stems as stems
+from app.search.vectors import DocSet, FacetBits, best
 
 LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)...
 LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
+CLAUSE_CACHE_BYTES = 48 << 20  # words' match and score vectors kept per index (9 bytes a program each)
 
 
 class SearchIndex(Scoring):
@@ -49,6 +53,7 @@ class SearchIndex(Scoring):
             words=words,
             synonyms=synonyms,
             postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(documents)),
+            clause_bytes=CLAUSE_CACHE_BYTES,
         )
         self._ix = ix
         self._pool: queue.SimpleQueue[Searcher] = queue.SimpleQueue()
@@ -59,14 +64,17 @@ class SearchIndex(Scoring):
             raise ValueError("the index on disk does not hold the same programs as the catalog")
         self.docs = [by_id[i] for i in ids]  # by docnum
         self.docnum = {d.id: n for n, d in enumerate(self.docs)}
-        self.all = frozenset(range(len(self.docs)))
-        self.value_docs: dict[str, dict[str, frozenset[int]]] = {}
+        size = len(self.docs)
+        self.all = DocSet.full(size)
+        self.value_docs: dict[str, dict[str, DocSet]] = {}
+        self._facet_bits: dict[str, FacetBits] = {}
         for name, vocab in FACETS.items():
-            sets: dict[str, set[int]] = {v: set() for v in vocab.values}
+            sets: dict[str, list[int]] = {v: [] for v in vocab.values}
             for n, d in enumerate(self.docs):
                 for v in d.facets.get(name, ()):
-                    sets.setdefault(v, set()).add(n)
-            self.value_docs[name] = {v: frozenset(s) for v, s in sets.items()}
+                    sets.setdefault(v, []).append(n)
+            self.value_docs[name] = {v: DocSet.of(s, size) for v, s in sets.items()}
+            self._facet_bits[name] = FacetBits(vocab.values, [self.value_docs[name][v] for v in vocab.values])
         names = [normalize(d.name) for d in self.docs]
         by_name = sorted(range(len(self.docs)), key=lambda n: (names[n], self.docs[n].id))
         self.name_rank = [0] * len(self.docs)
@@ -77,8 +85,10 @@ class SearchIndex(Scoring):
             self.exact.setdefault(names[n], []).append(n)
             for label in d.aliases:
                 self.exact.setdefault(normalize(label), []).append(n)
-        self._updated = sorted((d.updated_at, n) for n, d in enumerate(self.docs))
-        self._unions: dict[tuple[str, frozenset[str]], frozenset[int]] = {}
+        self._updated = np.array([_micros(d.updated_at) for d in self.docs], dtype=np.int64)
+        self._verified = np.array([d.last_verified.toordinal() for d in self.docs], dtype=np.int64)
+        self._orders: dict[str, np.ndarray] = {}  # each sort's docnums in order, made on first use
+        self._unions: dict[tuple[str, frozenset[str]], DocSet] = {}
 
     # building and opening
 
@@ -121,48 +131,45 @@ class SearchIndex(Scoring):
 
     # queries
 
-    def _allowed(self, q: SearchQuery, skip: str | None = None) -> frozenset[int] | None:
+    def _allowed(self, q: SearchQuery, skip: str | None = None) -> DocSet | None:
         """Documents passing every filter but `skip`'s: OR within a facet, AND across facets; None = all."""
-        result: frozenset[int] | None = None
+        result: DocSet | None = None
         for name, values in q.filters.items():
             if name == skip or not values:
                 continue
             chosen = self._union(name, frozenset(values))
             result = chosen if result is None else result & chosen
         if q.updated_since is not None:
-            cut = q.updated_since
-            newer = frozenset(n for when, n in self._updated if when > cut)
+            newer = DocSet(self._updated > _micros(q.updated_since))
             result = newer if result is None else result & newer
         if q.verified_since is not None:
-            since = q.verified_since
-            fresh = frozenset(n for n, d in enumerate(self.docs) if d.last_verified >= since)
+            fresh = DocSet(self._verified >= q.verified_since.toordinal())
             result = fresh if result is None else result & fresh
         return result
 
-    def _union(self, name: str, values: frozenset[str]) -> frozenset[int]:
+    def _union(self, name: str, values: frozenset[str]) -> DocSet:
         """Documents with any of these values of one facet; kept, as the same selections recur."""
         sets = self.value_docs.get(name, {})
+        none = DocSet.union([], len(self.docs))
         if len(values) == 1:
-            return sets.get(next(iter(values)), frozenset())
+            return sets.get(next(iter(values)), none)
         key = (name, values)
         found = self._unions.get(key)
         if found is None:
-            found = frozenset().union(*(sets.get(v, frozenset()) for v in values))
+            found = DocSet.union([sets.get(v, none) for v in sorted(values)], len(self.docs))
             if len(self._unions) >= 256:
                 self._unions.clear()  # bounded: start over rather than keep every combination ever asked for
             self._unions[key] = found
         return found
 
-    def _facets(self, q: SearchQuery, matched: frozenset[int]) -> dict[str, list[FacetCount]]:
+    def _facets(self, q: SearchQuery, matched: DocSet) -> dict[str, list[FacetCount]]:
         out = {}
         for name, vocab in FACETS.items():
             allowed = self._allowed(q, skip=name)
             base = matched if allowed is None else matched & allowed
             selected = q.filters.get(name, frozenset())
-            out[name] = [
-                FacetCount(t.value, t.label, len(base & self.value_docs[name][t.value]), t.value in selected)
-                for t in vocab.terms
-            ]
+            counts = self._facet_bits[name].counts(base)
+            out[name] = [FacetCount(t.value, t.label, counts[t.value], t.value in selected) for t in vocab.terms]
         return out
 
     def search(self, q: SearchQuery) -> SearchResult:
@@ -175,25 +182,20 @@ class SearchIndex(Scoring):
             if compiled is None:
                 matched = self.all
             else:
-                matched = frozenset(self._docs(searcher, compiled.query))
+                matched = self._docs(searcher, compiled.query)
                 if not matched and len(compiled.clauses) > 1:
                     compiled.query = wq.Or(compiled.clauses)
-                    matched = frozenset(self._docs(searcher, compiled.query))
+                    matched = self._docs(searcher, compiled.query)
                     relaxed = bool(matched)
             final = matched if allowed is None else matched & allowed
             facets = self._facets(q, matched)
             end = None if q.limit is None else q.offset + q.limit
-            scores: dict[int, float] = {}
+            scores = None
             if compiled is not None and q.sort == "relevance":
                 pinned = [n for n in self.exact.get(normalize(text), []) if n in final]
                 pinned.sort(key=self.name_rank.__getitem__)
                 scores = self._scores(searcher, compiled.query, final)
-                by_score = lambda n: (-scores[n], n)  # noqa: E731  (Whoosh's order: score, then docnum)
-                top = (
-                    sorted(scores, key=by_score)
-                    if end is None
-                    else heapq.nsmallest(end + len(pinned), scores, key=by_score)
-                )
+                top = best(scores, final, None if end is None else end + len(pinned))  # by score, then docnum
                 ranked = pinned + [n for n in top if n not in pinned]
             else:
                 ranked = self._sorted(final, q.sort, end)
@@ -201,13 +203,13 @@ class SearchIndex(Scoring):
             suggestion = self._suggest(compiled.words) if compiled and (relaxed or not final) else None
             if suggestion:  # offer a respelling only if it would find something under the same filters
                 respelled = self._compile(suggestion)
-                found = frozenset(self._docs(searcher, respelled.query)) if respelled else frozenset()
-                if not (found if allowed is None else found & allowed):
+                found = self._docs(searcher, respelled.query) if respelled else None
+                if not found or (allowed is not None and not found & allowed):
                     suggestion = None
         hits = [
             Hit(
                 self.docs[n].id,
-                scores.get(n),
+                None if scores is None else float(scores[n]),
                 highlights(self.docs[n].name, self.docs[n].summary, self.docs[n].description, compiled.terms)
                 if compiled and q.highlight
                 else None,
@@ -216,16 +218,21 @@ class SearchIndex(Scoring):
         ]
         return SearchResult(len(final), hits, facets, suggestion, relaxed)
 
-    def _sorted(self, docs: frozenset[int], sort: str, end: int | None) -> list[int]:
-        rank = self.name_rank
-        key: Any
-        if sort == "-last_verified":
-            key = lambda n: (-self.docs[n].last_verified.toordinal(), rank[n])  # noqa: E731
-        elif sort == "-updated_at":
-            key = lambda n: (-self.docs[n].updated_at.timestamp(), rank[n])  # noqa: E731
-        else:
-            key = rank.__getitem__
-        return sorted(docs, key=key) if end is None else heapq.nsmallest(end, docs, key=key)
+    def _sorted(self, docs: DocSet, sort: str, end: int | None) -> list[int]:
+        """`docs` in the order of `sort` (name order within equal dates), the first `end` of them."""
+        order = self._orders.get(sort)
+        if order is None:
+            rank = np.array(self.name_rank, dtype=np.int64)
+            if sort == "-last_verified":
+                order = np.lexsort((rank, -self._verified))
+            elif sort == "-updated_at":
+                order = np.lexsort((rank, -self._updated))
+            else:
+                order = np.argsort(rank)
+            self._orders[sort] = order
+        ranked = order[docs.mask[order]]
+        out: list[int] = (ranked if end is None else ranked[:end]).tolist()
+        return out
 
     def similar(self, program_id: str, limit: int = 5) -> list[str]:
         """Programs most like this one: shared words in their text, plus shared facet values."""
@@ -242,10 +249,19 @@ class SearchIndex(Scoring):
             theirs = {(f, v) for f, values in self.docs[m].facets.items() for v in values if v not in {"any", "open"}}
             return len(mine & theirs) / (len(mine | theirs) or 1)
 
-        same_type = (
-            self.value_docs["type"].get(d.facets["type"][0], frozenset()) if d.facets.get("type") else frozenset()
-        )
-        candidates = (set(text_scores) | (same_type if len(same_type) <= 2000 else set())) - {n}
+        kind = d.facets.get("type")
+        same_type = self.value_docs["type"].get(kind[0]) if kind else None
+        nearby = set(same_type) if same_type is not None and len(same_type) <= 2000 else set[int]()
+        candidates = (set(text_scores) | nearby) - {n}
         scored = {m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity(m) for m in candidates}
         best = heapq.nlargest(limit, scored, key=lambda m: (scored[m], -self.name_rank[m]))
         return [self.docs[m].id for m in best]
+
+
+def _micros(when: dt.datetime) -> int:
+    """A time as microseconds since 1970 UTC (a time without a zone taken as UTC): exact, unlike a float."""
+    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
+    return (aware - EPOCH) // dt.timedelta(microseconds=1)
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)

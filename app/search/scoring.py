@@ -4,21 +4,37 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import yaml
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.lang.porter import stem
-from whoosh.scoring import BM25FScorer, bm25
+from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import damerau_levenshtein
+
+from app.search.vectors import (
+    NO_POSTINGS,
+    Bounded,
+    Docnums,
+    DocSet,
+    Postings,
+    Scored,
+    Vector,
+    bm25,
+    field_length_bytes,
+    frozen,
+    scored_and,
+    scored_or,
+    scored_term,
+)
 
 MAX_WORDS = 32
 FUZZY_MIN_LENGTH = 5
@@ -99,18 +115,16 @@ class Compiled:
 class Scoring:
     """Compiling query text and matching and scoring it term by term; the search index's engine, mixed into it."""
 
-    def __init__(self, *, words: Mapping[str, int], synonyms: Synonyms, postings_limit: int) -> None:
+    def __init__(self, *, words: Mapping[str, int], synonyms: Synonyms, postings_limit: int, clause_bytes: int) -> None:
         self.words = dict(words)
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(self.words):
             self._by_initial.setdefault(word[:1], []).append(word)
         self.synonyms = synonyms
         self._near_cache: dict[tuple[str, int], list[str]] = {}
-        self._lengths: dict[str, list[int]] = {}
-        self._leaves: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
-        self._leaf_postings = 0
-        self._leaf_limit = postings_limit
-        self._leaf_lock = threading.Lock()
+        self._lengths: dict[str, npt.NDArray[np.int64]] = {}
+        self._leaves: Bounded[tuple[str, str], Postings] = Bounded(postings_limit)  # cost: postings
+        self._clauses: Bounded[wq.Query, Scored] = Bounded(clause_bytes)  # cost: bytes
 
     def _near(self, word: str, maxdist: int) -> list[str]:
         """Indexed words within `maxdist` typos of `word` (a swap of two letters is one), sharing its first letter.
@@ -167,44 +181,37 @@ class Scoring:
         query = clauses[0] if len(clauses) == 1 else wq.And(clauses)
         return Compiled(query, clauses, frozenset(terms), words)
 
-    def _leaf(self, searcher: Searcher, field_name: str, text: str) -> dict[int, float]:
+    def _leaf(self, searcher: Searcher, field_name: str, text: str) -> Postings:
         """One term's documents and their BM25F scores, read once per index and kept (bounded, least recent out).
 
-        Walking postings once and then combining plain sets and dicts is many times faster than
-        Whoosh's matcher trees, which re-walk every posting of every term on every query.
+        Walking postings once and then combining them as vectors is many times faster than Whoosh's matcher
+        trees, which re-walk every posting of every term on every query.
         """
         key = (field_name, text)
-        with self._leaf_lock:
-            found = self._leaves.get(key)
-            if found is not None:
-                self._leaves.move_to_end(key)
-                return found
-        scores: dict[int, float] = {}
+        found = self._leaves.get(key)
+        if found is not None:
+            return found
+        postings = NO_POSTINGS
         if key in searcher.reader():
             scorer = searcher.weighting.scorer(searcher, field_name, text)
             if isinstance(scorer, BM25FScorer):
-                scores = self._bm25f_leaf(searcher, field_name, text, scorer)
+                postings = self._bm25f_leaf(searcher, field_name, text, scorer)
             else:  # not one of our text fields
-                scores = self._walk(searcher, field_name, text, scorer)
-        with self._leaf_lock:
-            if key not in self._leaves:
-                self._leaves[key] = scores
-                self._leaf_postings += len(scores) + 1
-            while self._leaf_postings > self._leaf_limit and len(self._leaves) > 1:
-                self._leaf_postings -= len(self._leaves.popitem(last=False)[1]) + 1
-        return scores
+                postings = self._walk(searcher, field_name, text, scorer)
+        self._leaves.put(key, postings, len(postings.docs) + 1)
+        return postings
 
-    def _bm25f_leaf(self, searcher: Searcher, field_name: str, text: str, scorer: BM25FScorer) -> dict[int, float]:
-        """What `scorer.score` gives each posting, computed a block of postings at a time.
+    def _bm25f_leaf(self, searcher: Searcher, field_name: str, text: str, scorer: BM25FScorer) -> Postings:
+        """What `scorer.score` gives each posting, computed over arrays of postings.
 
         Walking a matcher posting by posting costs a dozen Python calls each (id, weight, the field length through
         the reader, next): most of a first query's time. This reads each block's docnums and weights whole (W3's
-        block buffers, whoosh-reloaded 2.7.5, pinned) and applies Whoosh's own `bm25` to them with the lengths
-        read once per field; tests/test_search.py checks every term's scores against `scorer.score`.
+        block buffers, whoosh-reloaded 2.7.5, pinned) and applies Whoosh's `bm25`, operation for operation, to
+        arrays of them with the lengths read once per field; tests/test_search.py checks every term's scores
+        against `scorer.score`.
         """
-        lengths = self._field_lengths(searcher, field_name)
-        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
-        scores: dict[int, float] = {}
+        ids: list[Docnums] = []
+        weights: list[Vector] = []
         for reader, base in searcher.reader().leaf_readers():
             if (field_name, text) not in reader:
                 continue
@@ -214,56 +221,65 @@ class Scoring:
             while matcher.is_active():
                 matcher._read_ids()
                 matcher._read_weights()
-                for n, tf in zip(matcher._ids, matcher._weights, strict=True):
-                    scores[base + n] = bm25(idf, tf, lengths[base + n], avgfl, b, k1)
+                ids.append(np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids)) + base)
+                weights.append(np.fromiter(matcher._weights, dtype=np.float64, count=len(matcher._weights)))
                 matcher._next_block()
-        return scores
+        if not ids:
+            return NO_POSTINGS
+        docs = np.concatenate(ids)
+        lengths = self._field_lengths(searcher, field_name)[docs].astype(np.float64)
+        tf = np.concatenate(weights)
+        scores = bm25(scorer.idf, tf, lengths, scorer.avgfl, scorer.B, scorer.K1)
+        return Postings(frozen(docs), frozen(scores))
 
     @staticmethod
-    def _walk(searcher: Searcher, field_name: str, text: str, scorer: Any) -> dict[int, float]:
+    def _walk(searcher: Searcher, field_name: str, text: str, scorer: Any) -> Postings:
         """A term's documents and scores by Whoosh's own matcher walk, posting by posting."""
-        scores: dict[int, float] = {}
+        docs: list[int] = []
+        scores: list[float] = []
         matcher = searcher.postings(field_name, text)
         while matcher.is_active():
-            scores[matcher.id()] = scorer.score(matcher)
+            docs.append(matcher.id())
+            scores.append(scorer.score(matcher))
             matcher.next()
-        return scores
+        return Postings(frozen(np.array(docs, dtype=np.int64)), frozen(np.array(scores, dtype=np.float64)))
 
-    def _field_lengths(self, searcher: Searcher, field_name: str) -> list[int]:
+    def _field_lengths(self, searcher: Searcher, field_name: str) -> npt.NDArray[np.int64]:
         """Each document's length in one field, as the scorer reads it; once per field and index."""
         found = self._lengths.get(field_name)
         if found is None:
-            reader = searcher.reader()
-            found = [reader.doc_field_length(n, field_name, 1) for n in range(reader.doc_count_all())]
+            found = frozen(
+                np.concatenate([field_length_bytes(r, field_name) for r, _ in searcher.reader().leaf_readers()])
+            )
             self._lengths[field_name] = found
         return found
 
-    def _docs(self, searcher: Searcher, node: wq.Query) -> set[int]:
-        """The documents matching a query built by `_compile` (terms combined with And and Or)."""
-        if isinstance(node, wq.Term):
-            return set(self._leaf(searcher, node.fieldname, node.text))
-        parts = [self._docs(searcher, child) for child in node.subqueries]
-        if isinstance(node, wq.And):
-            parts.sort(key=len)
-            return parts[0].intersection(*parts[1:])
-        return set().union(*parts)
+    def _scored(self, searcher: Searcher, node: wq.Query) -> Scored:
+        """A query built by `_compile` (terms combined with And and Or), matched and scored over every document.
 
-    def _scores(self, searcher: Searcher, node: wq.Query, within: frozenset[int]) -> dict[int, float]:
-        """Each document's score in `within` as Whoosh computes it: sums over the matching parts of the query."""
+        An Or node is a word with its fields and forms (or a synonym group): kept per index within a budget of
+        bytes, as common words recur across searches and their vectors span the catalog.
+        """
+        size = searcher.reader().doc_count_all()
         if isinstance(node, wq.Term):
-            leaf = self._leaf(searcher, node.fieldname, node.text)
-            if len(leaf) < len(within):
-                return {n: s for n, s in leaf.items() if n in within}
-            return {n: leaf[n] for n in within if n in leaf}
-        parts = [self._scores(searcher, child, within) for child in node.subqueries]
+            return scored_term(self._leaf(searcher, node.fieldname, node.text), size)
         if isinstance(node, wq.And):
-            keys = set(parts[0]).intersection(*parts[1:])
-            return {n: sum(p[n] for p in parts) for n in keys}
-        total: dict[int, float] = {}
-        for part in parts:
-            for n, score in part.items():
-                total[n] = total.get(n, 0.0) + score
-        return total
+            return scored_and([self._scored(searcher, child) for child in node.subqueries])
+        found = self._clauses.get(node)
+        if found is None:
+            found = scored_or([self._scored(searcher, child) for child in node.subqueries])
+            found = Scored(frozen(found.mask), frozen(found.scores))
+            self._clauses.put(node, found, found.mask.nbytes + found.scores.nbytes)
+        return found
+
+    def _docs(self, searcher: Searcher, node: wq.Query) -> DocSet:
+        """The documents matching a query built by `_compile` (terms combined with And and Or)."""
+        return DocSet(self._scored(searcher, node).mask)
+
+    def _scores(self, searcher: Searcher, node: wq.Query, within: DocSet) -> Vector:
+        """Each document's score as Whoosh computes it (sums over the matching parts of the query), by docnum; read
+        only for the documents in `within`."""
+        return self._scored(searcher, node).scores
 
     def _suggest(self, words: list[str]) -> str | None:
         changed, out = False, []
