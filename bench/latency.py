@@ -1,9 +1,10 @@
-"""In-process figures: load, store and index a catalog, then search it with the query mix.
+"""In-process figures: load, store and index a catalog, then search it with the query mixes.
 
     python -m bench.latency bench/out/catalog-10000.yaml --repeat 3
 
 Prints one JSON object. Search latency is the median over repeats of each pass's median, p95 and p99, with facet
-counts and highlights on and no response cache (the search core has none).
+counts and highlights on and no response cache (the search core has none), for the vocabulary mix (`search_ms`)
+and the common-words mix (`common_ms`: one or two of the catalog's most frequent words, 0–2 filters).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from app.search.index import SearchIndex
 from app.search.query import Document
 from app.search.scoring import Synonyms
 from app.store.db import init_db, make_engine, read_programs, sync_catalog
-from bench.queries import mix
+from bench.queries import Mix, common_mix, frequent_words, mix
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -60,22 +61,14 @@ def measure(catalog_path: Path, *, queries: int = 1000, repeat: int = 3, work: P
         index, t_build = _timed(SearchIndex.open_or_build, work / "index", catalog.version, documents, synonyms)
         index.close()
         index, t_open = _timed(SearchIndex.open_or_build, work / "index", catalog.version, documents, synonyms)
-    searches = [m.query() for m in mix(queries)]
-    for q in searches[:50]:  # warm the searcher pool and the stemmer's cache
-        index.search(q)
-    passes = []
-    for _ in range(repeat):
-        ms = []
-        for q in searches:
-            start = time.perf_counter()
-            index.search(q)
-            ms.append((time.perf_counter() - start) * 1000)
-        passes.append(summary(ms))
+    words = frequent_words(documents)
+    mixes = {"search_ms": mix(queries), "common_ms": common_mix(words, queries)}
+    timings = {name: passes(index, searches, repeat) for name, searches in mixes.items()}
     index.close()
     n = len(catalog.programs)
     return {
         "programs": n,
-        "queries": len(searches),
+        "queries": queries,
         "repeat": repeat,
         "parse_s": t_parse,
         "sync_s": t_sync,
@@ -83,9 +76,26 @@ def measure(catalog_path: Path, *, queries: int = 1000, repeat: int = 3, work: P
         "index_s": t_build,
         "index_docs_per_s": n / t_build if t_build else None,
         "open_s": t_open,
-        "search_ms": {k: statistics.median(p[k] for p in passes) for k in ("median", "p95", "p99")},
+        **timings,
+        "common_words": words,
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
+
+
+def passes(index: SearchIndex, mixed: list[Mix], repeat: int) -> dict[str, float]:
+    """Each statistic's median over `repeat` passes of the searches, after 50 unmeasured ones."""
+    searches = [m.query() for m in mixed]
+    for q in searches[:50]:  # warm the searcher pool and the stemmer's cache
+        index.search(q)
+    out = []
+    for _ in range(repeat):
+        ms = []
+        for q in searches:
+            start = time.perf_counter()
+            index.search(q)
+            ms.append((time.perf_counter() - start) * 1000)
+        out.append(summary(ms))
+    return {k: statistics.median(p[k] for p in out) for k in ("median", "p95", "p99")}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

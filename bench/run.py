@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from bench import generate
-from bench.queries import mix
+from bench.queries import common_mix, mix
 from bench.server import ROOT, directory_command, env_for, free_port, hello_command, serving
 from bench.wrk import Run, probe, workloads, wrk
 
 ROUTES = {"api": "/api/v1/programs", "html": "/"}
 CONNECTIONS = (8, 64)
+WORKLOADS = ("distinct", "zipf", "common")  # common: every request a distinct search of the most frequent words
 
 
 def machine() -> str:
@@ -68,10 +69,11 @@ def startup(catalog: Path, work: Path, repeat: int) -> dict[str, float]:
     return {"cold_s": statistics.median(cold), "warm_s": statistics.median(warm), "start_rss_mb": max(rss)}
 
 
-def throughput(catalog: Path, work: Path, seconds: int, workers: int) -> dict[str, Any]:
+def throughput(catalog: Path, work: Path, seconds: int, workers: int, common_words: list[str]) -> dict[str, Any]:
     """wrk at each connection count, for each route and workload, against an already-loaded server."""
     queries = mix(1000)
-    files = {name: workloads(route, queries, work) for name, route in ROUTES.items()}
+    common = common_mix(common_words, 3001)  # 3,001 searches x 20 pages and page sizes: 60,000 distinct URLs
+    files = {name: workloads(route, queries, work, common=common) for name, route in ROUTES.items()}
     port = free_port()
     out: dict[str, Any] = {"workers": workers}
     with serving(directory_command(port, workers), port, env=env_for(catalog, work)) as server:
@@ -113,7 +115,7 @@ def suite(n: int, *, repeat: int, seconds: int, workers: int) -> dict[str, Any]:
     started = time.perf_counter()
     figures["latency"] = latency(catalog, repeat)
     figures["startup"] = startup(catalog, work, repeat)
-    figures["http"] = throughput(catalog, work, seconds, workers)
+    figures["http"] = throughput(catalog, work, seconds, workers, figures["latency"]["common_words"])
     figures["suite_s"] = time.perf_counter() - started
     return figures
 
@@ -135,21 +137,22 @@ def table(results: list[dict[str, Any]], ceiling: dict[str, Any]) -> str:
     lines = [
         f"Machine: {machine()}; wrk -t{min(2, max(CONNECTIONS))}, loopback.",
         "",
-        "| programs | parse + validate | index build | search median / p95 / p99 | cold start | warm restart "
-        "| peak RSS |",
-        "|---|---|---|---|---|---|---|",
+        "| programs | parse + validate | index build | search median / p95 / p99 | common words median / p95 / p99 "
+        "| cold start | warm restart | peak RSS |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lat, st = r["latency"], r["startup"]
-        ms = lat["search_ms"]
+        ms, common = lat["search_ms"], lat.get("common_ms")
         rss = max(st["start_rss_mb"], r["http"].get("serve_rss_mb", 0.0))
+        common_cell = f"{common['median']:.1f} / {common['p95']:.1f} / {common['p99']:.1f} ms" if common else "–"
         lines.append(
             f"| {r['programs']:,} | {lat['parse_s']:.2f} s | {lat['index_s']:.2f} s ({lat['index_docs_per_s']:,.0f}/s) "
-            f"| {ms['median']:.1f} / {ms['p95']:.1f} / {ms['p99']:.1f} ms | {st['cold_s']:.2f} s "
+            f"| {ms['median']:.1f} / {ms['p95']:.1f} / {ms['p99']:.1f} ms | {common_cell} | {st['cold_s']:.2f} s "
             f"| {st['warm_s']:.2f} s | {rss:.0f} MB |"
         )
     lines += ["", "HTTP (requests/s, share of the hello-world ceiling at the same connections, latency):", ""]
-    header = ["programs", "route", "workers"] + [f"{w} @{c}" for w in ("distinct", "zipf") for c in CONNECTIONS]
+    header = ["programs", "route", "workers"] + [f"{w} @{c}" for w in WORKLOADS for c in CONNECTIONS]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     hello_rps = {c: Run(**ceiling[f"hello@{c}"]).rps for c in CONNECTIONS}
     for r in results:
@@ -157,17 +160,17 @@ def table(results: list[dict[str, Any]], ceiling: dict[str, Any]) -> str:
         for name, route in ROUTES.items():
             runs = http.get(name)
             if isinstance(runs, str):
-                lines.append(f"| {r['programs']:,} | `{route}` | {http['workers']} | {runs} |" + " |" * 3)
+                lines.append(
+                    f"| {r['programs']:,} | `{route}` | {http['workers']} | {runs} |" + " |" * (len(header) - 4)
+                )
                 continue
             cells = [
-                _cell(runs.get(f"{w}@{c}"), hello_rps[c], distinct=w == "distinct")
-                for w in ("distinct", "zipf")
-                for c in CONNECTIONS
+                _cell(runs.get(f"{w}@{c}"), hello_rps[c], distinct=w != "zipf") for w in WORKLOADS for c in CONNECTIONS
             ]
             lines.append(f"| {r['programs']:,} | `{route}` | {http['workers']} | " + " | ".join(cells) + " |")
     cells = [_cell(ceiling[f"hello@{c}"], None) for c in CONNECTIONS]
     workers = results[0]["http"]["workers"] if results else 1  # the ceiling is served with the same workers
-    lines.append(f"| – | hello world | {workers} | " + " | ".join(cells) + " | | |")
+    lines.append(f"| – | hello world | {workers} | " + " | ".join(cells) + " |" * (len(header) - 4))
     if "start_s" in ceiling:
         lines += ["", f"Hello world's own start (process start → first answer, 1 worker): {ceiling['start_s']:.2f} s."]
     return "\n".join(lines)

@@ -65,13 +65,20 @@ def write_urls(path: Path, urls: list[str]) -> Path:
     return path
 
 
-def workloads(route: str, queries: list[Mix], work: Path, *, distinct: int = 60_000) -> dict[str, Path]:
-    """The two URL files for one route: every request distinct, and a Zipf mix over the query set."""
+def workloads(
+    route: str, queries: list[Mix], work: Path, *, common: list[Mix] | None = None, distinct: int = 60_000
+) -> dict[str, Path]:
+    """The URL files for one route: every request distinct, a Zipf mix over the query set, and (given the
+    common-words mix, enough searches for `distinct`) every request a distinct search of common words."""
     slug = route.strip("/").replace("/", "-") or "root"
-    return {
+    out = {
         "distinct": write_urls(work / f"{slug}-distinct.txt", list(distinct_urls(route, distinct))),
         "zipf": write_urls(work / f"{slug}-zipf.txt", zipf_urls(route, 100_000, queries=queries)),
     }
+    if common:
+        urls = list(distinct_urls(route, distinct, queries=common))
+        out["common"] = write_urls(work / f"{slug}-common.txt", urls)
+    return out
 
 
 def probe(port: int, route: str, queries: list[Mix]) -> str | None:

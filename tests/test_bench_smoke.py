@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -10,11 +12,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from whoosh.analysis import STOP_WORDS
 
 from app.catalog.validate import validate
 from app.catalog.vocab import FACETS
+from app.search.query import Document
 from bench import generate, latency, run, wrk
-from bench.queries import distinct_urls, mix, zipf_urls
+from bench.queries import common_mix, distinct_urls, frequent_words, mix, zipf_urls
 from bench.server import ROOT, free_port, hello_command, serving
 
 
@@ -56,6 +60,25 @@ def test_the_query_mix_is_distinct_and_shaped_as_the_issue_asks() -> None:
     assert len(zipf) > 300  # and the long tail is there
 
 
+def test_the_common_words_mix_searches_the_catalogs_most_frequent_words() -> None:
+    catalog = validate(generate.generate(300))
+    documents = [
+        Document.from_record(p.record, updated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC)) for p in catalog.programs
+    ]
+    words = frequent_words(documents)
+    texts = [" ".join((d.name, d.summary, d.description, d.sponsor, *d.aliases, *d.tags, d.extra)) for d in documents]
+    users = Counter(w for t in texts for w in set(re.findall(r"[a-z]+", t.lower())) if w not in STOP_WORDS)
+    assert len(words) == 30
+    assert all(users[w] >= 0.5 * len(documents) for w in words[:10])  # the top words are in most programs
+    assert min(users[w] for w in words) >= max(users[w] for w in users if len(w) >= 4 and w not in words)
+    queries = common_mix(words, 3001)
+    assert len(set(queries)) == 3001
+    assert {len(m.text.split()) for m in queries} == {1, 2}
+    assert {len(m.filters) for m in queries} == {0, 1, 2}
+    assert {w for m in queries for w in m.text.split()} == set(words)
+    assert len(set(distinct_urls("/api/v1/programs", 60_000, queries=queries))) == 60_000
+
+
 def test_the_in_process_benchmark_reports_its_figures(tmp_path: Path) -> None:
     catalog = generate.ensure(40, out=tmp_path / "c.yaml")
     work = tmp_path / "work"
@@ -63,8 +86,10 @@ def test_the_in_process_benchmark_reports_its_figures(tmp_path: Path) -> None:
     figures = latency.measure(catalog, queries=30, repeat=1, work=work)
     assert figures["programs"] == 40
     assert figures["queries"] == 30
-    ms = figures["search_ms"]
-    assert 0 < ms["median"] <= ms["p95"] <= ms["p99"]
+    for mix_name in ("search_ms", "common_ms"):
+        ms = figures[mix_name]
+        assert 0 < ms["median"] <= ms["p95"] <= ms["p99"]
+    assert len(figures["common_words"]) == 30
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk")
