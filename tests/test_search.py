@@ -276,6 +276,7 @@ def test_results_do_not_depend_on_what_the_term_cache_holds(
     monkeypatch.setattr("app.search.index.LEAF_CACHE_POSTINGS", 3)  # evicts on nearly every term
     monkeypatch.setattr("app.search.index.LEAF_CACHE_PER_PROGRAM", 0)
     monkeypatch.setattr("app.search.index.CLAUSE_CACHE_BYTES", 1)  # and on every word's vectors
+    monkeypatch.setattr("app.search.index.CLAUSE_CACHE_WORDS", 0)
     tight = index_for(fixture_catalog, tmp_path / "b")
     assert answers(tight) == expected
     assert tight._leaves.cost <= 3 or len(tight._leaves) == 1

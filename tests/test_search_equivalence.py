@@ -91,6 +91,7 @@ def test_answers_do_not_depend_on_the_caches(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr("app.search.index.LEAF_CACHE_POSTINGS", 50)  # evicts terms and words all the time
     monkeypatch.setattr("app.search.index.LEAF_CACHE_PER_PROGRAM", 0)
     monkeypatch.setattr("app.search.index.CLAUSE_CACHE_BYTES", 4 * 400 * 9)
+    monkeypatch.setattr("app.search.index.CLAUSE_CACHE_WORDS", 0)
     index = recorded.open_index(catalogs()["generated"], tmp_path)
     try:
         assert differences(index, "generated") == []

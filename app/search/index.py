@@ -36,7 +36,8 @@ from app.search.vectors import DocSet, FacetBits, best
 
 LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)...
 LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
-CLAUSE_CACHE_BYTES = 48 << 20  # words' match and score vectors kept per index (9 bytes a program each)
+CLAUSE_CACHE_BYTES = 16 << 20  # words' match and score vectors kept per index (9 bytes a program each)...
+CLAUSE_CACHE_WORDS = 64  # ...or this many words' vectors, when more: a large catalog's common words stay cached
 
 
 class SearchIndex(Scoring):
@@ -53,7 +54,7 @@ class SearchIndex(Scoring):
             words=words,
             synonyms=synonyms,
             postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(documents)),
-            clause_bytes=CLAUSE_CACHE_BYTES,
+            clause_bytes=max(CLAUSE_CACHE_BYTES, CLAUSE_CACHE_WORDS * 9 * len(documents)),
         )
         self._ix = ix
         self._pool: queue.SimpleQueue[Searcher] = queue.SimpleQueue()
