@@ -138,12 +138,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description="Compare another commit's service with this tree's, interleaved.")
     parser.add_argument("--base", required=True, help="the commit to compare against (e.g. main)")
+    parser.add_argument("--this", help="a commit to measure instead of the working tree (which may then change)")
+    parser.add_argument("--queries", type=int, default=1000, help="searches of each mix per round")
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--http", action="store_true", help="also wrk at 8 connections, 2 workers")
     args = parser.parse_args(argv)
     generate.OUT.mkdir(parents=True, exist_ok=True)
-    sides = {"base": export(args.base, generate.OUT), "this": ROOT}
+    sides = {"base": export(args.base, generate.OUT), "this": export(args.this, generate.OUT) if args.this else ROOT}
     for n in args.sizes:
         catalog = generate.ensure(n)
         work = generate.OUT / f"compare-{n}"
@@ -152,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         programs = load_catalog(catalog, max_bytes=1 << 30).programs
         documents = [Document.from_record(p.record, updated_at=WHEN) for p in programs]
         words = frequent_words(documents)
-        mixes = {"vocabulary": mix(1000), "common": common_mix(words, 1000)}
+        mixes = {"vocabulary": mix(args.queries), "common": common_mix(words, args.queries)}
         queries = work / "queries.json"
         queries.write_text(json.dumps({k: [(m.text, m.filters) for m in v] for k, v in mixes.items()}))
         if args.http:

@@ -18,7 +18,7 @@ from app.catalog.validate import load_catalog, validate
 from app.config import SYNONYMS
 from app.search.build import build_if_missing, building_aside
 from app.search.index import SearchIndex
-from app.search.indexdir import SCHEMA, folder_for, rows_of, write_index, write_segment
+from app.search.indexdir import IDS_FILE, SCHEMA, folder_for, rows_of, write_index, write_segment
 from app.search.query import Document, SearchQuery
 from app.search.scoring import STEM, WORD_RE, Synonyms, term_frequencies
 from bench.generate import generate
@@ -90,7 +90,7 @@ def test_written_index_is_whooshs_own(source: str, tmp_path: Path) -> None:
     (tmp_path / "ours").mkdir()
     whoosh_writer(tmp_path / "whoosh", documents)
     segment, words = write_segment(tmp_path / "ours", rows_of(documents))
-    write_index(tmp_path / "ours", [segment], words)
+    write_index(tmp_path / "ours", [segment], words, [d.id for d in documents])
     theirs, ours = everything(tmp_path / "whoosh"), everything(tmp_path / "ours")
     assert len(ours["terms"]) > 100  # type: ignore[arg-type]
     assert ours == theirs
@@ -139,6 +139,9 @@ def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path
             a.relaxed,
         )
     assert two.similar(documents[0].id) == one.similar(documents[0].id)
+    for built in (one, two):  # the ids file names each docnum's program as the stored fields do
+        with built._searcher() as s:
+            assert [d.id for d in built.docs] == [f["id"] for f in s.reader().all_stored_fields()]
     assert leaves_match_whooshs_scorer(two) > 1000  # over both segments, several blocks for common terms
     one.close()
     two.close()
@@ -186,3 +189,14 @@ def test_a_child_that_cannot_start_leaves_no_partial_index(tmp_path: Path, monke
     target = build_if_missing(tmp_path, "v1", documents)  # built whole, in-process
     with index.open_dir(str(target)).reader() as r:
         assert r.doc_count_all() == 2000
+
+
+def test_an_index_written_before_the_ids_file_opens_the_same(tmp_path: Path) -> None:
+    documents = documents_of(generate(60, seed=13))
+    target = build_if_missing(tmp_path, "v1", list(reversed(documents)))  # docnums not in the documents' order
+    with_file = SearchIndex.open_or_build(tmp_path, "v1", documents, Synonyms.load(SYNONYMS))
+    (target / IDS_FILE).unlink()
+    without = SearchIndex.open_or_build(tmp_path, "v1", documents, Synonyms.load(SYNONYMS))
+    assert [d.id for d in with_file.docs] == [d.id for d in without.docs] == [d.id for d in reversed(documents)]
+    with_file.close()
+    without.close()

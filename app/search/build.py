@@ -50,8 +50,9 @@ def build_if_missing(directory: Path, version: str, documents: Sequence[Document
         directory.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=directory))
         try:
-            segment, words = write_segment(scratch, rows_of(documents))
-            write_index(scratch, [segment], words)
+            rows = rows_of(documents)
+            segment, words = write_segment(scratch, rows)
+            write_index(scratch, [segment], words, [program_id for program_id, _ in rows])
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
@@ -68,6 +69,7 @@ class _Aside:
     scratch: Path
     parts: list[Path]
     children: list[subprocess.Popen[bytes]]
+    ids: list[str]  # the programs' ids, in the order of the parts' rows: docnum order
     started: bool = False  # every child started: only then do their segments make the whole index
 
 
@@ -94,8 +96,8 @@ def building_aside(
         return
     directory.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=directory))
-    aside = _Aside(scratch, [], [])
     rows = rows_of(documents())
+    aside = _Aside(scratch, [], [], [program_id for program_id, _ in rows])
     try:
         for k in range(count):
             part = scratch / f"part-{k}"
@@ -140,7 +142,7 @@ def _finish_aside(target: Path) -> None:
             for file in part.glob("*.seg"):
                 file.rename(aside.scratch / file.name)
             shutil.rmtree(part)
-        write_index(aside.scratch, segments, words)
+        write_index(aside.scratch, segments, words, aside.ids)
         _publish(aside.scratch, target)
     finally:
         shutil.rmtree(aside.scratch, ignore_errors=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 import queue
 import shutil
 import time
@@ -27,7 +28,7 @@ from app.catalog.models import normalize
 from app.catalog.vocab import FACETS
 from app.search.build import build_if_missing
 from app.search.highlight import highlights
-from app.search.indexdir import WORDS_FILE
+from app.search.indexdir import IDS_FILE, WORDS_FILE
 from app.search.query import Document, FacetCount, Hit, SearchQuery, SearchResult, clean
 from app.search.scoring import Scoring
 from app.search.scoring import Synonyms as Synonyms
@@ -49,6 +50,7 @@ class SearchIndex(Scoring):
         documents: Sequence[Document],
         synonyms: Synonyms,
         words: Mapping[str, int],
+        ids: Sequence[str] | None = None,
     ) -> None:
         super().__init__(
             words=words,
@@ -60,7 +62,8 @@ class SearchIndex(Scoring):
         self._pool: queue.SimpleQueue[Searcher] = queue.SimpleQueue()
         by_id = {d.id: d for d in documents}
         with self._searcher() as s:
-            ids = [fields["id"] for fields in s.reader().all_stored_fields()]
+            if ids is None or len(ids) != s.reader().doc_count_all():
+                ids = [fields["id"] for fields in s.reader().all_stored_fields()]
         if sorted(ids) != sorted(by_id):
             raise ValueError("the index on disk does not hold the same programs as the catalog")
         self.docs = [by_id[i] for i in ids]  # by docnum
@@ -70,11 +73,12 @@ class SearchIndex(Scoring):
         self.value_docs: dict[str, dict[str, DocSet]] = {}
         self._facet_bits: dict[str, FacetBits] = {}
         for name, vocab in FACETS.items():
-            sets: dict[str, list[int]] = {v: [] for v in vocab.values}
-            for n, d in enumerate(self.docs):
-                for v in d.facets.get(name, ()):
-                    sets.setdefault(v, []).append(n)
-            self.value_docs[name] = {v: DocSet.of(s, size) for v, s in sets.items()}
+            per_doc = [d.facets.get(name, ()) for d in self.docs]
+            flat = list(itertools.chain.from_iterable(per_doc))
+            owners = np.repeat(np.arange(size), np.fromiter(map(len, per_doc), dtype=np.int64, count=size))
+            code = {v: i for i, v in enumerate(dict.fromkeys([*vocab.values, *flat]))}  # unknown values too
+            codes = np.fromiter(map(code.__getitem__, flat), dtype=np.int64, count=len(flat))
+            self.value_docs[name] = {v: DocSet.of(owners[codes == i], size) for v, i in code.items()}
             self._facet_bits[name] = FacetBits(vocab.values, [self.value_docs[name][v] for v in vocab.values])
         names = [normalize(d.name) for d in self.docs]
         by_name = sorted(range(len(self.docs)), key=lambda n: (names[n], self.docs[n].id))
@@ -100,7 +104,8 @@ class SearchIndex(Scoring):
         """Open this version's index from `directory`, building it first if it is not there."""
         target = build_if_missing(directory, version, documents)
         words = orjson.loads((target / WORDS_FILE).read_bytes())
-        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms(), words)
+        ids = orjson.loads((target / IDS_FILE).read_bytes()) if (target / IDS_FILE).exists() else None
+        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms(), words, ids)
 
     @staticmethod
     def prune(directory: Path, *, keep: str, older_than: float = 600.0) -> None:
@@ -261,8 +266,8 @@ class SearchIndex(Scoring):
 
 def _micros(when: dt.datetime) -> int:
     """A time as microseconds since 1970 UTC (a time without a zone taken as UTC): exact, unlike a float."""
-    aware = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
-    return (aware - EPOCH) // dt.timedelta(microseconds=1)
+    since = (when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)) - EPOCH
+    return (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
