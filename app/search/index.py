@@ -64,7 +64,7 @@ class SearchIndex(Scoring):
         with self._searcher() as s:
             if ids is None or len(ids) != s.reader().doc_count_all():
                 ids = [fields["id"] for fields in s.reader().all_stored_fields()]
-        if sorted(ids) != sorted(by_id):
+        if len(ids) != len(by_id) or by_id.keys() != set(ids):
             raise ValueError("the index on disk does not hold the same programs as the catalog")
         self.docs = [by_id[i] for i in ids]  # by docnum
         self.docnum = {d.id: n for n, d in enumerate(self.docs)}
