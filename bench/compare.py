@@ -6,8 +6,8 @@ only figures taken side by side can be compared.
 
 Each round measures both sides (the base first in odd rounds, this tree first in even ones): in-process search
 latency over both query mixes (the same searches, written to a file, for both), cold start, warm restart and peak
-RSS of `mentordir serve`, and with --http wrk at 8 connections over the distinct and common-words workloads with
-2 workers. Prints each side's medians over the rounds and their ratio; writes bench/out/compare-N.json.
+RSS of `mentordir serve`, and with --http wrk at 8 connections over the distinct, common-words and Zipf workloads
+with 2 workers. Prints each side's medians over the rounds and their ratio; writes bench/out/compare-N.json.
 The base is exported with `git archive` and run from there with this tree's virtualenv.
 """
 
@@ -111,7 +111,9 @@ def measure(root: Path, catalog: Path, queries: Path, work: Path, *, http: bool,
     if http:
         port = free_port()
         with serving(directory_command(port, 2), port, env=side_env(root, catalog, served)) as server:
-            for workload in ("distinct", "common"):
+            for workload in ("distinct", "common", "zipf"):
+                if workload == "zipf":  # steady state, as in bench.run: the Zipf mix's head seen once before
+                    wrk(port, work.parent / f"api-{workload}.txt", connections=8, seconds=5)
                 run = wrk(port, work.parent / f"api-{workload}.txt", connections=8, seconds=5)
                 out[f"http_{workload}_rps"], out[f"http_{workload}_p99_ms"] = run.rps, run.p99_ms
             out["serve_rss_mb"] = server.peak_rss_mb()
