@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 import shutil
@@ -17,7 +18,7 @@ from whoosh.analysis import STOP_WORDS
 from app.catalog.validate import validate
 from app.catalog.vocab import FACETS
 from app.search.query import Document
-from bench import generate, latency, run, wrk
+from bench import compare, generate, latency, run, wrk
 from bench.queries import common_mix, distinct_urls, frequent_words, mix, zipf_urls
 from bench.server import ROOT, free_port, hello_command, serving
 
@@ -128,3 +129,16 @@ def test_the_load_script_runs_with_reloads_and_reports_zero_failures() -> None:
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120, env=env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "failures 0" in result.stdout and "reload 1: version" in result.stdout
+
+
+def test_compare_measures_two_commits_side_by_side(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(generate, "OUT", tmp_path)
+    assert compare.main(["--base", "HEAD", "--this", "HEAD", "--sizes", "40", "--rounds", "1", "--queries", "20"]) == 0
+    report = json.loads((tmp_path / "compare-40.json").read_text())
+    assert set(report["rounds"]) == {"base", "this"}
+    for side in ("base", "this"):
+        (figures,) = report["rounds"][side]
+        assert 0 < figures["common.median"] <= figures["common.p99"]
+        assert 0 < figures["vocabulary.median"] <= figures["vocabulary.p99"]
+        assert figures["cold_s"] > 0 and figures["warm_s"] > 0 and figures["warm_rss_mb"] > 10
+    assert len(list(tmp_path.glob("base-*/app/search/index.py"))) == 1  # HEAD exported once, for both sides
