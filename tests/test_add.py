@@ -49,6 +49,7 @@ programs:
     sources:
       - title: The article
         doi: 10.1136/jim-2020-001391
+    date_added: 2026-01-01
     last_verified: 2026-01-15
 
 # end of the list: add new entries above this line

@@ -27,6 +27,7 @@ ENTRY = """\
     sources:
       - title: The article
         doi: 10.1136/jim-2020-001391
+    date_added: 2026-01-01
     last_verified: 2026-01-02
 """
 
@@ -49,7 +50,7 @@ def test_valid_catalog_loads_with_lines_and_a_stable_version() -> None:
     first = validate(catalog(entry(), entry("two", "Two")))
     again = validate(catalog(entry(), entry("two", "Two")))
     assert [p.id for p in first.programs] == ["one", "two"]
-    assert first.lines == {"one": 3, "two": 19}
+    assert first.lines == {"one": 3, "two": 20}
     assert first.version == again.version
     changed = validate(catalog(entry(), entry("two", "Two Changed")))
     assert changed.version != first.version
@@ -91,9 +92,9 @@ def test_every_error_at_once_with_line_and_column() -> None:
     found = [str(p) for p in errors(text)]
     assert found == [
         "c.yaml:10:21 programs[0].career_stages[0]: 'midcareer' is not a career stage; did you mean 'mid-career'?",
-        "c.yaml:19:9 programs[1].id: duplicate id 'one' (first used on line 3)",
-        "c.yaml:35:5 programs[1].carrer_stages: unknown field 'carrer_stages'; did you mean 'career_stages'?",
-        "c.yaml:38:13: YAML syntax error: mapping values are not allowed in this context; "
+        "c.yaml:20:9 programs[1].id: duplicate id 'one' (first used on line 3)",
+        "c.yaml:37:5 programs[1].carrer_stages: unknown field 'carrer_stages'; did you mean 'career_stages'?",
+        "c.yaml:40:13: YAML syntax error: mapping values are not allowed in this context; "
         "check the indentation of this line and the lines above it",
     ]
 

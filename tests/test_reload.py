@@ -38,6 +38,7 @@ ENTRY = """\
     specialties: [any]
     sources:
       - title: A source
+    date_added: 2026-01-01
     last_verified: 2026-01-01
     tags: [gen-{gen}]
 """
