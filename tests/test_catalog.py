@@ -119,6 +119,13 @@ def test_duplicate_names_and_aliases_across_entries() -> None:
         (("sponsor: Someone", "sponsor: Someone\n    founded: 1492"), "1492 is not a plausible founding year"),
         (("sponsor: Someone", "sponsor: Someone\n    founded: '1995'"), "expected a whole number"),
         (("sponsor: Someone", "sponsor: Someone\n    url: www.example.org"), "not a URL"),
+        (("sponsor: Someone", "sponsor: Someone\n    sponsor_url: http://example.org"), "not an https URL"),
+        (("    date_added: 2026-01-01\n", ""), "missing required field 'date_added'"),
+        (("date_added: 2026-01-01", "date_added: 2999-01-01"), "2999-01-01 is in the future"),
+        (
+            ("last_verified: 2026-01-02", "last_verified: 2026-01-02\n    confirmed_with_program: 2999-01-01"),
+            "2999-01-01 is in the future",
+        ),
         (("doi: 10.1136/jim-2020-001391", "doi: jim-2020"), "not a DOI"),
         (("id: one", "id: One_Program"), "an id uses only lowercase letters"),
         (("summary: A program.", "summary: ''"), "at least 1 character"),
@@ -187,3 +194,13 @@ def test_fixture_and_bundled_catalogs_are_valid() -> None:
 def test_empty_or_missing_entries_are_errors_not_crashes(text: str, expected: str) -> None:
     [problem] = errors(text)
     assert expected in f"{problem.field}: {problem.message}"
+
+
+def test_a_curators_note_stays_out_of_the_public_record() -> None:
+    text = catalog(entry()).replace("doi: 10.1136/jim-2020-001391", "doi: 10.1136/jim-2020-001391\n        note: Ours.")
+    program = validate(text).programs[0]
+    assert program.sources[0].note == "Ours."
+    assert program.record["sources"] == [
+        {"title": "The article", "doi": "10.1136/jim-2020-001391", "url": None, "reference": None}
+    ]
+    assert program.record["confirmed_with_program"] is None and program.record["date_added"] == "2026-01-01"
