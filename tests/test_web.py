@@ -238,6 +238,13 @@ def test_program_page_has_schema_org_data(client: Client, program_id: str, kind:
     assert data["name"] == soup.h1.get_text()
 
 
+def test_schema_org_data_names_the_sponsors_website_as_the_sponsors(client: Client) -> None:
+    soup = page(client, "/programs/kl2")
+    data = json.loads(soup.select_one("script[type='application/ld+json']").string)
+    assert data["provider"]["url"] == "https://www.nih.gov"
+    assert data["url"] != "https://www.nih.gov"  # never passed off as the program's own page
+
+
 def test_unknown_program_gets_a_404_page(client: Client) -> None:
     soup = page(client, "/programs/no-such-program", status=404)
     assert soup.h1 is not None and soup.h1.get_text() == "Page not found"

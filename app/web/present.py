@@ -53,12 +53,15 @@ def json_ld(record: Mapping[str, Any], url: str) -> dict[str, Any]:
     }
     if record.get("aliases"):
         data["alternateName"] = record["aliases"]
+    sponsor = {"@type": "Organization", "name": record["sponsor"]}
+    if record.get("sponsor_url"):
+        sponsor["url"] = record["sponsor_url"]
     if kind == "Organization":
-        data["sponsor"] = {"@type": "Organization", "name": record["sponsor"]}
+        data["sponsor"] = sponsor
         if record.get("founded"):
             data["foundingDate"] = str(record["founded"])
     else:
-        data["provider"] = {"@type": "Organization", "name": record["sponsor"]}
+        data["provider"] = sponsor
         data["educationalProgramMode"] = [FACETS["format"].label_of(f) for f in record["formats"]]
         if record.get("eligibility"):
             data["programPrerequisites"] = record["eligibility"]
