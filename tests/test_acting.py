@@ -307,6 +307,20 @@ def test_the_website_includes_open_programs_by_default_and_one_click_shows_only_
     assert back.get_text(strip=True) == f"Include {n} programs open to everyone"
     assert "include_open" not in str(back["href"])
     assert html(real, "/").select_one("#eligibility") is None  # no group chosen, nothing to widen
+    societies = {"type": ["professional-society"], "demographic_focus": ["women"]}
+    same = brute(export, societies, include_open=True, has_link=False)
+    assert same == brute(export, societies, include_open=False, has_link=False)  # no society group is open to all
+    assert html(real, "/?type=professional-society&demographic_focus=women").select_one("#eligibility") is None
+
+
+def test_when_no_program_with_a_website_matches_the_page_offers_to_drop_that_filter(client: Client) -> None:
+    groups = client.get(f"{API}/programs?type=small-group").json()["total"]
+    assert groups and client.get(f"{API}/programs?type=small-group&has_link=true").json()["total"] == 0
+    soup = html(client, "/?type=small-group&has_link=true")
+    assert not soup.select("li.hit")
+    escape = soup.select_one(".empty a[href='/?type=small-group']")
+    assert escape is not None and escape.get_text(strip=True) == "Remove Has a website"
+    assert f"({groups} program" in escape.parent.get_text()
 
 
 # --- 4. honest freshness and catalog dates -----------------------------------------------------------------------

@@ -97,8 +97,11 @@ def escapes(snap: Snapshot, query: SearchQuery, result: SearchResult, state: Sta
             out.append(
                 {"label": f"{FACETS[name].label}: {labels}", "href": state.without(name), "total": loosened.total}
             )
-    if query.text and len(state.filters) > 1 and (total := count(snap, replace(query, filters={})).total):
-        out.append({"label": "every filter", "href": state.href(filters={}), "total": total})
+    if state.has_link and (total := count(snap, replace(query, has_link=False)).total):
+        out.append({"label": "Has a website", "href": state.href(has_link=False), "total": total})
+    everything = replace(query, filters={}, has_link=False)
+    if query.text and len(state.filters) + state.has_link > 1 and (total := count(snap, everything).total):
+        out.append({"label": "every filter", "href": state.href(filters={}, has_link=False), "total": total})
     return out
 
 
@@ -109,6 +112,8 @@ def eligibility(snap: Snapshot, query: SearchQuery, result: SearchResult, state:
     if not chosen:
         return None
     other = count(snap, replace(query, include_open=not query.include_open)).total
+    if other == result.total:  # no program open to everyone would be added or taken away: nothing to choose
+        return None
     return {
         "on": query.include_open,
         "open": abs(result.total - other),
