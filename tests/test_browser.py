@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.main import create_app
-from tests.conftest import FIXTURE_CATALOG, make_settings, serving
+from tests.conftest import FIXTURE_CATALOG, make_settings, serving, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -19,14 +19,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def page(browser: Any, live_server: str) -> Iterator[Page]:
     """A fresh page with JavaScript on; fails the test on any console error (CSP violations included)."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: errors.append(str(e)))
-    yield tab
-    context.close()
-    assert errors == []
+    with watched_page(browser, base_url=live_server, viewport={"width": 1280, "height": 900}) as tab:
+        yield tab
 
 
 @pytest.fixture
@@ -66,16 +60,17 @@ def test_search_filter_combine_paginate_in_place_and_back(page: Page) -> None:
     page.press("#q", "Enter")
     page.check("#f-demographic_focus-women")
     expect(page).to_have_url(re.compile(r"/\?demographic_focus=women$"))
-    expect(page.locator("#results-h")).to_have_text("4 programs with 1 filter")
+    # the website's default: the 4 programs aimed at women and the 3 open to everyone
+    expect(page.locator("#results-h")).to_have_text("7 programs with 1 filter")
     page.check("#f-career_stage-early-career")
-    expect(page.locator("#results-h")).to_have_text("3 programs with 2 filters")
+    expect(page.locator("#results-h")).to_have_text("5 programs with 2 filters")
     assert "career_stage=early-career" in page.url and "demographic_focus=women" in page.url
     expect(page.locator("#f-career_stage-early-career")).to_be_focused()
     assert still_same_document(page)
 
     page.go_back()
     expect(page).to_have_url(re.compile(r"/\?demographic_focus=women$"))
-    expect(page.locator("#results-h")).to_have_text("4 programs with 1 filter")
+    expect(page.locator("#results-h")).to_have_text("7 programs with 1 filter")
     expect(page.locator("#f-career_stage-early-career")).not_to_be_checked()
     page.go_back()
     expect(page.locator("#results-h")).to_have_text("8 programs")
@@ -97,10 +92,10 @@ def test_search_filter_combine_paginate_in_place_and_back(page: Page) -> None:
 
 
 def test_remove_one_filter_and_did_you_mean(page: Page) -> None:
-    page.goto("/?type=small-group&demographic_focus=physician-parents")
+    page.goto("/?type=small-group&demographic_focus=physician-parents&include_open=false")
     expect(page.locator(".empty")).to_contain_text("No program matches all of these filters")
     page.click("text=Remove Program type: Small peer group")
-    expect(page).to_have_url(re.compile(r"/\?demographic_focus=physician-parents$"))
+    expect(page).to_have_url(re.compile(r"/\?demographic_focus=physician-parents&include_open=false$"))
     assert hits(page) == ["Physician Moms Group"]
     page.goto("/?q=leedrship")
     page.click(".suggestion a")

@@ -54,8 +54,18 @@ _RECORD: dict[str, Any] = {
         for name, info in Program.model_fields.items()
         if name != "id"
     },
-    "created_at": (dt.datetime | None, Field(None, description="When the program entered the catalog.")),
-    "updated_at": (dt.datetime | None, Field(None, description="When its record last changed.")),
+    "created_at": (
+        dt.datetime | None,
+        Field(
+            None,
+            description="When this server's database first stored the program (see date_added for when it "
+            "entered the catalog, the same on every server).",
+        ),
+    ),
+    "updated_at": (
+        dt.datetime | None,
+        Field(None, description="When this server's database last stored a change to its record (for updated_since)."),
+    ),
     "highlights": (Highlights | None, Field(None, description="With q only: the matches marked up.")),
     "links": (Links, ...),
 }
@@ -65,7 +75,10 @@ ProgramOut: Any = create_model("ProgramRecord", **_RECORD)
 class FacetCount(BaseModel):
     value: str
     label: str
-    count: int = Field(description="Matches if this value were chosen (the other facets' filters applied).")
+    count: int = Field(
+        description="Matches if this value alone were chosen in this facet, the other facets' filters applied; "
+        "with include_open, a value of demographic_focus or specialty counts the programs open to all too."
+    )
     selected: bool
 
 
@@ -88,6 +101,10 @@ ProgramPage: Any = create_model(
     pages=(int, ...),
     results=(list[ProgramOut], ...),
     facets=(dict[str, list[FacetCount]], Field(description="One key per facet, its values in vocabulary order.")),
+    with_link=(
+        int,
+        Field(description="Matches with a followable link (own page or sponsor's website): what has_link=true gives."),
+    ),
     links=(PageLinks, ...),
     suggestion=(str | None, Field(description="A respelled query, when nothing or little matched.")),
     relaxed=(bool, Field(description="No program matched every word; these match some of them.")),
@@ -104,6 +121,9 @@ class Term(BaseModel):
     label: str
     definition: str
     count: int = Field(description="Programs carrying this value.")
+    next_step: str | None = Field(
+        None, description="Program types only: general guidance on how a faculty member takes the next step."
+    )
 
 
 class Vocabulary(BaseModel):
@@ -112,6 +132,7 @@ class Vocabulary(BaseModel):
     label: str
     definition: str
     multi: bool = Field(description="Whether a program can carry several values.")
+    wildcard: str | None = Field(description="The value meaning open to all, which include_open=true adds to a choice.")
     terms: list[Term]
 
 
@@ -193,7 +214,23 @@ def parameters(*, paged: bool) -> dict[str, Any]:
     params += [
         _param("sort", {"type": "string", "enum": list(SORTS)}, "Order: relevance (default with q), else name."),
         _param("updated_since", {"type": "string", "format": "date-time"}, "Only programs changed after this."),
-        _param("verified_since", {"type": "string", "format": "date"}, "Only programs verified on or after this."),
+        _param(
+            "verified_since",
+            {"type": "string", "format": "date"},
+            "Only programs checked against their sources on or after this date.",
+        ),
+        _param(
+            "include_open",
+            {"type": "boolean", "default": False},
+            "Eligibility rather than targeting: a demographic_focus choice also matches programs tagged `open`, a "
+            "specialty choice programs tagged `any`, and those facets' counts include them. false (the default) "
+            "matches only the values chosen.",
+        ),
+        _param(
+            "has_link",
+            {"type": "boolean", "default": False},
+            "true: only programs with a followable link, their own page (`url`) or their sponsor's (`sponsor_url`).",
+        ),
     ]
     if paged:
         page = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}

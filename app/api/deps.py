@@ -205,6 +205,10 @@ def canonical(search: ParsedSearch, fields: Sequence[str] | None, *, paged: bool
         items.append(("updated_since", q.updated_since.astimezone(dt.UTC).isoformat()))
     if q.verified_since is not None:
         items.append(("verified_since", q.verified_since.isoformat()))
+    if q.include_open:
+        items.append(("include_open", "true"))
+    if q.has_link:
+        items.append(("has_link", "true"))
     if fields:
         items.append(("fields", ",".join(fields)))
     if paged:

@@ -35,6 +35,8 @@ def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
             message = "an id uses only lowercase letters, digits and single hyphens (e.g. 'aamc-mid-career-women')"
         elif field_name == "url":
             message = "not a URL: it must start with http:// or https:// and contain no spaces"
+        elif field_name == "sponsor_url":
+            message = "not an https URL: a sponsor's homepage starts with https:// and contains no spaces"
         elif field_name == "doi":
             message = "not a DOI: it looks like 10.1136/jim-2020-001391"
     elif kind in {"date_type", "date_from_datetime_parsing", "date_parsing"}:

@@ -170,6 +170,7 @@ def add(
     duration: Annotated[str | None, typer.Option(help="How long it runs.")] = None,
     founded: Annotated[int | None, typer.Option(help="Year founded.")] = None,
     url: Annotated[str | None, typer.Option(help="The program's web page.")] = None,
+    sponsor_url: Annotated[str | None, typer.Option(help="The sponsor's homepage (https), only if certain.")] = None,
     source_title: Annotated[str | None, typer.Option(help="The citation's title.")] = None,
     source_doi: Annotated[str | None, typer.Option(help="The citation's DOI.")] = None,
     source_url: Annotated[str | None, typer.Option(help="The citation's URL.")] = None,
@@ -213,6 +214,7 @@ def add(
         "founded": founded,
         "outcomes": outcome,
         "url": url,
+        "sponsor_url": sponsor_url,
         "tags": tag,
     }
     source = {"title": ask("Source title", source_title), "doi": source_doi, "url": source_url}

@@ -22,7 +22,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from app.catalog.models import normalize
-from app.catalog.vocab import FACETS
+from app.catalog.vocab import FACETS, WIDENED
 from app.search.build import build_if_missing
 from app.search.highlight import highlights
 from app.search.indexdir import WORDS_FILE
@@ -78,6 +78,8 @@ class SearchIndex(Scoring):
             for label in d.aliases:
                 self.exact.setdefault(normalize(label), []).append(n)
         self._updated = sorted((d.updated_at, n) for n, d in enumerate(self.docs))
+        self.linked = frozenset(n for n, d in enumerate(self.docs) if d.has_link)
+        self.wildcards = {v.name: v.wildcard for v in WIDENED if v.wildcard}
         self._unions: dict[tuple[str, frozenset[str]], frozenset[int]] = {}
 
     # building and opening
@@ -121,14 +123,21 @@ class SearchIndex(Scoring):
 
     # queries
 
+    def _widened(self, q: SearchQuery, name: str, values: frozenset[str]) -> frozenset[str]:
+        """The values a selection matches: with include_open, a facet's wildcard too (open, any)."""
+        wildcard = self.wildcards.get(name) if q.include_open else None
+        return values | {wildcard} if wildcard else values
+
     def _allowed(self, q: SearchQuery, skip: str | None = None) -> frozenset[int] | None:
         """Documents passing every filter but `skip`'s: OR within a facet, AND across facets; None = all."""
         result: frozenset[int] | None = None
         for name, values in q.filters.items():
             if name == skip or not values:
                 continue
-            chosen = self._union(name, frozenset(values))
+            chosen = self._union(name, self._widened(q, name, frozenset(values)))
             result = chosen if result is None else result & chosen
+        if q.has_link and skip != "has_link":
+            result = self.linked if result is None else result & self.linked
         if q.updated_since is not None:
             cut = q.updated_since
             newer = frozenset(n for when, n in self._updated if when > cut)
@@ -160,10 +169,20 @@ class SearchIndex(Scoring):
             base = matched if allowed is None else matched & allowed
             selected = q.filters.get(name, frozenset())
             out[name] = [
-                FacetCount(t.value, t.label, len(base & self.value_docs[name][t.value]), t.value in selected)
+                FacetCount(
+                    t.value,
+                    t.label,
+                    len(base & self._union(name, self._widened(q, name, frozenset({t.value})))),
+                    t.value in selected,
+                )
                 for t in vocab.terms
             ]
         return out
+
+    def _with_link(self, q: SearchQuery, matched: frozenset[int]) -> int:
+        """What has_link=true would give: the matches under every other filter that have a followable link."""
+        allowed = self._allowed(q, skip="has_link")
+        return len((matched if allowed is None else matched & allowed) & self.linked)
 
     def search(self, q: SearchQuery) -> SearchResult:
         """Run one query: the total, one page of hits, and every facet's disjunctive counts."""
@@ -214,7 +233,7 @@ class SearchIndex(Scoring):
             )
             for n in page
         ]
-        return SearchResult(len(final), hits, facets, suggestion, relaxed)
+        return SearchResult(len(final), hits, facets, suggestion, relaxed, self._with_link(q, matched))
 
     def _sorted(self, docs: frozenset[int], sort: str, end: int | None) -> list[int]:
         rank = self.name_rank

@@ -7,7 +7,7 @@ import hashlib
 import math
 import mimetypes
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from pathlib import Path
@@ -22,18 +22,18 @@ from starlette.exceptions import HTTPException
 from app import config
 from app.api.deps import base_url
 from app.api.params import multi_items, read_search
-from app.catalog.vocab import FACETS
+from app.catalog.vocab import FACETS, NEXT_STEPS, WIDENED
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.search.query import SearchQuery, SearchResult
 from app.store.db import StoredProgram
+from app.web.present import ORGANIZATION_TYPES, catalog_dates, freshness, host, json_ld
 from app.web.urlstate import ID_RE, MAX_COMPARE, State, page_numbers, read_ids, state_of
 
 TEMPLATES = Jinja2Templates(directory=config.TEMPLATES)
 FEED_ENTRIES = 50
 MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
 TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
-ORGANIZATION_TYPES = {"professional-society", "online-community", "small-group", "informal-network"}
 
 
 # --- static files: read once, served with a content hash in the URL and a year-long cache ------------------------
@@ -97,44 +97,29 @@ def escapes(snap: Snapshot, query: SearchQuery, result: SearchResult, state: Sta
             out.append(
                 {"label": f"{FACETS[name].label}: {labels}", "href": state.without(name), "total": loosened.total}
             )
-    if query.text and len(state.filters) > 1 and (total := count(snap, replace(query, filters={})).total):
-        out.append({"label": "every filter", "href": state.href(filters={}), "total": total})
+    if state.has_link and (total := count(snap, replace(query, has_link=False)).total):
+        out.append({"label": "Has a website", "href": state.href(has_link=False), "total": total})
+    everything = replace(query, filters={}, has_link=False)
+    if query.text and len(state.filters) + state.has_link > 1 and (total := count(snap, everything).total):
+        out.append({"label": "every filter", "href": state.href(filters={}, has_link=False), "total": total})
     return out
 
 
-def freshness(verified: str, today: dt.date | None = None) -> tuple[str, str]:
-    """A badge for how recently a program's details were checked: (css class, words)."""
-    days = ((today or dt.date.today()) - dt.date.fromisoformat(verified)).days
-    if days <= 183:
-        return "fresh", "Checked in the last six months"
-    if days <= 366:
-        return "ageing", "Checked in the last year"
-    return "stale", "Not checked for over a year; details may have changed"
-
-
-def json_ld(record: Mapping[str, Any], url: str) -> dict[str, Any]:
-    """schema.org data for a program page: an Organization for groups and communities, else a program."""
-    kind = "Organization" if record["type"] in ORGANIZATION_TYPES else "EducationalOccupationalProgram"
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": kind,
-        "name": record["name"],
-        "description": record["summary"],
-        "url": record.get("url") or url,
-        "sameAs": url,
+def eligibility(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> dict[str, Any] | None:
+    """With a demographic-focus or specialty filter: how many results are programs open to all, and the link that
+    switches between "open to me" (include them) and "aimed at me" (only the values chosen)."""
+    chosen = [(v, value) for v in WIDENED for value in state.filters.get(v.name, ()) if value != v.wildcard]
+    if not chosen:
+        return None
+    other = count(snap, replace(query, include_open=not query.include_open)).total
+    if other == result.total:  # no program open to everyone would be added or taken away: nothing to choose
+        return None
+    return {
+        "on": query.include_open,
+        "open": abs(result.total - other),
+        "labels": ", ".join(v.label_of(value) for v, value in chosen),
+        "href": state.href(include_open=not state.include_open),
     }
-    if record.get("aliases"):
-        data["alternateName"] = record["aliases"]
-    if kind == "Organization":
-        data["sponsor"] = {"@type": "Organization", "name": record["sponsor"]}
-        if record.get("founded"):
-            data["foundingDate"] = str(record["founded"])
-    else:
-        data["provider"] = {"@type": "Organization", "name": record["sponsor"]}
-        data["educationalProgramMode"] = [FACETS["format"].label_of(f) for f in record["formats"]]
-        if record.get("eligibility"):
-            data["programPrerequisites"] = record["eligibility"]
-    return data
 
 
 # --- pages -------------------------------------------------------------------------------------------------------
@@ -147,7 +132,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
 def home(request: Request) -> HTMLResponse:
     """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
     live, snap = snapshot(request)
-    parsed = read_search(request.query_params, strict=False, allowed=("compare",))
+    parsed = read_search(request.query_params, strict=False, allowed=("compare",), include_open_default=True)
     state = state_of(parsed, request, snap.index.docnum)
     result = search(snap, parsed.query)
     stored = {p.id: p.record for p in programs(live, snap, [h.id for h in result.hits] + list(state.compare))}
@@ -161,6 +146,7 @@ def home(request: Request) -> HTMLResponse:
         "page_numbers": page_numbers(min(parsed.page, pages), pages),
         "dropped": parsed.dropped,
         "escapes": escapes(snap, parsed.query, result, state) if not result.total else [],
+        "eligibility": eligibility(snap, parsed.query, result, state),
         "comparing": [stored[i] for i in state.compare if i in stored],
         "catalog_total": snap.program_count,
     }
@@ -182,7 +168,8 @@ def program_page(request: Request, program_id: str) -> HTMLResponse:
     context = {
         "p": stored.record,
         "stored": stored,
-        "fresh": freshness(stored.record["last_verified"]),
+        "fresh": freshness(stored.record),
+        "next_step": NEXT_STEPS[stored.record["type"]],
         "similar": [s.record for s in programs(live, snap, similar_ids)],
         "jsonld": json_ld(stored.record, url),
     }
@@ -232,13 +219,15 @@ def coverage_page(request: Request) -> HTMLResponse:
 
 
 def feed(request: Request) -> Response:
-    """An Atom feed of the programs most recently added or changed."""
+    """An Atom feed of the programs most recently added or checked, dated by the catalog."""
     live, snap = snapshot(request)
-    latest = sorted(snap.programs.values(), key=lambda p: (p.updated_at, p.id), reverse=True)[:FEED_ENTRIES]
-    stored = programs(live, snap, [p.id for p in latest])
+    dated = sorted(((catalog_dates(p.record), p.id) for p in snap.programs.values()), key=lambda e: (e[0][1], e[1]))
+    latest = dated[::-1][:FEED_ENTRIES]
+    stored = {p.id: p for p in programs(live, snap, [pid for _, pid in latest])}
+    entries = [(stored[pid], dates) for dates, pid in latest if pid in stored]
     base = base_url(request, live)
-    updated = stored[0].updated_at if stored else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    body = TEMPLATES.get_template("feed.xml").render(entries=stored, base=base, updated=updated)
+    updated = entries[0][1][1] if entries else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    body = TEMPLATES.get_template("feed.xml").render(entries=entries, base=base, updated=updated)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
@@ -277,6 +266,7 @@ def install(app: FastAPI) -> None:
         asset=lambda name: f"/static/{name}?v={assets[name].version}",
         label=lambda facet, value: FACETS[facet].label_of(value),
         ORGANIZATION_TYPES=ORGANIZATION_TYPES,
+        host=host,
     )
 
     async def static(name: str, v: str = "") -> Response:

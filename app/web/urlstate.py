@@ -29,6 +29,8 @@ class State:
     per_page: int = 20
     extra: tuple[tuple[str, str], ...] = ()  # updated_since / verified_since, kept when given
     compare: tuple[str, ...] = ()
+    include_open: bool = True  # the website's default: filters mean "open to me", not only "aimed at me"
+    has_link: bool = False
 
     def href(self, **changes: Any) -> str:
         """This state's URL with some parts changed; any change but `page` goes back to page 1."""
@@ -37,6 +39,8 @@ class State:
         s = replace(self, **changes)
         pairs: list[tuple[str, str]] = [("q", s.q)] if s.q else []
         pairs += [(name, value) for name in FACETS for value in s.filters.get(name, ())]
+        pairs += [("has_link", "true")] if s.has_link else []
+        pairs += [("include_open", "false")] if not s.include_open else []
         pairs += [("sort", s.sort)] if s.sort else []
         pairs += list(s.extra)
         pairs += [("per_page", str(s.per_page))] if s.per_page != 20 else []
@@ -94,6 +98,8 @@ def state_of(parsed: ParsedSearch, request: Request, known: Mapping[str, Any]) -
         parsed.per_page,
         extra,
         tuple(compare[-MAX_COMPARE:]),
+        q.include_open,
+        q.has_link,
     )
 
 
