@@ -158,17 +158,25 @@ def media_type(request: Request) -> str:
 # --- the API -------------------------------------------------------------------------------------------------------
 
 
-class SuggestionIn(BaseModel):
-    """A correction to a program, or a program the directory is missing; plain text only."""
+class NewProgramIn(BaseModel):
+    """A program the directory is missing. Plain text only: no HTML tags, no control characters."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", title="NewProgramSuggestion")
 
-    kind: Literal["correction", "new-program"]
-    program_id: str | None = Field(None, max_length=80, description="Required for a correction; not for a new one.")
+    kind: Literal["new-program"]
     message: str = Field(min_length=MIN_MESSAGE, max_length=MAX_MESSAGE, description="What is wrong or missing.")
     url: str | None = Field(None, max_length=MAX_URL, pattern=r"^https?://", description="A page to check (http(s)).")
     name: str | None = Field(None, max_length=MAX_NAME, description="For follow-up; curators alone see it.")
     email: str | None = Field(None, max_length=MAX_EMAIL, description="For follow-up; curators alone see it.")
+
+
+class CorrectionIn(NewProgramIn):
+    """A correction to one program of the catalog. Plain text only: no HTML tags, no control characters."""
+
+    model_config = ConfigDict(title="CorrectionSuggestion")
+
+    kind: Literal["correction"]  # type: ignore[assignment]
+    program_id: str = Field(max_length=80, description="The program it is about (see /api/v1/programs).")
 
 
 class SuggestionCreated(BaseModel):
@@ -192,7 +200,8 @@ class FieldError(BaseModel):
 
 
 router = APIRouter(prefix=PREFIX, tags=["suggestions"], default_response_class=JSON)
-BODY = {"content": {"application/json": {"schema": SuggestionIn.model_json_schema()}}, "required": True}
+_ONE_OF = {"oneOf": [CorrectionIn.model_json_schema(), NewProgramIn.model_json_schema()]}
+BODY = {"content": {"application/json": {"schema": _ONE_OF}}, "required": True}
 _ERROR = {"model": apidoc.Problem}
 
 
