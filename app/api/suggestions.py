@@ -212,7 +212,7 @@ _ERROR = {"model": apidoc.Problem}
     openapi_extra={"requestBody": BODY},
     responses={
         201: {"model": SuggestionCreated, "description": "Stored for a curator to review."},
-        400: _ERROR | {"description": "The body is not valid JSON."},
+        400: _ERROR | {"description": "The body is not valid JSON, or the address has a query string."},
         413: _ERROR | {"description": f"The body is over {MAX_BODY // 1024} KiB."},
         415: _ERROR | {"description": "The body is not application/json."},
         422: _ERROR | {"description": "A field is missing, too long or invalid; `errors` lists each."},

@@ -92,8 +92,8 @@ def _same_origin(request: Request) -> bool:
         return True
     if source == "null":
         return False
-    parts = urlsplit(source)
-    return (parts.scheme, parts.netloc) == (request.url.scheme, request.url.netloc)
+    # The host alone: behind a TLS proxy the app may see http where the browser says https.
+    return urlsplit(source).netloc == request.url.netloc
 
 
 async def _fields(request: Request) -> dict[str, str]:
