@@ -172,8 +172,10 @@ def apply(
     catalog: CatalogOpt = None,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Set a correction's link as its program's `url` in the catalog file (only that entry's line changes),
-    validate the file, and mark the suggestion accepted. A running service serves the link after its reload."""
+    """Set a correction's link as its program's `url` (only that line changes), validate, mark it accepted.
+
+    The catalog file is validated whole before it is written; a running service serves the link after its reload.
+    """
     from app.catalog.edit import set_field
     from app.catalog.scaffold import write_atomic
 
