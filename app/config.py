@@ -27,7 +27,9 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `mentordir serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `mentordir serve` binds to.")
     base_url: str = Field("", description="Public base URL used in links (empty: derived from each request).")
-    admin_token: SecretStr | None = Field(None, description="Token for POST /api/v1/admin/reload (off when unset).")
+    admin_token: SecretStr | None = Field(
+        None, description="Token for the admin endpoints, reload and suggestions (off when unset)."
+    )
     watch: bool = Field(True, description="Reload the catalog when its file changes.")
     watch_debounce_ms: int = Field(
         200, ge=10, le=10_000, description="Quiet time after a change to the catalog file before it is reloaded."

@@ -17,12 +17,14 @@ from starlette.exceptions import HTTPException
 from app import observe, security
 from app.api import admin
 from app.api import routes as api
+from app.api import suggestions as suggestions_api
 from app.config import Settings
 from app.live.cache import ResponseCache
 from app.live.holder import LiveCatalog
 from app.live.watch import watching
 from app.store.db import make_engine, ping
 from app.web import routes as web
+from app.web import suggest
 
 log = logging.getLogger("mentordir")
 
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.install(app)
     web.install(app)
     admin.install(app)
+    suggestions_api.install(app)  # after admin: its curators' list needs the admin token
+    suggest.install(app)
 
     async def error(request: Request, exc: Exception) -> Response:
         """One place for errors: problem+json for machines (/api, /healthz...), an HTML page for people."""

@@ -13,9 +13,12 @@ import orjson
 from fastapi import FastAPI
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.store import suggestions
 
 access_log = logging.getLogger("mentordir.access")
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -51,6 +54,13 @@ class Metrics:
             "Catalog files rejected or reloads that failed.",
             registry=self.registry,
         )
+        self.suggestions = Gauge(
+            "mentordir_suggestions",
+            "Suggestions from faculty in the database, by status (new, accepted, rejected, duplicate).",
+            ["status"],
+            registry=self.registry,
+            multiprocess_mode="mostrecent",
+        )
 
     def follow(self, live: Any) -> None:
         """Bring the catalog gauge and the reload-failure count up to date with the live catalog."""
@@ -64,6 +74,18 @@ class Metrics:
         if snapshot is not None:
             self.catalog.labels(version).set(snapshot.program_count)
         self._version = version
+        self._count_suggestions(live)
+
+    def _count_suggestions(self, live: Any) -> None:
+        """The suggestions by status, read from the database at each scrape (kept as they were while it is down)."""
+        if live.database_error():
+            return
+        try:
+            by_status = suggestions.counts(live.engine)
+        except SQLAlchemyError:
+            return
+        for status, n in by_status.items():
+            self.suggestions.labels(status).set(n)
 
     def exposition(self) -> bytes:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # several workers: add up every process's files
@@ -128,7 +150,8 @@ def install(app: FastAPI) -> Metrics:
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus(request: Request) -> Response:
-        """Prometheus metrics: request counts and latencies by route, the catalog version, reload failures."""
+        """Prometheus metrics: request counts and latencies by route, the catalog version, reload failures, and the
+        suggestions by status."""
         metrics.follow(request.app.state.live)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 

@@ -141,6 +141,7 @@ def test_no_results_says_which_filter_to_drop(client: Client) -> None:
     assert tips == {
         "Remove Demographic focus: Physician parents": "/?type=small-group",
         "Remove Program type: Small peer group": "/?demographic_focus=physician-parents",
+        "Suggest a program we’re missing": "/suggest?kind=new-program",
     }
 
 

@@ -39,6 +39,8 @@ def install(app: FastAPI) -> None:
                 headers={"WWW-Authenticate": 'Bearer realm="admin"'},
             )
 
+    app.state.require_admin = require_token  # for the other admin routes (app.api.suggestions)
+
     @app.post(
         "/api/v1/admin/reload",
         tags=["admin"],

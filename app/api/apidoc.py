@@ -254,7 +254,8 @@ def polish(app: FastAPI) -> None:
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.get("responses", {})
-                responses.pop("422", None)
+                if responses.get("422", {}).get("description") == "Validation Error":  # FastAPI's, never sent
+                    responses.pop("422")
                 for status, response in responses.items():
                     content = response.get("content", {})
                     if status[0] in "45" and "application/json" in content:

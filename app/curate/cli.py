@@ -152,6 +152,7 @@ def _preflight(settings: Settings) -> None:
 
 # The curators' commands live in their own module; importing it registers them on `cli`, after the ones above.
 from app.curate import commands as _commands  # noqa: E402, F401
+from app.curate import suggestions as _suggestions  # noqa: E402, F401
 
 
 def main() -> None:

@@ -4,7 +4,8 @@ A response depends only on the catalog version being served and on the request (
 the links, and the few headers that change what is rendered), so a repeat can be answered without routing,
 searching or rendering. A new catalog version changes every key, so nothing stale is ever served; the least
 recently used entries go first. Only successful GETs are kept, never health, metrics or admin answers, and the
-cache steps aside while the database is unreachable so that those requests get their 503.
+cache steps aside while the database is unreachable so that those requests get their 503. A response that sets a
+cookie is never kept: it belongs to one visitor (the suggestion form's CSRF token).
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ class ResponseCache:
             nonlocal start, size, keep
             if message["type"] == "http.response.start":
                 start = message
-                keep = message["status"] == 200
+                cookie = any(k.lower() == b"set-cookie" for k, _ in message.get("headers", []))
+                keep = message["status"] == 200 and not cookie
             elif message["type"] == "http.response.body" and keep:
                 body = message.get("body", b"")
                 size += len(body)
