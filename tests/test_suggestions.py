@@ -94,6 +94,33 @@ def test_a_correction_is_stored_with_its_program_and_catalog_version(client: Cli
     assert client.get("/healthz").json()["programs"] == 8  # the catalog is as it was
 
 
+def test_a_suggestion_is_deleted_after_the_180_days_the_form_promises(client: Client) -> None:
+    import datetime as dt
+
+    engine = client.app.state.live.engine
+    past = dt.datetime.now(dt.UTC) - store.RETENTION
+    old = store.add(
+        engine,
+        store.NewSuggestion("correction", "old", "elam"),
+        catalog_version="v",
+        channel="api",
+        client="x",
+        now=past - dt.timedelta(hours=1),
+    )
+    kept = store.add(
+        engine,
+        store.NewSuggestion("correction", "recent", "elam"),
+        catalog_version="v",
+        channel="api",
+        client="y",
+        now=past + dt.timedelta(hours=1),
+    )
+    assert isinstance(old, store.Suggestion) and isinstance(kept, store.Suggestion)
+    assert client.post(API, json=good()).status_code == 201  # the service keeps the promise as suggestions arrive
+    assert store.get(engine, old.id) is None
+    assert store.get(engine, kept.id) is not None
+
+
 def test_the_admin_list_needs_the_token_and_filters_by_status(client: Client) -> None:
     for _ in range(3):
         assert client.post(API, json=good()).status_code == 201

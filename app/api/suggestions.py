@@ -123,6 +123,8 @@ def submit(request: Request, live: LiveCatalog, snap: Snapshot, raw: Mapping[str
     new = check(raw, snap)
     key = store.client_key(client_address(request))
     try:
+        # The retention the form promises is kept by the service itself, not left to a curator's cron job.
+        store.purge(live.engine, before=store.utcnow() - store.RETENTION)
         saved = store.add(live.engine, new, catalog_version=snap.version, channel=channel, client=key)
     except SQLAlchemyError as exc:
         raise unavailable(exc) from None

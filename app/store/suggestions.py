@@ -24,6 +24,7 @@ CLOSED = STATUSES[1:]
 MAX_MESSAGE, MAX_URL, MAX_NAME, MAX_EMAIL, MAX_NOTE = 2000, 500, 100, 254, 1000
 RATE_LIMIT = 5  # stored suggestions per client ...
 RATE_WINDOW = dt.timedelta(minutes=10)  # ... in this window
+RETENTION = dt.timedelta(days=180)  # the form's promise: kept this long after it was sent or last closed
 
 
 class SuggestionRow(SQLModel, table=True):
