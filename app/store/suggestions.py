@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import Column, DateTime, Engine, Index, Text, delete, func
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from app.store.db import _utc, utcnow
+from app.store.db import _utc
+from app.store.db import utcnow as utcnow
 
 KINDS = ("correction", "new-program")
 STATUSES = ("new", "accepted", "rejected", "duplicate")
