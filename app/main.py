@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from app import observe, security
 from app.api import admin
 from app.api import routes as api
+from app.compression import Compression
 from app.config import Settings
 from app.live.cache import ResponseCache
 from app.live.holder import LiveCatalog
@@ -78,7 +79,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body["status"] = "ready" if ready else "not ready"
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    # Innermost: a cached answer still passes through CORS, logs, metrics and the strict headers.
+    # Innermost: compression, so the cache keeps compressed bodies and a repeat costs no gzip work.
+    app.add_middleware(Compression)
+    # Then the cache: a cached answer still passes through CORS, logs, metrics and the strict headers.
     app.add_middleware(ResponseCache, max_entries=settings.response_cache)
     api.install(app)
     web.install(app)

@@ -1,0 +1,58 @@
+"""Atom feeds: the programs most recently added or changed, of the whole directory or of one search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from app.api.deps import ExportSearchDep, base_url, canonical, conditional, etag
+from app.catalog.vocab import FACETS
+from app.search.query import SearchQuery
+from app.web.common import TEMPLATES, programs, search, snapshot
+
+FEED_ENTRIES = 50
+
+
+def feed(request: Request, asked: ExportSearchDep) -> Response:
+    """An Atom feed of the programs most recently added or changed; with search parameters, of those that match."""
+    live, snap = snapshot(request)
+    base = base_url(request, live)
+    items = canonical(asked, None, paged=False)
+    items = [(k, v) for k, v in items if k != "sort"]  # a feed is always newest first
+
+    def render() -> Response:
+        query = replace(asked.query, offset=0, limit=None, highlight=False)
+        matching = [snap.programs[h.id] for h in search(snap, query).hits if h.id in snap.programs]
+        latest = sorted(matching, key=lambda p: (p.updated_at, p.id), reverse=True)[:FEED_ENTRIES]
+        stored = programs(live, snap, [p.id for p in latest])
+        updated = stored[0].updated_at if stored else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        query_string = urlencode(items)
+        body = TEMPLATES.get_template("feed.xml").render(
+            entries=stored,
+            base=base,
+            updated=updated,
+            about=describe(asked.query),
+            self_url=f"{base}/feed.xml" + (f"?{query_string}" if query_string else ""),
+            html_url=f"{base}/" + (f"?{query_string}" if query_string else ""),
+        )
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    return conditional(request, etag(snap, base, request.url.path, items), render)
+
+
+def describe(query: SearchQuery) -> str:
+    """A search in words, for a feed's title: 'matching “women”; Career stage: Early-career faculty'."""
+    parts = [f"matching “{query.text}”"] if query.text else []
+    for name, vocab in FACETS.items():
+        chosen = [t.label for t in vocab.terms if t.value in query.filters.get(name, ())]
+        if chosen:
+            parts.append(f"{vocab.label}: {' or '.join(chosen)}")
+    if query.updated_since is not None:
+        parts.append(f"changed since {query.updated_since.date().isoformat()}")
+    if query.verified_since is not None:
+        parts.append(f"verified since {query.verified_since.isoformat()}")
+    return "; ".join(parts)
