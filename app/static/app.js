@@ -181,15 +181,15 @@
       }
       return;
     }
-    var url = new URL(link.href, location.href);
-    var isCompare = link.matches(".compare-toggle, .tray-remove, .compare-clear");
-    if (isCompare) { keep(readList(url.searchParams.get("compare") || url.searchParams.get("ids") || "")); }
     var container = app();
     if (link.classList.contains("compare-toggle") && !(container && container.contains(link))) {
       event.preventDefault();
       toggleHere(link);
       return;
     }
+    var url = new URL(link.href, location.href);
+    var isCompare = link.matches(".compare-toggle, .tray-remove, .compare-clear");
+    if (isCompare) { keep(readList(url.searchParams.get("compare") || url.searchParams.get("ids") || "")); }
     if (!container || !container.contains(link) || !isSearchUrl(url)) { return; }
     event.preventDefault();
     var href = isCompare ? url.pathname + url.search : withList(url.pathname + url.search);
