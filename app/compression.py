@@ -38,8 +38,10 @@ class Compression:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 tag = headers.get("etag")
-                if tag and not tag.startswith("W/") and (
-                    headers.get("content-encoding") == "gzip" or (message["status"] == 304 and holds_weak(tag))
+                if (
+                    tag
+                    and not tag.startswith("W/")
+                    and (headers.get("content-encoding") == "gzip" or (message["status"] == 304 and holds_weak(tag)))
                 ):
                     headers["etag"] = f"W/{tag}"
                 if message["status"] == 304:
