@@ -175,8 +175,9 @@ def test_skip_to_results(open_page: Any) -> None:
     expect(page.locator("li.hit h3 a").first).to_be_focused()
 
 
-def test_the_compare_list_survives_the_header_link_and_program_pages(open_page: Any) -> None:
-    page = open_page(DESKTOP)
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_the_compare_list_survives_the_header_link_and_program_pages(open_page: Any, viewport: dict[str, int]) -> None:
+    page = open_page(viewport)
     page.goto("/?q=women")
     page.click("#cmp-swims")
     expect(page.locator("#tray")).to_contain_text("Add one more program")
@@ -229,8 +230,9 @@ def test_the_compare_list_without_javascript(open_page: Any) -> None:
     expect(page.locator("#tray")).to_contain_text("Compare 3 programs")
 
 
-def test_print_shows_the_content_with_links_written_out(open_page: Any) -> None:
-    page = open_page(DESKTOP)
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_print_shows_the_content_with_links_written_out(open_page: Any, viewport: dict[str, int]) -> None:
+    page = open_page(viewport)
     page.goto("/?q=women&compare=swims,elam")
     page.emulate_media(media="print")
     for hidden in ["#filters", "#search", "header.site", "footer.site", ".tray", ".sort", "a.compare-toggle >> nth=0"]:

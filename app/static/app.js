@@ -131,7 +131,10 @@
         for (var i = 0; i < ids.length; i += 1) {
           if (ids[i] === "results") { focusResults(); return; }
           var target = ids[i] && document.getElementById(ids[i]);
-          if (target) { target.focus(); return; }
+          if (target) {
+            target.focus();
+            if (document.activeElement === target) { return; }
+          }
         }
       })
       .catch(function (error) {
@@ -177,6 +180,7 @@
         heading.setAttribute("tabindex", "-1");
         heading.focus();
       } else {
+        if (location.hash === "#filters") { history.replaceState(history.state, "", location.pathname + location.search); }
         document.querySelector(".filters-toggle").focus();
       }
       return;
@@ -195,7 +199,7 @@
     var href = isCompare ? url.pathname + url.search : withList(url.pathname + url.search);
     if (isCompare) {
       // Focus stays on the control that was used, or on its twin in the results once it leaves the tray.
-      load(href, true, [link.id, link.getAttribute("data-then"), "tray", "results"]);
+      load(href, true, [link.id, link.getAttribute("data-then"), "results"]);
       return;
     }
     // Page links move focus to the top of the results; other links keep focus where the reader is.

@@ -24,7 +24,6 @@ from app.api.params import multi_items, read_search
 from app.catalog.vocab import FACETS
 from app.live.snapshot import Snapshot
 from app.search.query import SearchQuery, SearchResult
-from app.store.db import StoredProgram
 from app.web import feeds, shortlist, words
 from app.web.common import TEMPLATES, count, programs, render, search, snapshot
 from app.web.urlstate import ID_RE, MAX_COMPARE, State, page_numbers, read_ids, state_of
@@ -110,21 +109,6 @@ def json_ld(record: Mapping[str, Any], url: str) -> dict[str, Any]:
 # --- pages -------------------------------------------------------------------------------------------------------
 
 
-def steady_sorts(snap: Snapshot) -> dict[str, str]:
-    """The date sorts that cannot change the order, because every program shares the date: {sort: that date}."""
-    keys: dict[str, Callable[[StoredProgram], str]] = {
-        "-last_verified": lambda p: str(p.record["last_verified"]),
-        "-updated_at": lambda p: p.updated_at.date().isoformat(),
-    }
-    everyone = list(snap.programs.values())
-    out = {}
-    for sort, key in keys.items():
-        first = key(everyone[0]) if everyone else ""
-        if all(key(p) == first for p in everyone):
-            out[sort] = first
-    return out
-
-
 def home(request: Request) -> HTMLResponse:
     """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
     live, snap = snapshot(request)
@@ -146,7 +130,7 @@ def home(request: Request) -> HTMLResponse:
         "escapes": escapes(snap, parsed.query, result, state) if not result.total else [],
         "comparing": [stored[i] for i in state.compare if i in stored],
         "catalog_total": snap.program_count,
-        "steady": steady_sorts(snap),
+        "steady": snap.steady_sorts,
         "shortlist": state.compare,
     }
     fragment = request.headers.get("x-fragment") == "search"
