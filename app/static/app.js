@@ -77,7 +77,7 @@
       p.removeAttribute("role");
       p.removeAttribute("aria-modal");
     }
-    var others = document.querySelectorAll("header.site, footer.site, .skip, main > h1, #search, .finder, .results");
+    var others = document.querySelectorAll("header.site, footer.site, .skip, main > h1, main > .lede, #search, .finder, .results");
     Array.prototype.forEach.call(others, function (el) { el.inert = open; });
     var toggle = document.querySelector(".filters-toggle");
     if (toggle) { toggle.setAttribute("aria-expanded", open ? "true" : "false"); }
@@ -125,8 +125,6 @@
         document.title = fresh.getAttribute("data-title");
         var announce = document.getElementById("announce");
         if (announce) { announce.textContent = fresh.getAttribute("data-status"); }
-        var finder = document.querySelector("main > .finder");
-        if (finder) { finder.hidden = true; }
         var ids = focus || [];
         for (var i = 0; i < ids.length; i += 1) {
           if (ids[i] === "results") { focusResults(); return; }
