@@ -31,7 +31,7 @@ def hit_names(soup: BeautifulSoup) -> list[str]:
 def counts(soup: BeautifulSoup, facet: str) -> dict[str, int]:
     """Facet value -> the count printed beside its checkbox."""
     out = {}
-    for box in soup.select(f"input[type=checkbox][name={facet}]"):
+    for box in soup.select(f"#filters input[type=checkbox][name={facet}]"):
         label = soup.find("label", attrs={"for": box["id"]})
         assert isinstance(label, Tag)
         out[str(box["value"])] = int(label.select_one(".count").get_text(" ", strip=True).split()[0])
@@ -121,11 +121,12 @@ def test_results_carry_badges_and_a_compare_link(client: Client) -> None:
 
 def test_pagination_keeps_the_state_and_numbers_the_results(client: Client) -> None:
     soup = page(client, "/?format=in-person&per_page=4")
-    assert soup.select_one("#results-h").get_text(strip=True).startswith("6 programs")
+    assert soup.select_one("#results-h").get_text(strip=True).startswith("Showing 1–4 of 6 programs")
     assert len(hit_names(soup)) == 4
     nxt = soup.select_one(".pages a[rel=next]")
     assert nxt is not None and query(str(nxt["href"])) == {"format": ["in-person"], "per_page": ["4"], "page": ["2"]}
     second = page(client, str(nxt["href"]))
+    assert second.select_one("#results-h").get_text(strip=True) == "Showing 5–6 of 6 programs with 1 filter"
     assert len(hit_names(second)) == 2
     assert second.select_one("ol.hits")["start"] == "5"
     assert set(hit_names(soup)).isdisjoint(hit_names(second))

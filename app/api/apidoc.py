@@ -243,6 +243,16 @@ def fields_only() -> dict[str, Any]:
     return {"parameters": [FIELDS]}
 
 
+# Appended to the schema's description (issue 15): how compression meets the ETags, and the per-search feed.
+TRANSPORT = (
+    "Answers of 500 bytes or more are gzip-compressed for clients that send `Accept-Encoding: gzip` (and carry "
+    "`Vary: Accept-Encoding`); a compressed answer's `ETag` is the weak form (`W/\"…\"`) of the plain one's. "
+    "`If-None-Match` compares weakly, so either form held by a client gives a `304`.\n\n"
+    "The search parameters of `/api/v1/programs` also work on `/feed.xml`: an Atom feed of the matching programs "
+    "to follow a search, always newest change first (`page` and `per_page` do not apply)."
+)
+
+
 def polish(app: FastAPI) -> None:
     """Errors as application/problem+json, no 422 (invalid input is a 400 here), one media type a response."""
     build = app.openapi
@@ -251,6 +261,8 @@ def polish(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = build()
+        info = schema.setdefault("info", {})
+        info["description"] = f"{info.get('description', '')}\n\n{TRANSPORT}".strip()
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.get("responses", {})

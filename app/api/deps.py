@@ -221,9 +221,11 @@ def etag(snapshot: Snapshot, base: str, path: str, items: Sequence[tuple[str, st
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
-def conditional(request: Request, tag: str, render: Callable[[], Response]) -> Response:
+def conditional(
+    request: Request, tag: str, render: Callable[[], Response], *, cache_control: str = CACHE_CONTROL
+) -> Response:
     """A 304 when the client holds this version already; otherwise the rendered response, tagged."""
-    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+    headers = {"ETag": tag, "Cache-Control": cache_control}
     held = request.headers.get("if-none-match", "")
     if held.strip() == "*" or tag in {t.strip().removeprefix("W/") for t in held.split(",")}:
         return Response(status_code=304, headers=headers)

@@ -54,7 +54,8 @@ class ResponseCache:
         headers = dict(scope["headers"])
         query = urlencode(sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)))
         varying = tuple(headers.get(name, b"") for name in VARY_HEADERS)
-        return version, scope.get("scheme", "http"), path, query, varying
+        gzip = b"gzip" in headers.get(b"accept-encoding", b"")  # as the Compression middleware decides
+        return version, scope.get("scheme", "http"), path, query, varying, gzip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         live: Any = getattr(scope["app"].state, "live", None) if "app" in scope else None
@@ -129,4 +130,4 @@ class ResponseCache:
 
 def _matches(held: bytes, etag: bytes) -> bool:
     tags = {t.strip().removeprefix(b"W/") for t in held.split(b",")}
-    return b"*" in tags or etag in tags
+    return b"*" in tags or etag.removeprefix(b"W/") in tags  # weak comparison, as If-None-Match asks

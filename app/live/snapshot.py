@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine
@@ -34,6 +35,22 @@ class Snapshot:
     index: SearchIndex
     programs: Mapping[str, StoredProgram] = field(default_factory=dict)
     removed: tuple[tuple[str, dt.datetime], ...] = ()  # programs that left the catalog, with when
+
+    @cached_property
+    def steady_sorts(self) -> dict[str, str]:
+        """The date sorts that cannot change the order, because every program shares the date: {sort: that date}.
+        Worked out once per version (a page asks on every search)."""
+        keys: dict[str, Callable[[StoredProgram], str]] = {
+            "-last_verified": lambda p: str(p.record["last_verified"]),
+            "-updated_at": lambda p: p.updated_at.date().isoformat(),
+        }
+        everyone = list(self.programs.values())
+        out = {}
+        for sort, key in keys.items():
+            dates = {key(p) for p in everyone}
+            if len(dates) <= 1:
+                out[sort] = next(iter(dates), "")
+        return out
 
     def removed_since(self, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
         """The programs removed after `since`, as this version knows them (for syncing clients)."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import math
 import mimetypes
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from pathlib import Path
@@ -16,22 +15,19 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from app import config
-from app.api.deps import base_url
+from app.api.deps import conditional
 from app.api.params import multi_items, read_search
 from app.catalog.vocab import FACETS, NEXT_STEPS, WIDENED
-from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.search.query import SearchQuery, SearchResult
-from app.store.db import StoredProgram
-from app.web.present import ORGANIZATION_TYPES, catalog_dates, freshness, host, json_ld
+from app.web import feeds, shortlist, words
+from app.web.common import TEMPLATES, count, programs, render, search, snapshot
+from app.web.present import ORGANIZATION_TYPES, freshness, host, json_ld
 from app.web.urlstate import ID_RE, MAX_COMPARE, State, page_numbers, read_ids, state_of
 
-TEMPLATES = Jinja2Templates(directory=config.TEMPLATES)
-FEED_ENTRIES = 50
 MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
 TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
 
@@ -57,34 +53,6 @@ def load_assets(folder: Path = config.STATIC) -> dict[str, Asset]:
                 media_type += "; charset=utf-8"
             assets[path.name] = Asset(body, media_type, hashlib.sha256(body).hexdigest()[:12])
     return assets
-
-
-# --- reading the live catalog ------------------------------------------------------------------------------------
-
-
-def snapshot(request: Request) -> tuple[LiveCatalog, Snapshot]:
-    """The live catalog and the snapshot this request is served from (taken once)."""
-    live: LiveCatalog = request.app.state.live
-    snap = live.current
-    if snap is None:
-        raise HTTPException(503, "No catalog is loaded yet. Please try again in a minute.")
-    return live, snap
-
-
-def programs(live: LiveCatalog, snap: Snapshot, ids: Sequence[str]) -> list[StoredProgram]:
-    """Records by id from the request's snapshot; a database outage becomes a 503 page, not a traceback."""
-    if live.database_error():
-        raise HTTPException(503, "The database is not answering. Please try again in a minute.")
-    return snap.fetch(ids)
-
-
-def search(snap: Snapshot, query: SearchQuery) -> SearchResult:
-    return snap.index.search(query)
-
-
-def count(snap: Snapshot, query: SearchQuery) -> SearchResult:
-    """Only the total and facet counts of a query."""
-    return snap.index.search(replace(query, offset=0, limit=0, highlight=False))
 
 
 def escapes(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> list[dict[str, Any]]:
@@ -125,10 +93,6 @@ def eligibility(snap: Snapshot, query: SearchQuery, result: SearchResult, state:
 # --- pages -------------------------------------------------------------------------------------------------------
 
 
-def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
-
-
 def home(request: Request) -> HTMLResponse:
     """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
     live, snap = snapshot(request)
@@ -138,7 +102,9 @@ def home(request: Request) -> HTMLResponse:
     stored = {p.id: p.record for p in programs(live, snap, [h.id for h in result.hits] + list(state.compare))}
     hits = [(hit, stored[hit.id]) for hit in result.hits if hit.id in stored]
     pages = max(1, math.ceil(result.total / parsed.per_page))
+    first = (min(parsed.page, pages) - 1) * parsed.per_page
     context = {
+        "shown": (first + 1, first + len(hits)),
         "state": state,
         "result": result,
         "hits": hits,
@@ -149,6 +115,8 @@ def home(request: Request) -> HTMLResponse:
         "eligibility": eligibility(snap, parsed.query, result, state),
         "comparing": [stored[i] for i in state.compare if i in stored],
         "catalog_total": snap.program_count,
+        "steady": snap.steady_sorts,
+        "shortlist": state.compare,
     }
     fragment = request.headers.get("x-fragment") == "search"
     response = render(request, "_search.html" if fragment else "index.html", context)
@@ -165,7 +133,11 @@ def program_page(request: Request, program_id: str) -> HTMLResponse:
     stored = found[0]
     similar_ids = snap.index.similar(stored.id, 5) if stored.id in snap.index.docnum else []
     url = str(request.url_for("program_page", program_id=stored.id))
+    shortlist = tuple(read_ids(multi_items(request.query_params).get("compare", []), snap.index.docnum)[0])
+    shortlist = shortlist[-MAX_COMPARE:]
     context = {
+        "shortlist": shortlist,
+        "toggled": State(compare=shortlist).toggled(stored.id),
         "p": stored.record,
         "stored": stored,
         "fresh": freshness(stored.record),
@@ -188,6 +160,7 @@ def compare_page(request: Request) -> HTMLResponse:
         "extra": ids[MAX_COMPARE:],
         "back": State(compare=tuple(p["id"] for p in shown)).href(),
         "without": {p["id"]: "/compare?ids=" + ",".join(o["id"] for o in shown if o is not p) for p in shown},
+        "shortlist": tuple(p["id"] for p in shown),
     }
     return render(request, "compare.html", context)
 
@@ -216,19 +189,6 @@ def coverage_page(request: Request) -> HTMLResponse:
     context = {"rows": rows, "focuses": focuses.terms, "totals": totals, "top": top or 1, "gaps": gaps}
     context["heads"] = [textwrap.wrap(t.label, 16) for t in focuses.terms]  # SVG text does not wrap itself
     return render(request, "coverage.html", context)
-
-
-def feed(request: Request) -> Response:
-    """An Atom feed of the programs most recently added or checked, dated by the catalog."""
-    live, snap = snapshot(request)
-    dated = sorted(((catalog_dates(p.record), p.id) for p in snap.programs.values()), key=lambda e: (e[0][1], e[1]))
-    latest = dated[::-1][:FEED_ENTRIES]
-    stored = {p.id: p for p in programs(live, snap, [pid for _, pid in latest])}
-    entries = [(stored[pid], dates) for dates, pid in latest if pid in stored]
-    base = base_url(request, live)
-    updated = entries[0][1][1] if entries else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    body = TEMPLATES.get_template("feed.xml").render(entries=entries, base=base, updated=updated)
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
 # --- errors and wiring -------------------------------------------------------------------------------------------
@@ -268,15 +228,17 @@ def install(app: FastAPI) -> None:
         ORGANIZATION_TYPES=ORGANIZATION_TYPES,
         host=host,
     )
+    TEMPLATES.env.filters["count"] = words.count
+    TEMPLATES.env.filters["plural"] = words.plural
 
-    async def static(name: str, v: str = "") -> Response:
+    async def static(request: Request, name: str, v: str = "") -> Response:
         asset = assets.get(name)
         if asset is None:
             raise HTTPException(404, f"There is no file {name[:100]} here.")
         # A URL carrying the file's own hash never changes content: browsers may keep it for a year.
         cache = "public, max-age=31536000, immutable" if v == asset.version else "public, max-age=300"
-        headers = {"Cache-Control": cache, "ETag": f'"{asset.version}"'}
-        return Response(asset.body, media_type=asset.media_type, headers=headers)
+        body = Response(asset.body, media_type=asset.media_type)
+        return conditional(request, f'"{asset.version}"', lambda: body, cache_control=cache)
 
     pages: list[tuple[str, Callable[..., Response], str]] = [
         ("/", home, "home"),
@@ -289,5 +251,8 @@ def install(app: FastAPI) -> None:
         app.add_api_route(
             path, handler, methods=["GET"], name=name, response_class=HTMLResponse, include_in_schema=False
         )
-    app.add_api_route("/feed.xml", feed, methods=["GET"], name="feed", include_in_schema=False)
+    app.add_api_route("/feed.xml", feeds.feed, methods=["GET"], name="feed", include_in_schema=False)
+    app.add_api_route(
+        "/compare.csv", shortlist.compare_csv, methods=["GET"], name="compare_csv", include_in_schema=False
+    )
     app.add_api_route("/static/{name}", static, methods=["GET"], name="static", include_in_schema=False)

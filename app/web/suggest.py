@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from app.api.deps import ApiError
 from app.api.suggestions import LIMITS, Invalid, TooMany, media_type, rate_limited, read_body, submit
 from app.live.snapshot import Snapshot
-from app.web.routes import render, snapshot
+from app.web.common import render, snapshot
 
 COOKIE = "mentordir_csrf"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")

@@ -48,6 +48,23 @@ class State:
         pairs += [("compare", ",".join(s.compare))] if s.compare else []
         return "/?" + urlencode(pairs) if pairs else "/"
 
+    @property
+    def selected(self) -> int:
+        """How many filter values are ticked: the one number the badge, the heading and the button all show."""
+        return sum(len(values) for values in self.filters.values())
+
+    @property
+    def searching(self) -> bool:
+        """True once the reader has asked for something; the bare home page is not a search."""
+        return bool(self.q or self.filters or self.extra or self.page > 1)
+
+    def feed_href(self) -> str:
+        """The Atom feed of this search: the same words and filters, newest changes first."""
+        pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        pairs += [(name, value) for name in FACETS for value in self.filters.get(name, ())]
+        pairs += list(self.extra)
+        return "/feed.xml?" + urlencode(pairs) if pairs else "/feed.xml"
+
     def without(self, facet: str, value: str | None = None) -> str:
         """The URL without one value of a facet (or the whole facet)."""
         kept = {n: vs for n, vs in self.filters.items() if n != facet}
