@@ -54,19 +54,24 @@ def test_the_finder_lands_on_a_shareable_search(open_page: Any, viewport: dict[s
     page.goto("/")
     finder = page.locator("section.finder")
     expect(finder.get_by_role("heading", name="Programs for me")).to_be_visible()
-    expect(finder.get_by_label("Everyone (open to all)")).to_be_checked()
     finder.get_by_label("Early-career faculty").check()
     finder.get_by_label("Women").check()
     finder.get_by_label(re.compile("^Virtual")).check()
     finder.get_by_role("button", name="Show programs for me").click()
     expect(page).to_have_url(re.compile(r"career_stage=early-career"))
     asked = parse_qs(urlsplit(page.url).query)
-    assert asked == {"career_stage": ["early-career"], "demographic_focus": ["open", "women"], "format": ["virtual"]}
+    # In the eligibility mode: programs open to everyone stay in when a group is chosen.
+    assert asked == {
+        "include_open": ["true"],
+        "career_stage": ["early-career"],
+        "demographic_focus": ["women"],
+        "format": ["virtual"],
+    }
     query = urlsplit(page.url).query
     total = api_total(page, query)
     assert total > 0
     heading = page.locator("#results-h")
-    expect(heading).to_have_text(f"{total} program{'' if total == 1 else 's'} with 4 filters")
+    expect(heading).to_have_text(f"{total} program{'' if total == 1 else 's'} with 3 filters")
     expect(page.locator("li.hit")).to_have_count(total)
     expect(page.locator("section.finder")).to_have_count(0)  # a search page shows results, not the questions
     assert first_result_top(page) < viewport["height"]

@@ -44,7 +44,7 @@ def test_a_search_feed_holds_exactly_the_search_results(client: Client, query: s
 def test_the_feed_names_its_search_and_links_back_to_it(client: Client) -> None:
     feed = ET.fromstring(client.get("/feed.xml?demographic_focus=women&q=leadership").content)
     assert feed.findtext(f"{ATOM}title") == (
-        "Mentor Directory: programs added or changed (matching “leadership”; Demographic focus: Women)"
+        "Mentor Directory: programs added or checked (matching “leadership”; Demographic focus: Women)"
     )
     links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
     assert links["self"] == "http://testserver/feed.xml?q=leadership&demographic_focus=women"
@@ -80,11 +80,12 @@ def test_a_changed_program_tops_the_feeds_that_match_it(tmp_path: Path) -> None:
         before = c.get("/feed.xml?type=small-group")
         tag = before.headers["etag"]
         assert c.get("/feed.xml?type=small-group", headers={"If-None-Match": tag}).status_code == 304
-        catalog.write_text(
-            FIXTURE_CATALOG.read_text().replace(
-                "A small confidential group of women researchers", "A small confidential group of women scientists"
-            )
+        # A curator edits an entry and re-checks it against its sources: the catalog's own date moves, so the
+        # feed of every server agrees that it changed.
+        edited = FIXTURE_CATALOG.read_text().replace(
+            "A small confidential group of women researchers", "A small confidential group of women scientists"
         )
+        catalog.write_text(edited.replace("last_verified: 2026-04-01", "last_verified: 2026-11-30"))
         assert c.app.state.live.reload()
         assert entries(c, "/feed.xml?type=small-group")[0] == "swims"
         assert entries(c, "/feed.xml")[0] == "swims"

@@ -45,15 +45,15 @@ class Journey:
 
 def test_the_urm_mid_career_researcher_reaches_a_followable_link_in_three_taps(phone: Page, real_server: str) -> None:
     phone.goto("/")
-    expect(phone.locator("#filters")).not_to_have_attribute("open", "")  # collapsed on a phone
+    finder = phone.locator("section.finder")  # "Programs for me", at the top of the home page
     journey = Journey(phone)
 
-    journey.tap(phone.locator("#filters > summary"))  # 1: open the filters
-    journey.tap(phone.get_by_label(re.compile(r"^Underrepresented in medicine")))  # 2: who I am
+    journey.tap(finder.get_by_label(re.compile(r"^Mid-career faculty")))  # 1: where I am
+    journey.tap(finder.get_by_label(re.compile(r"^Underrepresented in medicine")))  # 2: who I am
+    journey.tap(finder.get_by_role("button", name="Show programs for me"))  # 3: show them
     expect(phone).to_have_url(re.compile(r"demographic_focus=underrepresented-in-medicine"))
-    journey.tap(phone.get_by_label(re.compile(r"^Mid-career faculty")))  # 3: where I am
     expect(phone).to_have_url(re.compile(r"career_stage=mid-career"))
-    assert "include_open" not in phone.url  # the website's default: programs open to everyone count too
+    assert "include_open=true" in phone.url  # the finder asks in the eligibility mode: open-to-all programs count
     expect(phone.locator("#eligibility")).to_contain_text("open to everyone")
 
     first = phone.locator("li.hit").first
@@ -88,6 +88,7 @@ def test_one_tap_shows_only_programs_aimed_at_the_group_and_the_url_keeps_it(pho
     assert 0 < aimed < widened
     phone.reload()
     expect(phone.locator("li.hit")).to_have_count(aimed)
-    phone.locator("#filters > summary").click()
-    phone.get_by_label(re.compile(r"^Senior faculty")).click()  # another filter keeps the choice
+    phone.locator(".filters-toggle").click()
+    phone.get_by_label(re.compile(r"^Senior faculty")).check()  # another filter keeps the choice
+    phone.locator("#show-results").click()
     expect(phone).to_have_url(re.compile(r"career_stage=senior.*include_open=false|include_open=false.*senior"))
