@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from app.catalog.validate import load_catalog
-from app.config import SYNONYMS
+from app.config import SYNONYMS, WORDFORMS
 from app.live.loading import gc_paused
 from app.search.index import SearchIndex
 from app.search.query import Document
@@ -55,7 +55,7 @@ def measure(catalog_path: Path, *, queries: int = 1000, repeat: int = 3, work: P
         stored, t_read = _timed(read_programs, engine)
         engine.dispose()
         documents = [Document.from_record(p.record, updated_at=p.updated_at) for p in stored]
-        synonyms = Synonyms.load(SYNONYMS)
+        synonyms = Synonyms.load(SYNONYMS, WORDFORMS)
         # in one process: the service's start-up also indexes in child processes meanwhile (see the cold start)
         index, t_build = _timed(SearchIndex.open_or_build, work / "index", catalog.version, documents, synonyms)
         index.close()

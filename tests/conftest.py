@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from app.catalog.models import Catalog
 from app.catalog.validate import load_catalog
-from app.config import SYNONYMS, Settings
+from app.config import SYNONYMS, WORDFORMS, Settings
 from app.main import create_app
 from app.search.index import SearchIndex
 from app.search.query import Document
@@ -41,7 +41,7 @@ def make_settings(tmp_path: Path, catalog: Path = FIXTURE_CATALOG, **overrides: 
 def index_for(catalog: Catalog, directory: Path, updated_at: dt.datetime | None = None) -> SearchIndex:
     when = updated_at or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     documents = [Document.from_record(p.record, updated_at=when) for p in catalog.programs]
-    return SearchIndex.open_or_build(directory, catalog.version, documents, Synonyms.load(SYNONYMS))
+    return SearchIndex.open_or_build(directory, catalog.version, documents, Synonyms.load(SYNONYMS, WORDFORMS))
 
 
 @pytest.fixture(scope="session")

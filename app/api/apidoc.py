@@ -89,7 +89,13 @@ ProgramPage: Any = create_model(
     results=(list[ProgramOut], ...),
     facets=(dict[str, list[FacetCount]], Field(description="One key per facet, its values in vocabulary order.")),
     links=(PageLinks, ...),
-    suggestion=(str | None, Field(description="A respelled query, when nothing or little matched.")),
+    suggestion=(
+        str | None,
+        Field(
+            description="The query respelled: each unknown word as the close, known word searched for in its place "
+            "(one typo from 5 letters, two from 9, same first two letters); only when that finds something."
+        ),
+    ),
     relaxed=(bool, Field(description="No program matched every word; these match some of them.")),
     removed=(
         list[Removed] | None,

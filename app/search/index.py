@@ -7,18 +7,21 @@ costs a handful of set intersections rather than a Whoosh `groupedby` walk.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import queue
 import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 from whoosh import index
 from whoosh import query as wq
+from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
 from app.catalog.models import normalize
@@ -26,8 +29,17 @@ from app.catalog.vocab import FACETS
 from app.search.build import build_if_missing
 from app.search.highlight import highlights
 from app.search.indexdir import WORDS_FILE
-from app.search.query import Document, FacetCount, Hit, SearchQuery, SearchResult, clean
-from app.search.scoring import Scoring
+from app.search.intent import FacetNames, Intents, Named, bundled_intents, filter_offers, ways_out
+from app.search.query import (
+    Document,
+    FacetCount,
+    GuideLink,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    clean,
+)
+from app.search.scoring import Compiled, Scoring
 from app.search.scoring import Synonyms as Synonyms
 from app.search.scoring import stems as stems
 
@@ -44,12 +56,17 @@ class SearchIndex(Scoring):
         documents: Sequence[Document],
         synonyms: Synonyms,
         words: Mapping[str, int],
+        intents: Intents | None = None,
     ) -> None:
+        intents = intents or bundled_intents()
         super().__init__(
             words=words,
             synonyms=synonyms,
             postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(documents)),
+            ignore=intents.ignore,
         )
+        self.facet_names = FacetNames(intents, synonyms)
+        self.guides = intents.guides
         self._ix = ix
         self._pool: queue.SimpleQueue[Searcher] = queue.SimpleQueue()
         by_id = {d.id: d for d in documents}
@@ -84,12 +101,17 @@ class SearchIndex(Scoring):
 
     @classmethod
     def open_or_build(
-        cls, directory: Path, version: str, documents: Sequence[Document], synonyms: Synonyms | None = None
+        cls,
+        directory: Path,
+        version: str,
+        documents: Sequence[Document],
+        synonyms: Synonyms | None = None,
+        intents: Intents | None = None,
     ) -> SearchIndex:
         """Open this version's index from `directory`, building it first if it is not there."""
         target = build_if_missing(directory, version, documents)
         words = orjson.loads((target / WORDS_FILE).read_bytes())
-        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms(), words)
+        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms(), words, intents)
 
     @staticmethod
     def prune(directory: Path, *, keep: str, older_than: float = 600.0) -> None:
@@ -165,21 +187,49 @@ class SearchIndex(Scoring):
             ]
         return out
 
+    def _match(self, searcher: Searcher, compiled: Compiled | None) -> tuple[frozenset[int], bool]:
+        """The documents matching every word, else (relaxed: True) those matching any of them."""
+        if compiled is None:
+            return self.all, False
+        matched = frozenset(self._docs(searcher, compiled.query))
+        if not matched and len(compiled.clauses) > 1:
+            compiled.query = wq.Or(compiled.clauses)
+            matched = frozenset(self._docs(searcher, compiled.query))
+            return matched, bool(matched)
+        return matched, False
+
+    def _total(self, searcher: Searcher, q: SearchQuery, text: str, filters: Mapping[str, frozenset[str]]) -> int:
+        """How many programs a variant of the query (other words, other filters) finds."""
+        matched, _ = self._match(searcher, self._compile(text) if text else None)
+        allowed = self._allowed(replace(q, filters=filters))
+        return len(matched if allowed is None else matched & allowed)
+
+    def _rank_key(self, searcher: Searcher, compiled: Compiled, named: list[Named], final: frozenset[int]) -> Any:
+        """Best first: programs carrying more of the facet values the words name, then those matching the last
+        word in full (not only a word it begins), then by score (and docnum, as Whoosh orders equal scores)."""
+        scores = self._scores(searcher, compiled.query, final)
+        values = {(x.facet, x.value) for x in named}
+        carries = [self.value_docs.get(f, {}).get(v, frozenset()) for f, v in values]
+        whole = frozenset(self._docs(searcher, compiled.whole)) if compiled.whole is not None else None
+        return scores, lambda n: (
+            -sum(n in c for c in carries),
+            whole is not None and n not in whole,
+            -scores[n],
+            n,
+        )
+
     def search(self, q: SearchQuery) -> SearchResult:
         """Run one query: the total, one page of hits, and every facet's disjunctive counts."""
         text = clean(q.text)
         allowed = self._allowed(q)
         with self._searcher() as searcher:
             compiled = self._compile(text) if text else None
-            relaxed = False
-            if compiled is None:
-                matched = self.all
-            else:
-                matched = frozenset(self._docs(searcher, compiled.query))
-                if not matched and len(compiled.clauses) > 1:
-                    compiled.query = wq.Or(compiled.clauses)
-                    matched = frozenset(self._docs(searcher, compiled.query))
-                    relaxed = bool(matched)
+            matched, relaxed = self._match(searcher, compiled)
+            stemmed = [stem(w) for w in compiled.words] if compiled else []
+            named = self.facet_names.named(stemmed)
+            guides = [g for g in self.guides if g.asked(stemmed)]
+            guided = [self.docnum[p] for g in guides for p in g.programs if p in self.docnum]
+            matched |= frozenset(guided)  # the programs a guide is about answer its question, whatever its words
             final = matched if allowed is None else matched & allowed
             facets = self._facets(q, matched)
             end = None if q.limit is None else q.offset + q.limit
@@ -187,23 +237,23 @@ class SearchIndex(Scoring):
             if compiled is not None and q.sort == "relevance":
                 pinned = [n for n in self.exact.get(normalize(text), []) if n in final]
                 pinned.sort(key=self.name_rank.__getitem__)
-                scores = self._scores(searcher, compiled.query, final)
-                by_score = lambda n: (-scores[n], n)  # noqa: E731  (Whoosh's order: score, then docnum)
-                top = (
-                    sorted(scores, key=by_score)
-                    if end is None
-                    else heapq.nsmallest(end + len(pinned), scores, key=by_score)
-                )
+                pinned += [n for n in guided if n in final and n not in pinned]
+                scores, key = self._rank_key(searcher, compiled, named, final)
+                top = sorted(scores, key=key) if end is None else heapq.nsmallest(end + len(pinned), scores, key=key)
                 ranked = pinned + [n for n in top if n not in pinned]
             else:
                 ranked = self._sorted(final, q.sort, end)
             page = ranked[q.offset : end]
-            suggestion = self._suggest(compiled.words) if compiled and (relaxed or not final) else None
+            suggestion = self._suggest(compiled.words) if compiled else None
             if suggestion:  # offer a respelling only if it would find something under the same filters
                 respelled = self._compile(suggestion)
                 found = frozenset(self._docs(searcher, respelled.query)) if respelled else frozenset()
                 if not (found if allowed is None else found & allowed):
                     suggestion = None
+            words = compiled.words if compiled else []
+            total = functools.partial(self._total, searcher, q)
+            offers = filter_offers(named, words, q.filters, total)
+            escapes = [] if final or (not text and not q.filters) else ways_out(words, q.filters, total)
         hits = [
             Hit(
                 self.docs[n].id,
@@ -214,7 +264,8 @@ class SearchIndex(Scoring):
             )
             for n in page
         ]
-        return SearchResult(len(final), hits, facets, suggestion, relaxed)
+        links = [GuideLink(g.title, g.href) for g in guides]
+        return SearchResult(len(final), hits, facets, suggestion, relaxed, offers, escapes, links)
 
     def _sorted(self, docs: frozenset[int], sort: str, end: int | None) -> list[int]:
         rank = self.name_rank

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import threading
@@ -21,7 +22,12 @@ from whoosh.searching import Searcher
 from whoosh.support.levenshtein import damerau_levenshtein
 
 MAX_WORDS = 32
-FUZZY_MIN_LENGTH = 5
+FUZZY_MIN_LENGTH = 5  # one typo tolerated from this many letters...
+FUZZY_TWO_LENGTH = 9  # ...and two from this many
+FUZZY_PREFIX = 2  # a typo's neighbours share its first letters: slips there are rare, and respellings stay close
+PREFIX_MIN_LENGTH = 3  # the last word typed also finds the words it begins, from this many letters
+PREFIX_EXPANSIONS = 24  # at most this many words (the most common) per prefix
+PREFIX_BOOST = 0.5  # a word completed from a prefix weighs half a word typed in full
 NEAR_CACHE_WORDS = 10_000
 WORDS = r"\w+(?:\.?\w+)*"  # whoosh-reloaded's default pattern also takes '*' as part of a word
 RAW = RegexTokenizer(WORDS) | LowercaseFilter() | StopFilter(minsize=1)
@@ -68,13 +74,15 @@ class Synonyms:
     groups: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
     @classmethod
-    def load(cls, path: Path) -> Synonyms:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    def load(cls, *paths: Path) -> Synonyms:
+        """The groups of each file in turn (data/synonyms.yaml, data/wordforms.yaml)."""
         groups = []
-        for group in data.get("groups", []):
-            alternatives = tuple(dict.fromkeys(s for phrase in group if (s := stems(str(phrase)))))
-            if len(alternatives) > 1:
-                groups.append(alternatives)
+        for path in paths:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for group in data.get("groups", []):
+                alternatives = tuple(dict.fromkeys(s for phrase in group if (s := stems(str(phrase)))))
+                if len(alternatives) > 1:
+                    groups.append(alternatives)
         return cls(tuple(groups))
 
     def match(self, words: Sequence[str], start: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
@@ -94,13 +102,18 @@ class Compiled:
     clauses: list[wq.Query]
     terms: frozenset[str]
     words: list[str]
+    whole: wq.Query | None = None  # the query without the last word's completions, when it has some
 
 
 class Scoring:
     """Compiling query text and matching and scoring it term by term; the search index's engine, mixed into it."""
 
-    def __init__(self, *, words: Mapping[str, int], synonyms: Synonyms, postings_limit: int) -> None:
+    def __init__(
+        self, *, words: Mapping[str, int], synonyms: Synonyms, postings_limit: int, ignore: frozenset[str] = frozenset()
+    ) -> None:
         self.words = dict(words)
+        self._sorted_words = sorted(self.words)
+        self.ignore = ignore
         self._by_initial: dict[str, list[str]] = {}
         for word in sorted(self.words):
             self._by_initial.setdefault(word[:1], []).append(word)
@@ -113,7 +126,7 @@ class Scoring:
         self._leaf_lock = threading.Lock()
 
     def _near(self, word: str, maxdist: int) -> list[str]:
-        """Indexed words within `maxdist` typos of `word` (a swap of two letters is one), sharing its first letter.
+        """Indexed words within `maxdist` typos of `word` (a swap of two letters is one), sharing its first letters.
 
         Kept per index (bounded), as the same misspellings recur and each scan compares thousands of words.
         """
@@ -123,28 +136,56 @@ class Scoring:
             found = [
                 c
                 for c in self._by_initial.get(word[:1], ())
-                if abs(len(c) - len(word)) <= maxdist and damerau_levenshtein(c, word, maxdist) <= maxdist
+                if abs(len(c) - len(word)) <= maxdist
+                and c[:FUZZY_PREFIX] == word[:FUZZY_PREFIX]
+                and damerau_levenshtein(c, word, maxdist) <= maxdist
             ]
             if len(self._near_cache) >= NEAR_CACHE_WORDS:
                 self._near_cache.clear()
             self._near_cache[key] = found
         return found
 
-    def _word_clause(self, word: str) -> tuple[wq.Query, set[str]]:
-        """A word in any field, by its stem; a word not in the index also by its one-typo neighbours."""
+    def _completions(self, prefix: str) -> list[str]:
+        """The most common indexed words that `prefix` begins (not itself), at most PREFIX_EXPANSIONS."""
+        start = bisect.bisect_left(self._sorted_words, prefix)
+        end = bisect.bisect_left(self._sorted_words, prefix + "\uffff", start)
+        found = self._sorted_words[start:end]
+        if len(found) > PREFIX_EXPANSIONS:
+            found = sorted(found, key=lambda w: (-self.words[w], w))[:PREFIX_EXPANSIONS]
+        return [w for w in found if w != prefix]
+
+    def typo_distance(self, word: str) -> int:
+        """How many typos a word of this length may hold: none below FUZZY_MIN_LENGTH letters, two from FUZZY_TWO."""
+        return 0 if len(word) < FUZZY_MIN_LENGTH else 1 if len(word) < FUZZY_TWO_LENGTH else 2
+
+    def _word_clause(self, word: str, *, last: bool = False) -> tuple[wq.Query, set[str], wq.Query | None]:
+        """A word in any field, by its stem; a word not in the index also by its typo neighbours; the last word
+        typed also by the words it begins, at PREFIX_BOOST. Returns the clause, its stems, and the clause without
+        the completions when there are some."""
         forms = {stem(word)}
-        if len(word) >= FUZZY_MIN_LENGTH and word not in self.words:
-            forms.update(stem(w) for w in self._near(word, 1)[:10])
+        distance = self.typo_distance(word)
+        if distance and word not in self.words:
+            forms.update(stem(w) for w in self._near(word, distance)[:10])
         terms = [wq.Term(f, s) for s in sorted(forms) for f in FIELD_BOOSTS]
-        return (terms[0] if len(terms) == 1 else wq.Or(terms)), forms
+        whole = terms[0] if len(terms) == 1 else wq.Or(terms)
+        completed = (
+            {stem(w) for w in self._completions(word)} - forms if last and len(word) >= PREFIX_MIN_LENGTH else set()
+        )
+        if not completed:
+            return whole, forms, None
+        more = [wq.Term(f, s, boost=PREFIX_BOOST) for s in sorted(completed) for f in FIELD_BOOSTS]
+        return wq.Or([*terms, *more]), forms | completed, whole
 
     def _compile(self, text: str) -> Compiled | None:
         words = [t.text for t in RAW(text)][:MAX_WORDS]
+        meaningful = [w for w in words if w not in self.ignore]
+        words = meaningful or words  # a query of filler words alone is still searched for them
         if not words:
             return None
         stemmed = [stem(w) for w in words]
         clauses: list[wq.Query] = []
         terms: set[str] = set()
+        whole: list[wq.Query] | None = None
         i = 0
         while i < len(words):
             found = self.synonyms.match(stemmed, i)
@@ -160,12 +201,15 @@ class Scoring:
                 terms.update(s for alt in group for s in alt)
                 i += n
                 continue
-            clause, forms = self._word_clause(words[i])
+            clause, forms, without = self._word_clause(words[i], last=i == len(words) - 1)
+            if without is not None:
+                whole = [*clauses, without]
             clauses.append(clause)
             terms.update(forms)
             i += 1
         query = clauses[0] if len(clauses) == 1 else wq.And(clauses)
-        return Compiled(query, clauses, frozenset(terms), words)
+        exact = None if whole is None else whole[0] if len(whole) == 1 else wq.And(whole)
+        return Compiled(query, clauses, frozenset(terms), words, exact)
 
     def _leaf(self, searcher: Searcher, field_name: str, text: str) -> dict[int, float]:
         """One term's documents and their BM25F scores, read once per index and kept (bounded, least recent out).
@@ -252,6 +296,8 @@ class Scoring:
         """Each document's score in `within` as Whoosh computes it: sums over the matching parts of the query."""
         if isinstance(node, wq.Term):
             leaf = self._leaf(searcher, node.fieldname, node.text)
+            if node.boost != 1:
+                leaf = {n: s * node.boost for n, s in leaf.items()}
             if len(leaf) < len(within):
                 return {n: s for n, s in leaf.items() if n in within}
             return {n: leaf[n] for n in within if n in leaf}
@@ -266,10 +312,18 @@ class Scoring:
         return total
 
     def _suggest(self, words: list[str]) -> str | None:
+        """The query with each unknown word respelled as its most common close neighbour; None if none has one.
+
+        Close: within the typos its length allows (none under five letters, so "endo" is never "ends") and with
+        the same first letters ("lactation" is not "location"). Such words are searched for as their neighbours
+        anyway: the respelling tells the user what was searched, and links to it alone.
+        """
         changed, out = False, []
-        for w in words:
-            if len(w) >= 3 and w not in self.words:
-                near = self._near(w, 1 if len(w) < FUZZY_MIN_LENGTH else 2)
+        for i, w in enumerate(words):
+            distance = self.typo_distance(w)
+            typing = i == len(words) - 1 and bool(self._completions(w))  # a word being typed, not a typo
+            if distance and w not in self.words and not typing:
+                near = self._near(w, distance)
                 if near:
                     out.append(max(near, key=lambda c: (self.words[c], c)))
                     changed = True

@@ -88,17 +88,27 @@ def count(snap: Snapshot, query: SearchQuery) -> SearchResult:
 
 
 def escapes(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> list[dict[str, Any]]:
-    """When nothing matched: each filter whose removal would find something, with how many it would find."""
-    out = []
-    for name, values in state.filters.items():
-        loosened = count(snap, replace(query, filters={n: v for n, v in query.filters.items() if n != name}))
-        if loosened.total:
-            labels = ", ".join(FACETS[name].label_of(v) for v in values)
-            out.append(
-                {"label": f"{FACETS[name].label}: {labels}", "href": state.without(name), "total": loosened.total}
-            )
+    """When nothing matched: each word and each filter whose removal would find something, with how many."""
+    out = [
+        {"label": e.label, "href": state.without(e.name), "total": e.total}
+        if e.kind == "filter"
+        else {"label": f"“{e.label}”", "href": state.href(q=e.q), "total": e.total}
+        for e in result.escapes
+    ]
     if query.text and len(state.filters) > 1 and (total := count(snap, replace(query, filters={})).total):
         out.append({"label": "every filter", "href": state.href(filters={}), "total": total})
+    return out
+
+
+def offers(result: SearchResult, state: State) -> list[dict[str, Any]]:
+    """The filters the words name, as links: the other words, with the filter ticked."""
+    out = []
+    for o in result.suggested_filters:
+        chosen = {*state.filters.get(o.facet, ()), o.value}
+        filters = {**state.filters, o.facet: tuple(v for v in FACETS[o.facet].values if v in chosen)}
+        out.append(
+            {"facet": o.facet_label, "label": o.label, "total": o.total, "href": state.href(q=o.q, filters=filters)}
+        )
     return out
 
 
@@ -161,6 +171,7 @@ def home(request: Request) -> HTMLResponse:
         "page_numbers": page_numbers(min(parsed.page, pages), pages),
         "dropped": parsed.dropped,
         "escapes": escapes(snap, parsed.query, result, state) if not result.total else [],
+        "offers": offers(result, state),
         "comparing": [stored[i] for i in state.compare if i in stored],
         "catalog_total": snap.program_count,
     }
