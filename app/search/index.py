@@ -42,6 +42,7 @@ from app.search.query import (
 from app.search.scoring import Compiled, Scoring
 from app.search.scoring import Synonyms as Synonyms
 from app.search.scoring import stems as stems
+from app.search.suggest import MAX_COMPLETIONS, Completer, Completion
 
 LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)...
 LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
@@ -140,6 +141,18 @@ class SearchIndex(Scoring):
             yield searcher
         finally:
             self._pool.put(searcher)
+
+    # completions
+
+    @functools.cached_property
+    def _completer(self) -> Completer:
+        """Built on first use (a catalog loads without it); two threads racing build it twice, harmlessly."""
+        counts = {(f, v): len(docs) for f, values in self.value_docs.items() for v, docs in values.items()}
+        return Completer(self.docs, counts, self.facet_names.written)
+
+    def complete(self, text: str, limit: int = MAX_COMPLETIONS) -> list[Completion]:
+        """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first."""
+        return self._completer.complete(clean(text) + (" " if text[-1:].isspace() else ""), limit)
 
     # queries
 

@@ -95,8 +95,19 @@ class FacetNames:
                     if phrase := stems(name):
                         exact.setdefault(phrase, set()).add((facet, term.value))
         phrases: dict[Phrase, set[Value]] = {p: set(v) for p, v in exact.items()}
-        for group in synonyms.groups:
+        self.written: dict[Value, list[str]] = {}  # each value's names as written, its label first
+        for facet, vocab in FACETS.items():
+            for term in vocab.terms:
+                self.written[(facet, term.value)] = [term.label, *intents.names.get((facet, term.value), ())]
+        for group, written in zip(synonyms.groups, synonyms.written, strict=True):
             values = {v for alternative in group for v in exact.get(alternative, ())}
+            for v in sorted(values):
+                self.written[v] += [
+                    w
+                    for w in written
+                    if w not in self.written[v]
+                    and not any(f == v[0] for f, _ in exact.get(stems(w), ()) if (f, _) != v)
+                ]
             for alternative in group:
                 # an exact name of one value is not taken for another value of the same facet that is only a synonym
                 facets = {f for f, _ in exact.get(alternative, ())}

@@ -72,18 +72,20 @@ class Synonyms:
     """Groups of words and phrases that mean the same to a searcher, matched on their stems."""
 
     groups: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    written: tuple[tuple[str, ...], ...] = ()  # each group's phrases as the file writes them (for completions)
 
     @classmethod
     def load(cls, *paths: Path) -> Synonyms:
         """The groups of each file in turn (data/synonyms.yaml, data/wordforms.yaml)."""
-        groups = []
+        groups, written = [], []
         for path in paths:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             for group in data.get("groups", []):
                 alternatives = tuple(dict.fromkeys(s for phrase in group if (s := stems(str(phrase)))))
                 if len(alternatives) > 1:
                     groups.append(alternatives)
-        return cls(tuple(groups))
+                    written.append(tuple(str(phrase) for phrase in group))
+        return cls(tuple(groups), tuple(written))
 
     def match(self, words: Sequence[str], start: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
         """The longest phrase of some group starting at words[start]: (its length, the group's alternatives)."""
