@@ -35,9 +35,7 @@ def test_the_expected_program_is_in_the_top_3_often_enough(
     outcomes = run(real_index, load_cases())
     misses = [f"{o.case.q!r}: rank {o.rank}, top 3 {o.top[:3]}" for o in outcomes if not o.hit]
     with capsys.disabled():
-        print(
-            f"\nrelevance: hit rate in the top 3 {hit_rate(outcomes):.1%}, MRR {mrr(outcomes):.3f}, {len(outcomes)} cases"
-        )
+        print(f"\nrelevance: top-3 hit rate {hit_rate(outcomes):.1%}, MRR {mrr(outcomes):.3f}, {len(outcomes)} cases")
     assert hit_rate(outcomes) >= FLOOR, "\n".join(misses)
 
 
