@@ -2,9 +2,10 @@
 
 Every name is folded (lowercase, no accents, words split at anything but letters and digits). A name completes the
 text typed when each typed word begins one of its words. The best come first: a name that is the whole text, then
-names that begin with it, then the rest; within each, filter values before sponsors before programs, then the most
-programs, then the shortest. Two small indexes keep this fast at 10,000 programs: the names sorted (names beginning
-with the text are one bisect range) and, per three-letter word start, the entries with such a word.
+names that begin with it, then the rest; within each, filter values before sponsors before programs (a filter value
+no program carries last), then the most programs, then the shortest. Two small indexes keep this fast at 10,000
+programs: the names sorted (names beginning with the text are one bisect range) and, per word start of up to three
+letters, the entries with such a word.
 """
 
 from __future__ import annotations
@@ -70,9 +71,8 @@ class Completer:
         for (facet, value), names in value_names.items():
             vocab = FACETS[facet]
             count = value_counts.get((facet, value), 0)
-            if count:
-                c = Completion("filter", vocab.label_of(value), count, None, None, facet, vocab.label, value)
-                entries.append(_entry(c, names))
+            c = Completion("filter", vocab.label_of(value), count, None, None, facet, vocab.label, value)
+            entries.append(_entry(c, names))  # a value no program carries yet comes last, saying so
         sponsors: dict[str, int] = {}
         for d in docs:
             sponsors[d.sponsor] = sponsors.get(d.sponsor, 0) + 1
@@ -135,7 +135,8 @@ def _entry(c: Completion, written: Iterable[str]) -> _Entry:
         if f and f not in names:
             names.append(f)
             kept.append(w)
-    return _Entry(c, tuple(names), tuple(kept), (KIND_ORDER[c.kind], -c.count, len(c.label), c.label))
+    kind = KIND_ORDER[c.kind] if c.count else len(KIND_ORDER)
+    return _Entry(c, tuple(names), tuple(kept), (kind, -c.count, len(c.label), c.label))
 
 
 def _words_begin(typed: Sequence[str], words: Sequence[str], *, done: bool) -> bool:
