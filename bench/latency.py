@@ -3,7 +3,8 @@
     python -m bench.latency bench/out/catalog-10000.yaml --repeat 3
 
 Prints one JSON object. Search latency is the median over repeats of each pass's median, p95 and p99, with facet
-counts and highlights on and no response cache (the search core has none).
+counts and highlights on and no response cache (the search core has none); completion latency likewise, over as
+many inputs typed so far (bench.queries.typed).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from app.search.index import SearchIndex
 from app.search.query import Document
 from app.search.scoring import Synonyms
 from app.store.db import init_db, make_engine, read_programs, sync_catalog
-from bench.queries import mix
+from bench.queries import mix, typed
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -71,6 +72,16 @@ def measure(catalog_path: Path, *, queries: int = 1000, repeat: int = 3, work: P
             index.search(q)
             ms.append((time.perf_counter() - start) * 1000)
         passes.append(summary(ms))
+    typed_so_far = typed(queries)
+    _, t_complete_build = _timed(index.complete, "a")  # the first completion builds the completer
+    suggest_passes = []
+    for _ in range(repeat):
+        ms = []
+        for text in typed_so_far:
+            start = time.perf_counter()
+            index.complete(text)
+            ms.append((time.perf_counter() - start) * 1000)
+        suggest_passes.append(summary(ms))
     index.close()
     n = len(catalog.programs)
     return {
@@ -84,6 +95,8 @@ def measure(catalog_path: Path, *, queries: int = 1000, repeat: int = 3, work: P
         "index_docs_per_s": n / t_build if t_build else None,
         "open_s": t_open,
         "search_ms": {k: statistics.median(p[k] for p in passes) for k in ("median", "p95", "p99")},
+        "suggest_build_s": t_complete_build,
+        "suggest_ms": {k: statistics.median(p[k] for p in suggest_passes) for k in ("median", "p95", "p99")},
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 

@@ -11,6 +11,7 @@ letters, the entries with such a word.
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -54,6 +55,7 @@ class Completion:
 class _Entry:
     completion: Completion
     names: tuple[str, ...]  # folded; the label's first
+    words: tuple[tuple[str, ...], ...]  # each name's words
     written: tuple[str, ...]  # as written, aligned with names
     rank: tuple[int, int, int, str]  # the order among equally good matches
 
@@ -111,15 +113,18 @@ class Completer:
             found = (quality, self._entries[i].names.index(name))
             if i not in best or found < best[i]:
                 best[i] = found
+        # Entries are numbered in rank order, so the first that match are the best of the rest.
+        ranked = heapq.nsmallest(limit, best, key=lambda i: (best[i][0], i))
         rarest = min((self._by_key.get(w[:KEY], []) for w in words), key=len)
         for i in rarest[:SCAN]:
+            if len(ranked) >= limit:
+                break
             if i in best:
                 continue
-            for k, name in enumerate(self._entries[i].names):
-                if _words_begin(words, name.split(), done=done):
-                    best[i] = (2, k)
-                    break
-        ranked = sorted(best, key=lambda i: (best[i][0], self._entries[i].rank))[:limit]
+            k = next((k for k, ws in enumerate(self._entries[i].words) if _words_begin(words, ws, done=done)), None)
+            if k is not None:
+                best[i] = (2, k)
+                ranked.append(i)
         out = []
         for i in ranked:
             c, written = self._entries[i].completion, self._entries[i].written[best[i][1]]
@@ -136,7 +141,8 @@ def _entry(c: Completion, written: Iterable[str]) -> _Entry:
             names.append(f)
             kept.append(w)
     kind = KIND_ORDER[c.kind] if c.count else len(KIND_ORDER)
-    return _Entry(c, tuple(names), tuple(kept), (kind, -c.count, len(c.label), c.label))
+    words = tuple(tuple(n.split()) for n in names)
+    return _Entry(c, tuple(names), words, tuple(kept), (kind, -c.count, len(c.label), c.label))
 
 
 def _words_begin(typed: Sequence[str], words: Sequence[str], *, done: bool) -> bool:
