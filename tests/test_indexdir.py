@@ -127,7 +127,7 @@ def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path
     assert [p.name for p in (tmp_path / "aside").iterdir()] == [aside.name]  # no scratch left
     one = SearchIndex.open_or_build(tmp_path / "one", "v1", documents, Synonyms.load(SYNONYMS, WORDFORMS))
     two = SearchIndex.open_or_build(tmp_path / "aside", "v1", documents, Synonyms.load(SYNONYMS, WORDFORMS))
-    assert two.words == one.words
+    assert two.spelling.words == one.spelling.words
     queries = [m.query() for m in mix(150)] + [SearchQuery("mentoring"), SearchQuery("women leadership")]
     for q in queries:
         a, b = one.search(q), two.search(q)

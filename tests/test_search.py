@@ -287,7 +287,7 @@ def test_typo_tolerance_survives_reopening_the_index_from_disk(fixture_catalog: 
     reopened = index_for(fixture_catalog, tmp_path)  # same version: opened, not rebuilt; words read from disk
     assert "em-night" in ids(reopened, "mentorhsip")
     assert reopened.search(SearchQuery(text="leadershp elam")).hits[0].id == "elam"
-    assert reopened.words["leadership"] >= 2
+    assert reopened.spelling.words["leadership"] >= 2
 
 
 def leaves_match_whooshs_scorer(index: SearchIndex) -> int:

@@ -257,7 +257,7 @@ class SearchIndex(Scoring):
             else:
                 ranked = self._sorted(final, q.sort, end)
             page = ranked[q.offset : end]
-            suggestion = self._suggest(compiled.words) if compiled else None
+            suggestion = self.spelling.respell(compiled.words) if compiled else None
             if suggestion:  # offer a respelling only if it would find something under the same filters
                 respelled = self._compile(suggestion)
                 found = frozenset(self._docs(searcher, respelled.query)) if respelled else frozenset()

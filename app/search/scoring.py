@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import functools
 import re
 import threading
@@ -19,16 +18,12 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.lang.porter import stem
 from whoosh.scoring import BM25FScorer, bm25
 from whoosh.searching import Searcher
-from whoosh.support.levenshtein import damerau_levenshtein
+
+from app.search.spelling import Spelling, typo_distance
 
 MAX_WORDS = 32
-FUZZY_MIN_LENGTH = 5  # one typo tolerated from this many letters...
-FUZZY_TWO_LENGTH = 9  # ...and two from this many
-FUZZY_PREFIX = 2  # a typo's neighbours share its first letters: slips there are rare, and respellings stay close
 PREFIX_MIN_LENGTH = 3  # the last word typed also finds the words it begins, from this many letters
-PREFIX_EXPANSIONS = 24  # at most this many words (the most common) per prefix
 PREFIX_BOOST = 0.5  # a word completed from a prefix weighs half a word typed in full
-NEAR_CACHE_WORDS = 10_000
 WORDS = r"\w+(?:\.?\w+)*"  # whoosh-reloaded's default pattern also takes '*' as part of a word
 RAW = RegexTokenizer(WORDS) | LowercaseFilter() | StopFilter(minsize=1)
 STEM = RAW | StemFilter()
@@ -113,65 +108,29 @@ class Scoring:
     def __init__(
         self, *, words: Mapping[str, int], synonyms: Synonyms, postings_limit: int, ignore: frozenset[str] = frozenset()
     ) -> None:
-        self.words = dict(words)
-        self._sorted_words = sorted(self.words)
+        self.spelling = Spelling(words)
         self.ignore = ignore
-        self._by_initial: dict[str, list[str]] = {}
-        for word in sorted(self.words):
-            self._by_initial.setdefault(word[:1], []).append(word)
         self.synonyms = synonyms
-        self._near_cache: dict[tuple[str, int], list[str]] = {}
         self._lengths: dict[str, list[int]] = {}
         self._leaves: OrderedDict[tuple[str, str], dict[int, float]] = OrderedDict()
         self._leaf_postings = 0
         self._leaf_limit = postings_limit
         self._leaf_lock = threading.Lock()
 
-    def _near(self, word: str, maxdist: int) -> list[str]:
-        """Indexed words within `maxdist` typos of `word` (a swap of two letters is one), sharing its first letters.
-
-        Kept per index (bounded), as the same misspellings recur and each scan compares thousands of words.
-        """
-        key = (word, maxdist)
-        found = self._near_cache.get(key)
-        if found is None:
-            found = [
-                c
-                for c in self._by_initial.get(word[:1], ())
-                if abs(len(c) - len(word)) <= maxdist
-                and c[:FUZZY_PREFIX] == word[:FUZZY_PREFIX]
-                and damerau_levenshtein(c, word, maxdist) <= maxdist
-            ]
-            if len(self._near_cache) >= NEAR_CACHE_WORDS:
-                self._near_cache.clear()
-            self._near_cache[key] = found
-        return found
-
-    def _completions(self, prefix: str) -> list[str]:
-        """The most common indexed words that `prefix` begins (not itself), at most PREFIX_EXPANSIONS."""
-        start = bisect.bisect_left(self._sorted_words, prefix)
-        end = bisect.bisect_left(self._sorted_words, prefix + "\uffff", start)
-        found = self._sorted_words[start:end]
-        if len(found) > PREFIX_EXPANSIONS:
-            found = sorted(found, key=lambda w: (-self.words[w], w))[:PREFIX_EXPANSIONS]
-        return [w for w in found if w != prefix]
-
-    def typo_distance(self, word: str) -> int:
-        """How many typos a word of this length may hold: none below FUZZY_MIN_LENGTH letters, two from FUZZY_TWO."""
-        return 0 if len(word) < FUZZY_MIN_LENGTH else 1 if len(word) < FUZZY_TWO_LENGTH else 2
-
     def _word_clause(self, word: str, *, last: bool = False) -> tuple[wq.Query, set[str], wq.Query | None]:
         """A word in any field, by its stem; a word not in the index also by its typo neighbours; the last word
         typed also by the words it begins, at PREFIX_BOOST. Returns the clause, its stems, and the clause without
         the completions when there are some."""
         forms = {stem(word)}
-        distance = self.typo_distance(word)
-        if distance and word not in self.words:
-            forms.update(stem(w) for w in self._near(word, distance)[:10])
+        distance = typo_distance(word)
+        if distance and word not in self.spelling:
+            forms.update(stem(w) for w in self.spelling.near(word, distance)[:10])
         terms = [wq.Term(f, s) for s in sorted(forms) for f in FIELD_BOOSTS]
         whole = terms[0] if len(terms) == 1 else wq.Or(terms)
         completed = (
-            {stem(w) for w in self._completions(word)} - forms if last and len(word) >= PREFIX_MIN_LENGTH else set()
+            {stem(w) for w in self.spelling.completions(word)} - forms
+            if last and len(word) >= PREFIX_MIN_LENGTH
+            else set()
         )
         if not completed:
             return whole, forms, None
@@ -312,23 +271,3 @@ class Scoring:
             for n, score in part.items():
                 total[n] = total.get(n, 0.0) + score
         return total
-
-    def _suggest(self, words: list[str]) -> str | None:
-        """The query with each unknown word respelled as its most common close neighbour; None if none has one.
-
-        Close: within the typos its length allows (none under five letters, so "endo" is never "ends") and with
-        the same first letters ("lactation" is not "location"). Such words are searched for as their neighbours
-        anyway: the respelling tells the user what was searched, and links to it alone.
-        """
-        changed, out = False, []
-        for i, w in enumerate(words):
-            distance = self.typo_distance(w)
-            typing = i == len(words) - 1 and bool(self._completions(w))  # a word being typed, not a typo
-            if distance and w not in self.words and not typing:
-                near = self._near(w, distance)
-                if near:
-                    out.append(max(near, key=lambda c: (self.words[c], c)))
-                    changed = True
-                    continue
-            out.append(w)
-        return " ".join(out) if changed else None
