@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,19 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 def summary(ms: Sequence[float]) -> dict[str, float]:
     return {"median": statistics.median(ms), "p95": percentile(ms, 95), "p99": percentile(ms, 99)}
+
+
+def medians(call: Callable[[Any], Any], inputs: Sequence[Any], repeat: int) -> dict[str, float]:
+    """`call` on every input, `repeat` times: the median over the passes of each pass's median, p95 and p99 (ms)."""
+    passes = []
+    for _ in range(repeat):
+        ms = []
+        for item in inputs:
+            start = time.perf_counter()
+            call(item)
+            ms.append((time.perf_counter() - start) * 1000)
+        passes.append(summary(ms))
+    return {k: statistics.median(p[k] for p in passes) for k in ("median", "p95", "p99")}
 
 
 def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
@@ -64,24 +77,10 @@ def measure(catalog_path: Path, *, queries: int = 1000, repeat: int = 3, work: P
     searches = [m.query() for m in mix(queries)]
     for q in searches[:50]:  # warm the searcher pool and the stemmer's cache
         index.search(q)
-    passes = []
-    for _ in range(repeat):
-        ms = []
-        for q in searches:
-            start = time.perf_counter()
-            index.search(q)
-            ms.append((time.perf_counter() - start) * 1000)
-        passes.append(summary(ms))
+    search_ms = medians(index.search, searches, repeat)
     typed_so_far = typed(queries)
     _, t_complete_build = _timed(index.complete, "a")  # the first completion builds the completer
-    suggest_passes = []
-    for _ in range(repeat):
-        ms = []
-        for text in typed_so_far:
-            start = time.perf_counter()
-            index.complete(text)
-            ms.append((time.perf_counter() - start) * 1000)
-        suggest_passes.append(summary(ms))
+    suggest_ms = medians(index.complete, typed_so_far, repeat)
     index.close()
     n = len(catalog.programs)
     return {
@@ -94,9 +93,9 @@ def measure(catalog_path: Path, *, queries: int = 1000, repeat: int = 3, work: P
         "index_s": t_build,
         "index_docs_per_s": n / t_build if t_build else None,
         "open_s": t_open,
-        "search_ms": {k: statistics.median(p[k] for p in passes) for k in ("median", "p95", "p99")},
+        "search_ms": search_ms,
         "suggest_build_s": t_complete_build,
-        "suggest_ms": {k: statistics.median(p[k] for p in suggest_passes) for k in ("median", "p95", "p99")},
+        "suggest_ms": suggest_ms,
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from app.catalog.models import Catalog
 from app.catalog.validate import load_catalog
-from app.config import SYNONYMS, WORDFORMS, Settings
+from app.config import BUNDLED_CATALOG, SYNONYMS, WORDFORMS, Settings
 from app.main import create_app
 from app.search.index import SearchIndex
 from app.search.query import Document
@@ -52,6 +52,17 @@ def fixture_catalog() -> Catalog:
 @pytest.fixture(scope="session")
 def fixture_index(fixture_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     return index_for(fixture_catalog, tmp_path_factory.mktemp("index"))
+
+
+@pytest.fixture(scope="session")
+def real_catalog() -> Catalog:
+    """The bundled catalog, data/programs.yaml."""
+    return load_catalog(BUNDLED_CATALOG)
+
+
+@pytest.fixture(scope="session")
+def real_index(real_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    return index_for(real_catalog, tmp_path_factory.mktemp("real-index"))
 
 
 class Client:
@@ -215,3 +226,17 @@ def browser() -> Iterator[Any]:
         chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh page with JavaScript on, over the module's `live_server`; fails the test on any console error (CSP
+    violations included)."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    yield tab
+    context.close()
+    assert errors == []

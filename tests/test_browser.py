@@ -17,19 +17,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Page]:
-    """A fresh page with JavaScript on; fails the test on any console error (CSP violations included)."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: errors.append(str(e)))
-    yield tab
-    context.close()
-    assert errors == []
-
-
-@pytest.fixture
 def nojs(browser: Any, live_server: str) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     yield context.new_page()

@@ -28,19 +28,6 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Page]:
-    """A page with JavaScript on; any console error (a CSP refusal included) fails the test."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
-    tab = context.new_page()
-    errors: list[str] = []
-    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    tab.on("pageerror", lambda e: errors.append(str(e)))
-    yield tab
-    context.close()
-    assert errors == []
-
-
 def tab_to_search_box(page: Page) -> None:
     """Reach the search box as a keyboard user does: Tab from the top of the page."""
     for _ in range(15):

@@ -6,19 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog.validate import load_catalog
-from app.config import BUNDLED_CATALOG
 from app.search.index import SearchIndex
-from tests.conftest import index_for
 from tests.relevance import hit_rate, load_cases, mrr, run
 
 FLOOR = 0.95  # the acceptance: at least 95% of the cases with an expected program in the top 3
 MIN_CASES = 60
-
-
-@pytest.fixture(scope="module")
-def real_index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    return index_for(load_catalog(BUNDLED_CATALOG), tmp_path_factory.mktemp("real"))
 
 
 def test_the_relevance_file_is_large_and_names_real_programs(real_index: SearchIndex) -> None:

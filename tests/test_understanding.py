@@ -10,24 +10,21 @@ from pathlib import Path
 import pytest
 
 from app.catalog.models import Catalog
-from app.catalog.validate import load_catalog
 from app.catalog.vocab import FACETS
-from app.config import BUNDLED_CATALOG
 from app.search.index import SearchIndex
 from app.search.intent import Intents
 from app.search.query import SearchQuery, SearchResult
 from app.search.scoring import WORD_RE, term_of
-from tests.conftest import index_for
 
 
 @pytest.fixture(scope="module")
-def catalog() -> Catalog:
-    return load_catalog(BUNDLED_CATALOG)
+def catalog(real_catalog: Catalog) -> Catalog:
+    return real_catalog
 
 
 @pytest.fixture(scope="module")
-def index(catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    return index_for(catalog, tmp_path_factory.mktemp("real"))
+def index(real_index: SearchIndex) -> SearchIndex:
+    return real_index
 
 
 def search(index: SearchIndex, text: str, **filters: list[str]) -> SearchResult:
