@@ -46,6 +46,8 @@ from app.search.suggest import MAX_COMPLETIONS, Completer, Completion
 
 LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)...
 LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
+NAMED_TIER = 1e9  # added to a program's score per facet value the words name that it carries...
+PREFIX_TIER = 1e6  # ...taken off one that matches the last word only by a word it begins (scores stay far below)
 
 
 class SearchIndex(Scoring):
@@ -211,25 +213,44 @@ class SearchIndex(Scoring):
             return matched, bool(matched)
         return matched, False
 
-    def _total(self, searcher: Searcher, q: SearchQuery, text: str, filters: Mapping[str, frozenset[str]]) -> int:
-        """How many programs a variant of the query (other words, other filters) finds."""
-        matched, _ = self._match(searcher, self._compile(text) if text else None)
+    def _total(
+        self,
+        searcher: Searcher,
+        q: SearchQuery,
+        seen: dict[str, frozenset[int]],
+        text: str,
+        filters: Mapping[str, frozenset[str]],
+    ) -> int:
+        """How many programs a variant of the query (other words, other filters) finds; `seen` keeps the programs
+        each text matched, for the other variants of the same search."""
+        matched = seen.get(text)
+        if matched is None:
+            matched = seen[text] = self._match(searcher, self._compile(text) if text else None)[0]
         allowed = self._allowed(replace(q, filters=filters))
         return len(matched if allowed is None else matched & allowed)
 
-    def _rank_key(self, searcher: Searcher, compiled: Compiled, named: list[Named], final: frozenset[int]) -> Any:
-        """Best first: programs carrying more of the facet values the words name, then those matching the last
-        word in full (not only a word it begins), then by score (and docnum, as Whoosh orders equal scores)."""
+    def _ranking(
+        self, searcher: Searcher, compiled: Compiled, named: list[Named], final: frozenset[int]
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """The scores, and the order to rank by, best first: programs carrying more of the facet values the words
+        name, then those matching the last word in full (not only a word it begins), then by score.
+
+        The tiers are folded into one number per program (a tier outweighs any score), so that ranking costs a
+        dict lookup per program rather than a tuple.
+        """
         scores = self._scores(searcher, compiled.query, final)
+        order = scores
         values = {(x.facet, x.value) for x in named}
-        carries = [self.value_docs.get(f, {}).get(v, frozenset()) for f, v in values]
-        whole = frozenset(self._docs(searcher, compiled.whole)) if compiled.whole is not None else None
-        return scores, lambda n: (
-            -sum(n in c for c in carries),
-            whole is not None and n not in whole,
-            -scores[n],
-            n,
-        )
+        carriers = [self.value_docs.get(f, {}).get(v, frozenset()) & scores.keys() for f, v in values]
+        if any(carriers) or compiled.whole is not None:
+            order = dict(scores)
+            for docs in carriers:
+                for n in docs:
+                    order[n] += NAMED_TIER
+            if compiled.whole is not None:
+                for n in scores.keys() - self._docs(searcher, compiled.whole):
+                    order[n] -= PREFIX_TIER
+        return scores, order
 
     def search(self, q: SearchQuery) -> SearchResult:
         """Run one query: the total, one page of hits, and every facet's disjunctive counts."""
@@ -251,7 +272,8 @@ class SearchIndex(Scoring):
                 pinned = [n for n in self.exact.get(normalize(text), []) if n in final]
                 pinned.sort(key=self.name_rank.__getitem__)
                 pinned += [n for n in guided if n in final and n not in pinned]
-                scores, key = self._rank_key(searcher, compiled, named, final)
+                scores, order = self._ranking(searcher, compiled, named, final)
+                key = lambda n: (-order[n], n)  # noqa: E731  (Whoosh's order: score, then docnum)
                 top = sorted(scores, key=key) if end is None else heapq.nsmallest(end + len(pinned), scores, key=key)
                 ranked = pinned + [n for n in top if n not in pinned]
             else:
@@ -264,7 +286,7 @@ class SearchIndex(Scoring):
                 if not (found if allowed is None else found & allowed):
                     suggestion = None
             words = compiled.words if compiled else []
-            total = functools.partial(self._total, searcher, q)
+            total = functools.partial(self._total, searcher, q, {})
             offers = filter_offers(named, words, q.filters, total)
             escapes = [] if final or (not text and not q.filters) else ways_out(words, q.filters, total)
         hits = [

@@ -82,14 +82,22 @@ class Synonyms:
                     written.append(tuple(str(phrase) for phrase in group))
         return cls(tuple(groups), tuple(written))
 
+    @functools.cached_property
+    def _by_first(self) -> dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
+        """Each alternative with its group, under its first stem (the order of the file kept)."""
+        out: dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]] = {}
+        for group in self.groups:
+            for alternative in group:
+                out.setdefault(alternative[0], []).append((alternative, group))
+        return out
+
     def match(self, words: Sequence[str], start: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
         """The longest phrase of some group starting at words[start]: (its length, the group's alternatives)."""
         best: tuple[int, tuple[tuple[str, ...], ...]] | None = None
-        for group in self.groups:
-            for alternative in group:
-                n = len(alternative)
-                if tuple(words[start : start + n]) == alternative and (best is None or n > best[0]):
-                    best = (n, group)
+        for alternative, group in self._by_first.get(words[start], ()) if start < len(words) else ():
+            n = len(alternative)
+            if tuple(words[start : start + n]) == alternative and (best is None or n > best[0]):
+                best = (n, group)
         return best
 
 
@@ -257,11 +265,16 @@ class Scoring:
         """Each document's score in `within` as Whoosh computes it: sums over the matching parts of the query."""
         if isinstance(node, wq.Term):
             leaf = self._leaf(searcher, node.fieldname, node.text)
-            if node.boost != 1:
-                leaf = {n: s * node.boost for n, s in leaf.items()}
+            b = node.boost
             if len(leaf) < len(within):
-                return {n: s for n, s in leaf.items() if n in within}
-            return {n: leaf[n] for n in within if n in leaf}
+                return (
+                    {n: s * b for n, s in leaf.items() if n in within}
+                    if b != 1
+                    else {n: s for n, s in leaf.items() if n in within}
+                )
+            return (
+                {n: leaf[n] * b for n in within if n in leaf} if b != 1 else {n: leaf[n] for n in within if n in leaf}
+            )
         parts = [self._scores(searcher, child, within) for child in node.subqueries]
         if isinstance(node, wq.And):
             keys = set(parts[0]).intersection(*parts[1:])
