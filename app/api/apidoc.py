@@ -229,7 +229,15 @@ FIELDS = _param(
 
 def parameters(*, paged: bool) -> dict[str, Any]:
     """The search parameters of /programs (and, without page and per_page, of the exports)."""
-    params = [_param("q", {"type": "string", "maxLength": MAX_Q}, "Words to search for; every word must match.")]
+    params = [
+        _param(
+            "q",
+            {"type": "string", "maxLength": MAX_Q},
+            "Words to search for; every word must match (as itself, a synonym or word form, or within the typos its "
+            "length allows: one from 5 letters, two from 9), and the last word of 3+ letters also matches the words "
+            "it begins (ranked below whole words). Words naming a facet value rank the programs carrying it first.",
+        )
+    ]
     for vocab in FACETS.values():
         values = {"type": "array", "items": {"type": "string", "enum": list(vocab.values)}}
         description = f"{vocab.label}: {vocab.definition} Repeat (or separate with commas) for any of several."
