@@ -127,8 +127,10 @@ class Completer:
                 ranked.append(i)
         out = []
         for i in ranked:
-            c, written = self._entries[i].completion, self._entries[i].written[best[i][1]]
-            matched = None if fold(written) == fold(c.label) else written
+            e = self._entries[i]
+            c, written = e.completion, e.written[best[i][1]]
+            label_too = e.names[0].startswith(typed) or _words_begin(words, e.words[0], done=done)
+            matched = None if best[i][1] == 0 or label_too else written  # only a name the label does not explain
             out.append(Completion(c.kind, c.label, c.count, matched, c.id, c.facet, c.facet_label, c.value))
         return out
 
