@@ -148,7 +148,6 @@
       input.setAttribute("aria-autocomplete", "list");
       input.setAttribute("aria-expanded", "false");
       input.setAttribute("aria-controls", "q-list");
-      input.setAttribute("aria-describedby", "q-status");
     }
     return list;
   }
@@ -244,6 +243,7 @@
       .then(function (response) { if (!response.ok) { throw new Error("HTTP " + response.status); } return response.json(); })
       .then(function (body) {
         request = null;
+        if (cache.size >= 200) { cache.clear(); }  // bounded: a long session starts over
         cache.set(text, body.completions);
         var input = box();
         if (input && input.value === text && document.activeElement === input) { show(body.completions); }
