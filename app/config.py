@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CATALOG = ROOT / "data" / "programs.yaml"
 SYNONYMS = ROOT / "data" / "synonyms.yaml"
+WORDFORMS = ROOT / "data" / "wordforms.yaml"
+INTENTS = ROOT / "data" / "intents.yaml"
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "app" / "static"
 

@@ -2,7 +2,7 @@
 
 Every GET operation under /api/v1 (and the health checks) gets generated requests, valid and invalid; each
 response must not be a 5xx and must match its documented status codes, content type and schema, and invalid
-input must be rejected with a 4xx. About 1,000 requests in all. (schemathesis.pytest.from_fixture fails under
+input must be rejected with a 4xx. About 1,200 requests in all. (schemathesis.pytest.from_fixture fails under
 pytest 9, so the strategies are driven with Hypothesis directly.)
 """
 
@@ -21,7 +21,7 @@ from app.main import create_app
 from tests.conftest import FIXTURE_CATALOG, make_settings
 
 OPERATIONS = r"^/(api/v1/|healthz$|readyz$)"
-EXAMPLES = 100  # per operation and mode: 5 operations take parameters, x 2 modes: about 1,000 requests
+EXAMPLES = 100  # per operation and mode: 6 operations take parameters, x 2 modes: about 1,200 requests
 
 
 def with_real_id(case: schemathesis.Case, program_id: str) -> schemathesis.Case:
@@ -36,7 +36,7 @@ def test_no_server_errors_and_every_response_matches_the_schema(tmp_path: Path, 
     app = create_app(make_settings(tmp_path))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(method="GET", path_regex=OPERATIONS)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9  # every documented GET operation is fuzzed
+    assert len(operations) == 10  # every documented GET operation is fuzzed
     program_ids = [p.id for p in load_catalog(FIXTURE_CATALOG).programs]
     seen: list[str] = []
     for operation in operations:

@@ -17,13 +17,6 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Page]:
-    """A fresh page with JavaScript on; fails the test on any console error (CSP violations included)."""
-    with watched_page(browser, base_url=live_server, viewport={"width": 1280, "height": 900}) as tab:
-        yield tab
-
-
-@pytest.fixture
 def nojs(browser: Any, live_server: str) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     yield context.new_page()

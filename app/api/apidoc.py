@@ -7,7 +7,7 @@ described here for /openapi.json, generated from the same constants and vocabula
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from pydantic import BaseModel, Field, create_model
@@ -93,6 +93,28 @@ class Removed(BaseModel):
     removed_at: dt.datetime
 
 
+class SuggestedFilter(BaseModel):
+    facet: str = Field(description="The facet, which is also the query parameter.")
+    facet_label: str
+    value: str
+    label: str
+    q: str = Field(description="The other words: search them with the filter selected.")
+    total: int = Field(description="Programs that search finds.")
+
+
+class Escape(BaseModel):
+    kind: Literal["word", "filter"]
+    name: str = Field(description="The word, or the facet (the query parameter) whose filter to remove.")
+    label: str = Field(description="What to show: the word, or the facet and its selected values' labels.")
+    q: str = Field(description="The query's words without this one.")
+    total: int = Field(description="Programs found without it.")
+
+
+class GuideLink(BaseModel):
+    title: str
+    url: str
+
+
 ProgramPage: Any = create_model(
     "ProgramPage",
     total=(int, Field(description="Programs matching the whole query.")),
@@ -106,8 +128,30 @@ ProgramPage: Any = create_model(
         Field(description="Matches with a followable link (own page or sponsor's website): what has_link=true gives."),
     ),
     links=(PageLinks, ...),
-    suggestion=(str | None, Field(description="A respelled query, when nothing or little matched.")),
+    suggestion=(
+        str | None,
+        Field(
+            description="The query respelled: each unknown word as the close, known word searched for in its place "
+            "(one typo from 5 letters, two from 9, same first two letters); only when that finds something."
+        ),
+    ),
     relaxed=(bool, Field(description="No program matched every word; these match some of them.")),
+    suggested_filters=(
+        list[SuggestedFilter],
+        Field(
+            description="Facet values the words name (by label, synonym or word form: `virtual`, `URM`, "
+            "`gastroenterologists`), not selected yet, with the search they lead to. Programs carrying them already "
+            "rank first."
+        ),
+    ),
+    escapes=(
+        list[Escape],
+        Field(description="Only when nothing matched: each word or facet filter whose removal finds something."),
+    ),
+    guides=(
+        list[GuideLink],
+        Field(description="Pages of the site that answer what the words ask (how to start a peer group)."),
+    ),
     removed=(
         list[Removed] | None,
         Field(None, description="With updated_since only: programs removed from the catalog since then."),
@@ -206,7 +250,15 @@ FIELDS = _param(
 
 def parameters(*, paged: bool) -> dict[str, Any]:
     """The search parameters of /programs (and, without page and per_page, of the exports)."""
-    params = [_param("q", {"type": "string", "maxLength": MAX_Q}, "Words to search for; every word must match.")]
+    params = [
+        _param(
+            "q",
+            {"type": "string", "maxLength": MAX_Q},
+            "Words to search for; every word must match (as itself, a synonym or word form, or within the typos its "
+            "length allows: one from 5 letters, two from 9), and the last word of 3+ letters also matches the words "
+            "it begins (ranked below whole words). Words naming a facet value rank the programs carrying it first.",
+        )
+    ]
     for vocab in FACETS.values():
         values = {"type": "array", "items": {"type": "string", "enum": list(vocab.values)}}
         description = f"{vocab.label}: {vocab.definition} Repeat (or separate with commas) for any of several."

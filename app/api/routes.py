@@ -22,7 +22,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import config
-from app.api import apidoc
+from app.api import apidoc, suggest
 from app.api.deps import (
     JSON,
     PREFIX,
@@ -86,6 +86,9 @@ def list_programs(request: Request, search: SearchDep, fields: FieldsDep, live: 
             "links": links,
             "suggestion": found.suggestion,
             "relaxed": found.relaxed,
+            "suggested_filters": found.suggested_filters,  # dataclasses, written by orjson
+            "escapes": found.escapes,
+            "guides": [{"title": g.title, "url": base + g.href} for g in found.guides],
         }
         if q.updated_since is not None:
             gone = snap.removed_since(q.updated_since)
@@ -279,6 +282,7 @@ class ApiCors:
 def install(app: FastAPI) -> None:
     """Add the /api/v1 routes, CORS for them, and a /docs page that works offline."""
     app.include_router(router)
+    app.include_router(suggest.router)
     app.add_middleware(ApiCors)
     # FastAPI's own /docs loads Swagger UI from a CDN and runs an inline script: replace it with the vendored copy.
     default_docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}

@@ -32,7 +32,7 @@ def validate(
 @cli.command()
 def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir: IndexOpt = None) -> None:
     """Validate the catalog, write it to the database in one transaction, and build its search index."""
-    from app.config import SYNONYMS
+    from app.config import SYNONYMS, WORDFORMS
     from app.live.loading import gc_paused, load_file
     from app.live.snapshot import build_snapshot
     from app.search.scoring import Synonyms
@@ -45,7 +45,7 @@ def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir
             task = progress.add_task("validating and writing to the database")
             _, report = load_file(settings, engine, aside)
             progress.update(task, description=f"indexing {report.total} programs")
-            snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS), stored=report.programs)
+            snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS, WORDFORMS), stored=report.programs)
     except CatalogError as exc:
         fail(exc)
     finally:

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.problems import CatalogError
-from app.config import SYNONYMS, Settings
+from app.config import SYNONYMS, WORDFORMS, Settings
 from app.live.loading import file_digest, file_stamp, gc_paused, load_file
 from app.live.restart import already_loaded, remember_loaded
 from app.live.snapshot import Rejected, Snapshot, build_snapshot
@@ -41,7 +41,7 @@ class LiveCatalog:
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
-        self.synonyms = Synonyms.load(SYNONYMS)
+        self.synonyms = Synonyms.load(SYNONYMS, WORDFORMS)
         self.current: Snapshot | None = None
         self.rejected: Rejected | None = None
         self._lock = threading.Lock()

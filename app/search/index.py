@@ -7,18 +7,21 @@ costs a handful of set intersections rather than a Whoosh `groupedby` walk.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import queue
 import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 from whoosh import index
 from whoosh import query as wq
+from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
 from app.catalog.models import normalize
@@ -26,13 +29,25 @@ from app.catalog.vocab import FACETS, WIDENED
 from app.search.build import build_if_missing
 from app.search.highlight import highlights
 from app.search.indexdir import WORDS_FILE
-from app.search.query import Document, FacetCount, Hit, SearchQuery, SearchResult, clean
-from app.search.scoring import Scoring
+from app.search.intent import FacetNames, Intents, Named, bundled_intents, filter_offers, ways_out
+from app.search.query import (
+    Document,
+    FacetCount,
+    GuideLink,
+    Hit,
+    SearchQuery,
+    SearchResult,
+    clean,
+)
+from app.search.scoring import Compiled, Scoring
 from app.search.scoring import Synonyms as Synonyms
 from app.search.scoring import stems as stems
+from app.search.suggest import MAX_COMPLETIONS, Completer, Completion
 
 LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)...
 LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
+NAMED_TIER = 1e9  # added to a program's score per facet value the words name that it carries...
+PREFIX_TIER = 1e6  # ...taken off one that matches the last word only by a word it begins (scores stay far below)
 
 
 class SearchIndex(Scoring):
@@ -44,12 +59,17 @@ class SearchIndex(Scoring):
         documents: Sequence[Document],
         synonyms: Synonyms,
         words: Mapping[str, int],
+        intents: Intents | None = None,
     ) -> None:
+        intents = intents or bundled_intents()
         super().__init__(
             words=words,
             synonyms=synonyms,
             postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(documents)),
+            ignore=intents.ignore,
         )
+        self.facet_names = FacetNames(intents, synonyms)
+        self.guides = intents.guides
         self._ix = ix
         self._pool: queue.SimpleQueue[Searcher] = queue.SimpleQueue()
         by_id = {d.id: d for d in documents}
@@ -86,12 +106,17 @@ class SearchIndex(Scoring):
 
     @classmethod
     def open_or_build(
-        cls, directory: Path, version: str, documents: Sequence[Document], synonyms: Synonyms | None = None
+        cls,
+        directory: Path,
+        version: str,
+        documents: Sequence[Document],
+        synonyms: Synonyms | None = None,
+        intents: Intents | None = None,
     ) -> SearchIndex:
         """Open this version's index from `directory`, building it first if it is not there."""
         target = build_if_missing(directory, version, documents)
         words = orjson.loads((target / WORDS_FILE).read_bytes())
-        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms(), words)
+        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms(), words, intents)
 
     @staticmethod
     def prune(directory: Path, *, keep: str, older_than: float = 600.0) -> None:
@@ -120,6 +145,18 @@ class SearchIndex(Scoring):
             yield searcher
         finally:
             self._pool.put(searcher)
+
+    # completions
+
+    @functools.cached_property
+    def _completer(self) -> Completer:
+        """Built on first use (a catalog loads without it); two threads racing build it twice, harmlessly."""
+        counts = {(f, v): len(docs) for f, values in self.value_docs.items() for v, docs in values.items()}
+        return Completer(self.docs, counts, self.facet_names.written)
+
+    def complete(self, text: str, limit: int = MAX_COMPLETIONS) -> list[Completion]:
+        """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first."""
+        return self._completer.complete(clean(text) + (" " if text[-1:].isspace() else ""), limit)
 
     # queries
 
@@ -184,21 +221,68 @@ class SearchIndex(Scoring):
         allowed = self._allowed(q, skip="has_link")
         return len((matched if allowed is None else matched & allowed) & self.linked)
 
+    def _match(self, searcher: Searcher, compiled: Compiled | None) -> tuple[frozenset[int], bool]:
+        """The documents matching every word, else (relaxed: True) those matching any of them."""
+        if compiled is None:
+            return self.all, False
+        matched = frozenset(self._docs(searcher, compiled.query))
+        if not matched and len(compiled.clauses) > 1:
+            compiled.query = wq.Or(compiled.clauses)
+            matched = frozenset(self._docs(searcher, compiled.query))
+            return matched, bool(matched)
+        return matched, False
+
+    def _total(
+        self,
+        searcher: Searcher,
+        q: SearchQuery,
+        seen: dict[str, frozenset[int]],
+        text: str,
+        filters: Mapping[str, frozenset[str]],
+    ) -> int:
+        """How many programs a variant of the query (other words, other filters) finds; `seen` keeps the programs
+        each text matched, for the other variants of the same search."""
+        matched = seen.get(text)
+        if matched is None:
+            matched = seen[text] = self._match(searcher, self._compile(text) if text else None)[0]
+        allowed = self._allowed(replace(q, filters=filters))
+        return len(matched if allowed is None else matched & allowed)
+
+    def _ranking(
+        self, searcher: Searcher, compiled: Compiled, named: list[Named], final: frozenset[int]
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """The scores, and the order to rank by, best first: programs carrying more of the facet values the words
+        name, then those matching the last word in full (not only a word it begins), then by score.
+
+        The tiers are folded into one number per program (a tier outweighs any score), so that ranking costs a
+        dict lookup per program rather than a tuple.
+        """
+        scores = self._scores(searcher, compiled.query, final)
+        order = scores
+        values = {(x.facet, x.value) for x in named}
+        carriers = [self.value_docs.get(f, {}).get(v, frozenset()) & scores.keys() for f, v in values]
+        if any(carriers) or compiled.whole is not None:
+            order = dict(scores)
+            for docs in carriers:
+                for n in docs:
+                    order[n] += NAMED_TIER
+            if compiled.whole is not None:
+                for n in scores.keys() - self._docs(searcher, compiled.whole):
+                    order[n] -= PREFIX_TIER
+        return scores, order
+
     def search(self, q: SearchQuery) -> SearchResult:
         """Run one query: the total, one page of hits, and every facet's disjunctive counts."""
         text = clean(q.text)
         allowed = self._allowed(q)
         with self._searcher() as searcher:
             compiled = self._compile(text) if text else None
-            relaxed = False
-            if compiled is None:
-                matched = self.all
-            else:
-                matched = frozenset(self._docs(searcher, compiled.query))
-                if not matched and len(compiled.clauses) > 1:
-                    compiled.query = wq.Or(compiled.clauses)
-                    matched = frozenset(self._docs(searcher, compiled.query))
-                    relaxed = bool(matched)
+            matched, relaxed = self._match(searcher, compiled)
+            stemmed = [stem(w) for w in compiled.words] if compiled else []
+            named = self.facet_names.named(stemmed)
+            guides = [g for g in self.guides if g.asked(stemmed)]
+            guided = [self.docnum[p] for g in guides for p in g.programs if p in self.docnum]
+            matched |= frozenset(guided)  # the programs a guide is about answer its question, whatever its words
             final = matched if allowed is None else matched & allowed
             facets = self._facets(q, matched)
             end = None if q.limit is None else q.offset + q.limit
@@ -206,23 +290,24 @@ class SearchIndex(Scoring):
             if compiled is not None and q.sort == "relevance":
                 pinned = [n for n in self.exact.get(normalize(text), []) if n in final]
                 pinned.sort(key=self.name_rank.__getitem__)
-                scores = self._scores(searcher, compiled.query, final)
-                by_score = lambda n: (-scores[n], n)  # noqa: E731  (Whoosh's order: score, then docnum)
-                top = (
-                    sorted(scores, key=by_score)
-                    if end is None
-                    else heapq.nsmallest(end + len(pinned), scores, key=by_score)
-                )
+                pinned += [n for n in guided if n in final and n not in pinned]
+                scores, order = self._ranking(searcher, compiled, named, final)
+                key = lambda n: (-order[n], n)  # noqa: E731  (Whoosh's order: score, then docnum)
+                top = sorted(scores, key=key) if end is None else heapq.nsmallest(end + len(pinned), scores, key=key)
                 ranked = pinned + [n for n in top if n not in pinned]
             else:
                 ranked = self._sorted(final, q.sort, end)
             page = ranked[q.offset : end]
-            suggestion = self._suggest(compiled.words) if compiled and (relaxed or not final) else None
+            suggestion = self.spelling.respell(compiled.words) if compiled else None
             if suggestion:  # offer a respelling only if it would find something under the same filters
                 respelled = self._compile(suggestion)
                 found = frozenset(self._docs(searcher, respelled.query)) if respelled else frozenset()
                 if not (found if allowed is None else found & allowed):
                     suggestion = None
+            words = compiled.words if compiled else []
+            total = functools.partial(self._total, searcher, q, {})
+            offers = filter_offers(named, words, q.filters, total)
+            escapes = [] if final or (not text and not q.filters) else ways_out(words, q.filters, total)
         hits = [
             Hit(
                 self.docs[n].id,
@@ -233,7 +318,18 @@ class SearchIndex(Scoring):
             )
             for n in page
         ]
-        return SearchResult(len(final), hits, facets, suggestion, relaxed, self._with_link(q, matched))
+        links = [GuideLink(g.title, g.href) for g in guides]
+        return SearchResult(
+            len(final),
+            hits,
+            facets,
+            suggestion,
+            relaxed,
+            with_link=self._with_link(q, matched),
+            suggested_filters=offers,
+            escapes=escapes,
+            guides=links,
+        )
 
     def _sorted(self, docs: frozenset[int], sort: str, end: int | None) -> list[int]:
         rank = self.name_rank

@@ -94,6 +94,38 @@ class FacetCount:
     selected: bool
 
 
+@dataclass(frozen=True, slots=True)
+class SuggestedFilter:
+    """A facet value the query's words name: searching the other words (`q`) with it selected finds `total`."""
+
+    facet: str
+    facet_label: str
+    value: str
+    label: str
+    q: str
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Escape:
+    """When nothing matched: a word of the query (`kind` "word") or a facet's filter ("filter") whose removal
+    finds `total` programs; `q` is the query's text without it."""
+
+    kind: Literal["word", "filter"]
+    name: str  # the word, or the facet
+    label: str  # what the user sees: the word, or "Format: Virtual, Online"
+    q: str
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class GuideLink:
+    """A page of the site that answers what the query asks ("how do I start a group")."""
+
+    title: str
+    href: str
+
+
 @dataclass
 class SearchResult:
     total: int
@@ -102,6 +134,9 @@ class SearchResult:
     suggestion: str | None = None  # a respelled query, offered when nothing matched
     relaxed: bool = False  # no program matched every word; these match some of them
     with_link: int = 0  # matches, under every filter but has_link, that have a followable link
+    suggested_filters: list[SuggestedFilter] = field(default_factory=list)
+    escapes: list[Escape] = field(default_factory=list)  # only when nothing matched
+    guides: list[GuideLink] = field(default_factory=list)
 
 
 # --- the index -------------------------------------------------------------------------------------

@@ -56,20 +56,30 @@ def load_assets(folder: Path = config.STATIC) -> dict[str, Asset]:
 
 
 def escapes(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> list[dict[str, Any]]:
-    """When nothing matched: each filter whose removal would find something, with how many it would find."""
-    out = []
-    for name, values in state.filters.items():
-        loosened = count(snap, replace(query, filters={n: v for n, v in query.filters.items() if n != name}))
-        if loosened.total:
-            labels = ", ".join(FACETS[name].label_of(v) for v in values)
-            out.append(
-                {"label": f"{FACETS[name].label}: {labels}", "href": state.without(name), "total": loosened.total}
-            )
+    """When nothing matched: each word and each filter whose removal would find something, with how many."""
+    out = [
+        {"label": e.label, "href": state.without(e.name), "total": e.total}
+        if e.kind == "filter"
+        else {"label": f"“{e.label}”", "href": state.href(q=e.q), "total": e.total}
+        for e in result.escapes
+    ]
     if state.has_link and (total := count(snap, replace(query, has_link=False)).total):
         out.append({"label": "Has a website", "href": state.href(has_link=False), "total": total})
     everything = replace(query, filters={}, has_link=False)
     if query.text and len(state.filters) + state.has_link > 1 and (total := count(snap, everything).total):
         out.append({"label": "every filter", "href": state.href(filters={}, has_link=False), "total": total})
+    return out
+
+
+def offers(result: SearchResult, state: State) -> list[dict[str, Any]]:
+    """The filters the words name, as links: the other words, with the filter ticked."""
+    out = []
+    for o in result.suggested_filters:
+        chosen = {*state.filters.get(o.facet, ()), o.value}
+        filters = {**state.filters, o.facet: tuple(v for v in FACETS[o.facet].values if v in chosen)}
+        out.append(
+            {"facet": o.facet_label, "label": o.label, "total": o.total, "href": state.href(q=o.q, filters=filters)}
+        )
     return out
 
 
@@ -113,6 +123,7 @@ def home(request: Request) -> HTMLResponse:
         "dropped": parsed.dropped,
         "escapes": escapes(snap, parsed.query, result, state) if not result.total else [],
         "eligibility": eligibility(snap, parsed.query, result, state),
+        "offers": offers(result, state),
         "comparing": [stored[i] for i in state.compare if i in stored],
         "catalog_total": snap.program_count,
         "steady": snap.steady_sorts,
