@@ -320,7 +320,7 @@ def test_when_no_program_with_a_website_matches_the_page_offers_to_drop_that_fil
     assert not soup.select("li.hit")
     escape = soup.select_one(".empty a[href='/?type=small-group']")
     assert escape is not None and escape.get_text(strip=True) == "Remove Has a website"
-    assert f"({groups} program" in escape.parent.get_text()
+    assert f"→ {groups} program" in escape.parent.get_text()
 
 
 # --- 4. honest freshness and catalog dates -----------------------------------------------------------------------

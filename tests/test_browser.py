@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.main import create_app
-from tests.conftest import FIXTURE_CATALOG, make_settings, serving, watched_page
+from tests.conftest import FIXTURE_CATALOG, make_settings, serving
 
 pytestmark = pytest.mark.browser
 

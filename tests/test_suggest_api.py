@@ -41,6 +41,19 @@ def test_a_synonym_completes_to_its_filter_value_with_the_vocabulary_count(clien
     assert listed["total"] == count
 
 
+def test_with_include_open_a_value_counts_what_choosing_it_gives_in_that_mode(client: Client) -> None:
+    for query, value in [("q=URM", "underrepresented-in-medicine"), ("q=endocrinology", "endocrinology")]:
+        aimed = next(c for c in completions(client, query) if c["value"] == value)
+        widened = next(c for c in completions(client, query + "&include_open=true") if c["value"] == value)
+        facet = widened["facet"]
+        total = client.get(f"{API}/programs?{facet}={value}&include_open=true&per_page=1").json()["total"]
+        assert widened["count"] == total > aimed["count"], (value, aimed["count"], widened["count"], total)
+        assert widened["links"]["html"].endswith("&include_open=true")
+        assert client.get(f"{API}/programs?{facet}={value}&per_page=1").json()["total"] == aimed["count"]
+    [open_value] = [c for c in completions(client, "q=open+to+all&include_open=true") if c["value"] == "open"][:1]
+    assert open_value["count"] == client.get(f"{API}/programs?demographic_focus=open&per_page=1").json()["total"]
+
+
 def test_an_acronym_completes_to_its_program_whose_links_work(client: Client) -> None:
     [elam] = [c for c in completions(client, "q=ela") if c["kind"] == "program"]
     assert (elam["id"], elam["label"], elam["count"], elam["matched"]) == (

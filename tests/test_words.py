@@ -84,4 +84,4 @@ def test_search_headings_count_right_and_agree_with_the_badge(client: Client, ur
 def test_escape_hints_count_right(client: Client) -> None:
     soup = BeautifulSoup(client.get("/?type=small-group&demographic_focus=physician-parents").text, "html.parser")
     hints = [li.get_text(" ", strip=True) for li in soup.select(".empty li")]
-    assert hints and all(re.search(r"\((1 program|[02-9]\d* programs)\)$", h) for h in hints), hints
+    assert hints and all(re.search(r"→ (1 program|[02-9]\d* programs)$", h) for h in hints), hints

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from app.api import apidoc
 from app.api.deps import JSON, PREFIX, LiveDep, SnapshotDep, base_url, check_params, conditional, etag, invalid
-from app.api.params import MAX_Q, ParamError, _int
+from app.api.params import MAX_Q, ParamError, _bool, _int
 from app.search.suggest import MAX_COMPLETIONS, Completion
 
 router = APIRouter(prefix=PREFIX, tags=["programs"], default_response_class=JSON, responses=apidoc.ERRORS)
@@ -59,6 +59,14 @@ PARAMETERS = {
             "ends the last word (`in ` is not `internal`). Empty: no completions.",
         },
         {
+            "name": "include_open",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "boolean", "default": False},
+            "description": "Count a demographic-focus or specialty value as `/programs` does with `include_open=true`: "
+            "the programs open to everyone (or to any specialty) count too, and the links keep the mode.",
+        },
+        {
             "name": "limit",
             "in": "query",
             "required": False,
@@ -69,10 +77,11 @@ PARAMETERS = {
 }
 
 
-def links(c: Completion, base: str) -> dict[str, str]:
+def links(c: Completion, base: str, *, include_open: bool) -> dict[str, str]:
     if c.kind == "program":
         return {"self": f"{base}{PREFIX}/programs/{c.id}", "html": f"{base}/programs/{c.id}"}
-    query = urlencode([(c.facet or "", c.value or "")] if c.kind == "filter" else [("q", c.label)])
+    pairs = [(c.facet or "", c.value or "")] if c.kind == "filter" else [("q", c.label)]
+    query = urlencode(pairs + ([("include_open", "true")] if include_open else []))
     return {"self": f"{base}{PREFIX}/programs?{query}", "html": f"{base}/?{query}"}
 
 
@@ -80,7 +89,7 @@ def links(c: Completion, base: str) -> dict[str, str]:
 def suggest(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
     """Up to 8 completions of the words typed: facet values by label or synonym, sponsors, and programs by name or
     acronym, each saying what it is and how many programs it stands for."""
-    given = check_params(request, ("q", "limit"))
+    given = check_params(request, ("q", "limit", "include_open"))
     for name, values in given.items():
         if len(values) > 1:
             raise invalid(ParamError(name, values[1], f"give {name} once, not {len(values)} times"))
@@ -91,12 +100,13 @@ def suggest(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
         raise invalid(ParamError("q", text[:80] + "…", f"is {len(text)} characters long; at most {MAX_Q} are allowed"))
     try:
         limit = _int("limit", given["limit"][0], 1, MAX_COMPLETIONS) if "limit" in given else MAX_COMPLETIONS
+        include_open = _bool("include_open", given["include_open"][0]) if "include_open" in given else False
     except ParamError as error:
         raise invalid(error) from None
     base = base_url(request, live)
 
     def render() -> Response:
-        found = snap.index.complete(text, limit)
+        found = snap.index.complete(text, limit, include_open=include_open)
         body: dict[str, Any] = {
             "q": text,
             "completions": [
@@ -109,11 +119,20 @@ def suggest(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
                     "facet": c.facet,
                     "facet_label": c.facet_label,
                     "value": c.value,
-                    "links": links(c, base),
+                    "links": links(c, base, include_open=include_open),
                 }
                 for c in found
             ],
         }
         return JSON(body)
 
-    return conditional(request, etag(snap, base, request.url.path, [("q", text), ("limit", str(limit))]), render)
+    return conditional(
+        request,
+        etag(
+            snap,
+            base,
+            request.url.path,
+            [("q", text), ("limit", str(limit)), ("include_open", str(include_open).lower())],
+        ),
+        render,
+    )

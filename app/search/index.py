@@ -154,9 +154,23 @@ class SearchIndex(Scoring):
         counts = {(f, v): len(docs) for f, values in self.value_docs.items() for v, docs in values.items()}
         return Completer(self.docs, counts, self.facet_names.written)
 
-    def complete(self, text: str, limit: int = MAX_COMPLETIONS) -> list[Completion]:
-        """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first."""
-        return self._completer.complete(clean(text) + (" " if text[-1:].isspace() else ""), limit)
+    def complete(self, text: str, limit: int = MAX_COMPLETIONS, *, include_open: bool = False) -> list[Completion]:
+        """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first.
+
+        A filter value's count is what choosing it gives: with `include_open`, the programs open to everyone (the
+        facet's wildcard) count too, as they do in the search.
+        """
+        found = self._completer.complete(clean(text) + (" " if text[-1:].isspace() else ""), limit)
+        if not include_open:
+            return found
+        return [self._widened_completion(c) for c in found]
+
+    def _widened_completion(self, c: Completion) -> Completion:
+        wildcard = self.wildcards.get(c.facet or "") if c.kind == "filter" else None
+        if not wildcard or c.value == wildcard:
+            return c
+        docs = self.value_docs.get(c.facet or "", {})
+        return replace(c, count=len(docs.get(c.value or "", frozenset()) | docs.get(wildcard, frozenset())))
 
     # queries
 

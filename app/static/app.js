@@ -394,17 +394,18 @@
   function fetchFor(text) {
     if (request) { request.abort(); request = null; }
     if (!text.trim()) { close(); return; }
-    if (cache.has(text)) { show(cache.get(text)); return; }
-    var controller = new AbortController();
-    request = controller;
     var wrap = combo();
     var url = (wrap && wrap.getAttribute("data-suggest")) || "/api/v1/suggest";
-    fetch(url + "?q=" + encodeURIComponent(text), { signal: controller.signal, credentials: "same-origin" })
+    url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(text);  // the counts follow the page's mode
+    if (cache.has(url)) { show(cache.get(url)); return; }
+    var controller = new AbortController();
+    request = controller;
+    fetch(url, { signal: controller.signal, credentials: "same-origin" })
       .then(function (response) { if (!response.ok) { throw new Error("HTTP " + response.status); } return response.json(); })
       .then(function (body) {
         request = null;
         if (cache.size >= 200) { cache.clear(); }  // bounded: a long session starts over
-        cache.set(text, body.completions);
+        cache.set(url, body.completions);
         var input = box();
         if (input && input.value === text && document.activeElement === input) { show(body.completions); }
       })
