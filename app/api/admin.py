@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Header, Request
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import ApiError
+from app.api.sync import sync_token
 from app.live.holder import LiveCatalog
 
 log = logging.getLogger("mentordir")
@@ -62,5 +63,12 @@ def install(app: FastAPI) -> None:
             raise ApiError(
                 422, "catalog-invalid", "The catalog file is invalid", detail, extra=status | {"errors": errors}
             )
-        after = status["catalog"]["version"] if status["catalog"] else None
-        return {"status": "loaded", "changed": after != before, **status}
+        snap = live.current
+        after = snap.version if snap else None
+        return {
+            "status": "loaded",
+            "changed": after != before,
+            **status,
+            "sync_token": sync_token(snap) if snap else None,
+            "followers_within_seconds": live.settings.follow_poll_seconds,
+        }
