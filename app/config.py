@@ -40,7 +40,7 @@ class Settings(BaseSettings):
         description="Replica mode: serve the catalog the database holds (written by `mentordir load`), not the file.",
     )
     follow_poll_seconds: float = Field(
-        2.0, ge=0.1, le=3600, description="In replica mode, how often the database's catalog version is checked."
+        1.0, ge=0.1, le=3600, description="How often each worker and replica checks the database for a newer load."
     )
     response_cache: int = Field(
         2048, ge=0, le=1_000_000, description="Responses kept in memory per worker for repeated requests (0: off)."
