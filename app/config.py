@@ -26,7 +26,14 @@ class Settings(BaseSettings):
     max_catalog_mb: float = Field(32, gt=0, description="Largest catalog file accepted, in MiB.")
     host: str = Field("127.0.0.1", description="Address `mentordir serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `mentordir serve` binds to.")
-    base_url: str = Field("", description="Public base URL used in links (empty: derived from each request).")
+    base_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/\s?#@]+(/[^\s?#]*)?)?$",
+        description="Public base URL (https://host) used in every absolute link (empty: taken from each request).",
+    )
+    idle_timeout_seconds: int = Field(
+        5, ge=1, le=300, description="Seconds `mentordir serve` keeps a connection open without a complete request."
+    )
     admin_token: SecretStr | None = Field(None, description="Token for POST /api/v1/admin/reload (off when unset).")
     watch: bool = Field(True, description="Reload the catalog when its file changes.")
     watch_debounce_ms: int = Field(

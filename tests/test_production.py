@@ -192,6 +192,8 @@ def test_a_cut_database_gives_quick_503s_and_the_service_recovers_by_itself(tmp_
             assert api.json()["title"] == "Database unavailable" and "Traceback" not in api.text
             assert api.headers["retry-after"]
             assert wait_for(client, "/api/v1/programs/elam", 503).status_code == 503  # cached before: not served
+            catalog = client.get("/api/v1/catalog")  # like every other answer: the version may be stale
+            assert catalog.status_code == 503 and catalog.json()["type"].endswith("/database-unavailable")
             page = client.get("/programs/elam", headers={"Accept": "text/html"})
             assert page.status_code == 503 and "<html" in page.text.lower()
             proxy.restore()

@@ -44,6 +44,7 @@ from app.api.deps import (
     records,
     result,
     stored,
+    unavailable,
 )
 from app.api.params import ParsedSearch
 from app.api.sync import Sync, SyncDep, check_sync_search, removals, sync_headers, sync_token, tombstones
@@ -244,6 +245,8 @@ def catalog(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
     """The catalog being served: its version (a content hash), title, program count and when it was loaded; and,
     while the catalog file is invalid, the rejected file's digest and every error in it with its line."""
     check_params(request, ())
+    if error := live.database_error():  # like every other answer from the catalog: a replica without it is stale
+        raise unavailable(error)
     rejected = live.rejected
     body = {
         "version": snap.version,
@@ -288,13 +291,21 @@ async def problem_from_exception(request: Request, exc: Exception) -> Response:
     return Response(orjson.dumps(body), status_code=body["status"], headers=headers, media_type=media)
 
 
+EXPOSED_HEADERS = ("ETag", "Link", "Retry-After", "Sync-Token", "Catalog-Version", "X-Request-ID")
+
+
 class ApiCors:
     """CORS for the read-only API alone: GET (and its preflight) from any origin; other paths are untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.cors = CORSMiddleware(
-            app, allow_origins=["*"], allow_methods=["GET"], expose_headers=["ETag", "Link"], max_age=3600
+            app,
+            allow_origins=["*"],
+            allow_methods=["GET"],
+            allow_headers=["If-None-Match", "X-Request-ID"],
+            expose_headers=[*EXPOSED_HEADERS],
+            max_age=3600,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -10,8 +10,12 @@ from typing import Any
 import yaml
 
 from app.catalog.problems import CatalogError, Loc, Problem, dotted
+from app.catalog.textcheck import SUSPECT, text_problem
 
 MAX_DEPTH = 16
+# Validation is bounded in time and memory (README, "Limits"): a catalog lists at most this many programs, and a
+# file beyond is refused as soon as the parser reaches the first one too many.
+MAX_PROGRAMS = 10_000
 
 
 class Tree:
@@ -98,7 +102,9 @@ class Tree:
         at = self.pos(event.start_mark)
         self.budget -= 1
         if self.budget < 0:
-            raise _TooBig()
+            raise _TooBig("the file holds too many YAML values")
+        if len(loc) == 2 and loc[0] == "programs" and isinstance(loc[1], int) and loc[1] >= MAX_PROGRAMS:
+            raise _TooBig(_TOO_MANY_PROGRAMS)
         if len(loc) > MAX_DEPTH:
             self.problem(at, loc, f"nested deeper than {MAX_DEPTH} levels")
             self._skip(event)
@@ -140,7 +146,12 @@ class Tree:
         if tag is None or tag == "!":
             tag = self._loader.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag == _STR:
-            return event.value
+            value = event.value
+            if (SUSPECT.search(value) or ("@" in value and loc[-1:] == ("url",))) and (
+                problem := text_problem(value, loc)
+            ):
+                self.problem(at, loc, problem)
+            return value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self._loader.construct_object(node)
@@ -158,6 +169,24 @@ _EMPTY = object()  # a stream without any document
 
 class _TooBig(Exception):
     pass
+
+
+_TOO_MANY_PROGRAMS = f"the catalog lists more than {MAX_PROGRAMS:,} programs, the most one catalog may hold"
+
+
+class TooBig(CatalogError):
+    """The file is beyond the limits: refused at once, with no second pass to place other problems."""
+
+
+def refuse_oversized(text: str, display: str) -> None:
+    """Refuse a file listing too many programs before parsing it (a regular expression over the text takes
+    milliseconds; the parser would take seconds to reach the entry too many)."""
+    start = re.search(r"^programs\s*:[ \t]*(#.*)?$", text, re.MULTILINE)
+    first = _ITEM.search(text, start.end()) if start else None
+    if first is not None:
+        entries = re.compile(rf"^{first.group(1)}- ", re.MULTILINE)
+        if sum(1 for _ in entries.finditer(text, first.start())) > MAX_PROGRAMS:
+            raise TooBig([Problem(display, 1, 1, "", _TOO_MANY_PROGRAMS)])
 
 
 def _syntax_problem(path: str, exc: yaml.YAMLError, line_offset: int) -> Problem:
@@ -231,8 +260,8 @@ def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tup
         tree = Tree(display, 0, max_nodes, track=track)
     except RecursionError:
         raise CatalogError([Problem(display, 1, 1, "", f"nested deeper than {MAX_DEPTH} levels")]) from None
-    except _TooBig:
-        raise CatalogError([Problem(display, 1, 1, "", "the file holds too many YAML nodes")]) from None
+    except _TooBig as exc:
+        raise TooBig([Problem(display, 1, 1, "", str(exc))]) from None
     else:
         if value is _EMPTY:
             raise CatalogError([Problem(display, 1, 1, "", "the file is empty; expected a mapping with 'programs'")])
@@ -254,8 +283,10 @@ def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tup
             if not is_header:
                 programs.append(None)
             continue
-        except _TooBig:
-            raise CatalogError([Problem(display, 1, 1, "", "the file holds too many YAML nodes")]) from None
+        except _TooBig as exc:
+            raise TooBig([Problem(display, 1, 1, "", str(exc))]) from None
+        if len(programs) > MAX_PROGRAMS:
+            raise TooBig([Problem(display, 1, 1, "", _TOO_MANY_PROGRAMS)])
         if value is _EMPTY:
             continue
         if is_header:
