@@ -458,7 +458,10 @@ def test_openapi_describes_the_parameters_and_problem_responses(client: Client) 
     schema = client.get("/openapi.json").json()
     operation = schema["paths"][f"{API}/programs"]["get"]
     params = {p["name"]: p for p in operation["parameters"]}
-    assert set(params) == {"q", *FACETS, "sort", "updated_since", "verified_since", "page", "per_page", "fields"}
+    assert set(params) == {"q", *FACETS, "sort", "updated_since", "verified_since", "page", "per_page", "fields"} | {
+        "since",
+        "version",
+    }
     assert params["career_stage"]["schema"]["items"]["enum"] == list(FACETS["career_stage"].values)
     assert params["per_page"]["schema"]["maximum"] == 100 and params["q"]["schema"]["maxLength"] == 200
     assert "application/problem+json" in operation["responses"]["400"]["content"]

@@ -249,8 +249,8 @@ def test_strict_headers_on_api_responses(client: Client, path: str) -> None:
 def test_trusted_hosts_refuse_other_host_names(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, trusted_hosts="directory.example.org, localhost")
     with running(create_app(settings)) as client:
-        assert client.get("/healthz", headers={"Host": "directory.example.org"}).status_code == 200
-        refused = client.get("/healthz", headers={"Host": "evil.example.com"})
+        assert client.get("/api/v1/catalog", headers={"Host": "directory.example.org"}).status_code == 200
+        refused = client.get("/api/v1/catalog", headers={"Host": "evil.example.com"})
         assert refused.status_code == 400
         assert refused.headers["x-content-type-options"] == "nosniff"
 

@@ -7,12 +7,13 @@ described here for /openapi.json, generated from the same constants and vocabula
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
 from pydantic import BaseModel, Field, create_model
 
-from app.api.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_Q
+from app.api.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_Q, TOKEN_PATTERN, VERSION_PATTERN
 from app.catalog.export import COLUMNS
 from app.catalog.models import Program
 from app.catalog.vocab import FACETS
@@ -91,9 +92,11 @@ ProgramPage: Any = create_model(
     links=(PageLinks, ...),
     suggestion=(str | None, Field(description="A respelled query, when nothing or little matched.")),
     relaxed=(bool, Field(description="No program matched every word; these match some of them.")),
+    version=(str, Field(description="The catalog version; the page links carry it (a changed one is a 409).")),
+    sync_token=(str, Field(description="Pass it as since= later to learn exactly what changed after this answer.")),
     removed=(
         list[Removed] | None,
-        Field(None, description="With updated_since only: programs removed from the catalog since then."),
+        Field(None, description="With since or updated_since only: programs removed from the catalog since then."),
     ),
 )
 Similar: Any = create_model("Similar", id=(str, ...), results=(list[ProgramOut], ...))
@@ -195,6 +198,16 @@ def parameters(*, paged: bool) -> dict[str, Any]:
         _param("updated_since", {"type": "string", "format": "date-time"}, "Only programs changed after this."),
         _param("verified_since", {"type": "string", "format": "date"}, "Only programs verified on or after this."),
     ]
+    params += [  # sync (app.api.sync)
+        _param(
+            "since", {"type": "string", "pattern": TOKEN_PATTERN}, "A sync_token: only what changed or left after it."
+        ),
+        _param(
+            "version",
+            {"type": "string", "pattern": VERSION_PATTERN},
+            "The catalog version the page links carry; a version no longer served is a 409.",
+        ),
+    ]
     if paged:
         page = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}
         per_page = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}
@@ -206,8 +219,9 @@ def fields_only() -> dict[str, Any]:
     return {"parameters": [FIELDS]}
 
 
-def polish(app: FastAPI) -> None:
-    """Errors as application/problem+json, no 422 (invalid input is a 400 here), one media type a response."""
+def polish(app: FastAPI, then: Callable[[dict[str, Any], str], None] | None = None) -> None:
+    """Errors as application/problem+json, no 422 (invalid input is a 400 here), one media type a response; then
+    `then(document, base_url)` (app.api.contract.tighten)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -224,6 +238,8 @@ def polish(app: FastAPI) -> None:
                         content["application/problem+json"] = content.pop("application/json")
                     elif len(content) > 1:
                         content.pop("application/json", None)
+        if then is not None:
+            then(schema, app.state.settings.base_url)
         app.openapi_schema = schema
         return schema
 

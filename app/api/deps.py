@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.api.params import ParamError, ParsedSearch, multi_items, read_search
+from app.api.params import SYNC_PARAMS, ParamError, ParsedSearch, multi_items, read_search
 from app.catalog.export import COLUMNS
 from app.catalog.vocab import FACETS
 from app.live.holder import LiveCatalog
@@ -140,7 +140,7 @@ FieldsDep = Annotated[tuple[str, ...] | None, Depends(get_fields)]
 async def get_search(request: Request) -> ParsedSearch:
     """The search asked for; any unknown or invalid parameter is a 400 naming it."""
     try:
-        return read_search(request.query_params, strict=True, allowed={"fields", "since", "version"})
+        return read_search(request.query_params, strict=True, allowed={"fields", *SYNC_PARAMS})
     except ParamError as error:
         raise invalid(error) from None
 

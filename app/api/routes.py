@@ -23,7 +23,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import config
-from app.api import apidoc
+from app.api import apidoc, contract
 from app.api.deps import (
     JSON,
     PREFIX,
@@ -328,4 +328,4 @@ def install(app: FastAPI) -> None:
     async def docs() -> HTMLResponse:
         return HTMLResponse(apidoc.DOCS_PAGE)
 
-    apidoc.polish(app)
+    apidoc.polish(app, contract.tighten)

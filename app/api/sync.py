@@ -10,8 +10,6 @@ skipping the programs that moved between pages.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -24,31 +22,27 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import ApiError, LiveDep, SnapshotDep, base_url, invalid, unavailable
-from app.api.params import ParamError, ParsedSearch
+from app.api.params import SYNC_PARAMS, TOKEN_PATTERN, VERSION_PATTERN, ParamError, ParsedSearch
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.store.db import CatalogMeta, Removal, read_meta
 
-SYNC_PARAMS = ("since", "version")
-_TOKEN = re.compile(r"^([0-9a-f]{0,32})\.(\d{1,12})$")
-_VERSION = re.compile(r"^[0-9a-f]{1,64}$")
+_TOKEN = re.compile(TOKEN_PATTERN)
+_VERSION = re.compile(VERSION_PATTERN)
 
 
 def sync_token(snap: Snapshot) -> str:
-    """The opaque token naming this snapshot's place in the database's sequence of loads."""
-    return base64.urlsafe_b64encode(f"{snap.epoch}.{snap.seq}".encode()).decode().rstrip("=")
+    """The token naming this snapshot's place in the database's sequence of loads: which database, which load."""
+    return f"{snap.epoch}-{snap.seq}"
 
 
 def _decode(raw: str) -> tuple[str, int]:
     text = raw.strip()
-    try:
-        match = _TOKEN.match(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("ascii"))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        match = None
-    if len(text) > 80 or match is None:
+    if not _TOKEN.match(text):
         message = "not a sync token; use the sync_token of an earlier answer, or leave since out for a full sync"
         raise invalid(ParamError("since", raw[:80], message))
-    return match.group(1), int(match.group(2))
+    epoch, _, seq = text.partition("-")
+    return epoch, int(seq)
 
 
 def sync_headers(snap: Snapshot) -> dict[str, str]:
@@ -126,7 +120,7 @@ async def get_sync(request: Request, live: LiveDep, snap: SnapshotDep) -> Sync:
                 "this sync token was not issued by this catalog's database (it was rebuilt, or the token is "
                 "damaged); sync again from scratch, without since"
             )
-            raise ApiError(410, "sync-token-unknown", "Sync token unknown", detail, extra={"param": "since"})
+            raise ApiError(409, "sync-token-unknown", "Sync token unknown", detail, extra={"param": "since"})
         raise _behind(live, snap, f"load {seq}")
     return Sync(since=seq, token=raw.strip(), version=version)
 
