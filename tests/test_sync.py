@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import orjson
 import pytest
 
 from app.main import create_app
-from tests.conftest import FIXTURE_CATALOG, Client, make_settings, running
+from tests.conftest import FIXTURE_CATALOG, Client, make_settings, running, serving
 from tests.syncclient import Mirror, path_of
 from tests.test_production import load
+from tests.test_reload import ENTRY
 
 TOKEN = "s3cret"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -148,3 +150,26 @@ def test_a_mirror_synced_across_loads_equals_the_export(app: tuple[Client, Path]
     reload(c, catalog, TEXT)  # back to the first content: a later load, so a later token
     mirror.converge()
     assert "pmg" in mirror.records and "aaa-new" not in mirror.records
+
+
+def test_an_export_streamed_across_a_load_holds_one_version(tmp_path: Path) -> None:
+    def text(gen: int) -> str:
+        return "programs:\n" + "".join(ENTRY.format(i=i, gen=gen) for i in range(2000))
+
+    catalog = tmp_path / "programs.yaml"
+    catalog.write_text(text(0))
+    with serving(create_app(make_settings(tmp_path, catalog=catalog, admin_token=TOKEN))) as base:
+        with httpx.stream("GET", f"{base}/api/v1/programs.ndjson") as export:
+            version = export.headers["catalog-version"]
+            chunks = export.iter_bytes()
+            received = next(chunks)
+            catalog.write_text(text(1))  # every program changes
+            loaded = httpx.post(f"{base}/api/v1/admin/reload", headers=AUTH, timeout=60).json()
+            assert loaded["catalog"]["version"] != version
+            rest = b"".join(chunks)
+        assert rest  # the load finished while the stream was still being sent
+        lines = [orjson.loads(line) for line in (received + rest).splitlines()]
+        assert len(lines) == 2000 and {line["tags"][0] for line in lines} == {"gen-0"}
+        after = httpx.get(f"{base}/api/v1/programs.ndjson")
+        assert after.headers["catalog-version"] == loaded["catalog"]["version"]
+        assert {orjson.loads(line)["tags"][0] for line in after.content.splitlines()} == {"gen-1"}
