@@ -80,3 +80,25 @@ def test_a_catalog_beyond_the_program_limit_is_refused_before_it_is_parsed() -> 
     ]
     flow = "programs: [" + ", ".join(f"{{id: p{i}}}" for i in range(MAX_PROGRAMS + 1)) + "]\n"
     assert "more than 10,000 programs" in errors(flow)[0].message  # not one item a line: caught while parsing
+
+
+def test_problems_are_placed_alike_whether_only_their_entries_or_the_whole_file_is_parsed_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entries = [entry(f"p{i}", f"Program {i}") for i in range(6)]
+    entries[1] = entries[1].replace("scope: national", "scope: nationwide")
+    entries[4] = entries[4].replace("    sources:", "    sourcez: x\n    sources:").replace("[women]", "[womem]")
+    text = catalog(*entries)
+    placed = errors(text)
+    monkeypatch.setattr("app.catalog.validate.place_entries", lambda *args: None)  # the whole file instead
+    assert errors(text) == placed
+    lines = text.splitlines()
+    line_of = {
+        needle: next(n for n, ln in enumerate(lines, 1) if needle in ln)
+        for needle in ("nationwide", "womem", "sourcez")
+    }
+    assert [(p.line, p.field) for p in placed] == [
+        (line_of["nationwide"], "programs[1].scope"),
+        (line_of["womem"], "programs[4].demographic_focus[0]"),
+        (line_of["sourcez"], "programs[4].sourcez"),
+    ]

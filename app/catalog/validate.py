@@ -13,7 +13,7 @@ from app.catalog.problems import CatalogError as CatalogError
 from app.catalog.problems import Loc, dotted
 from app.catalog.problems import Problem as Problem
 from app.catalog.textcheck import name_key
-from app.catalog.yamlread import Tree, parse, position, read_text, refuse_oversized
+from app.catalog.yamlread import Tree, parse, place_entries, position, read_text, refuse_oversized
 
 MAX_NODES_PER_KB = 400  # a generous ceiling on YAML nodes per KiB of text; refuses node floods
 MAX_NODES = 1_000_000  # and on YAML values in all: 100 per program at the most programs a catalog may hold
@@ -66,7 +66,7 @@ def validate(text: str, *, path: str = "<catalog>", max_nodes: int | None = None
     catalog, pending = _check(data, tree)
     if catalog is not None:
         return catalog
-    placed = parse(text, path, budget, track=True)[1] if pending else tree
+    placed = _placing(text, path, budget, data, tree, pending)
     problems = list(tree.problems)
     problems += [Problem(path, *position(placed, loc, key=at_key), dotted(loc), m) for loc, m, at_key in pending]
     problems = problems or [Problem(path, 1, 1, "", "the catalog could not be read")]
@@ -74,6 +74,20 @@ def validate(text: str, *, path: str = "<catalog>", max_nodes: int | None = None
 
 
 Pending = list[tuple[Loc, str, bool]]  # problems still to be placed: where, what, and whether at the key
+
+
+def _placing(text: str, path: str, budget: int, data: Any, tree: Tree, pending: Pending) -> Tree:
+    """A tree that knows where each pending problem is: the entries at fault parsed again, noting every position,
+    or, when the problems are not all inside entries (or the file did not parse cleanly), the whole file."""
+    if not pending:
+        return tree
+    entries = {loc[1] for loc, _, _ in pending if len(loc) >= 3 and loc[0] == "programs" and isinstance(loc[1], int)}
+    inside = sum(1 for loc, _, _ in pending if len(loc) >= 3 and loc[0] == "programs" and isinstance(loc[1], int))
+    if inside == len(pending) and not tree.problems and isinstance(data.get("programs"), list):
+        placed = place_entries(text, path, budget, entries, len(data["programs"]))
+        if placed is not None:
+            return placed
+    return parse(text, path, budget, track=True)[1]
 
 
 def _check(data: Any, tree: Tree) -> tuple[Catalog | None, Pending]:

@@ -312,6 +312,28 @@ def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tup
     return data, tree
 
 
+def place_entries(text: str, display: str, max_nodes: int, entries: set[int], count: int) -> Tree | None:
+    """Every position within these program entries, read by parsing only them (a file with errors in a few of
+    10,000 entries is not parsed in full a second time); None when the file does not split into `count` entries
+    one item a line, and the caller parses it all."""
+    chunks = list(_chunks(text))
+    if len(chunks) != count + 1:
+        return None
+    tree = Tree(display, 0, max_nodes)
+    for index in sorted(entries):
+        offset, chunk = chunks[index + 1]
+        part = Tree(display, offset, max_nodes)
+        try:
+            part.load(chunk, ("programs",))
+        except (yaml.YAMLError, RecursionError, _TooBig):
+            return None
+        for mapping, into in ((part.positions, tree.positions), (part.key_positions, tree.key_positions)):
+            for key, at in mapping.items():
+                if len(key) >= 2 and key[1] == 0:
+                    into[("programs", index, *key[2:])] = at
+    return tree
+
+
 def position(tree: Tree, loc: Loc, *, key: bool = False) -> tuple[int, int]:
     if key and loc in tree.key_positions:
         return tree.key_positions[loc]
