@@ -4,6 +4,7 @@ replica on PostgreSQL. Few and bounded: each starts its servers once."""
 from __future__ import annotations
 
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -12,7 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import postgres_database
+from app.live.holder import LiveCatalog
+from app.store.db import make_engine
+from tests.conftest import make_settings, postgres_database
 from tests.syncclient import Mirror
 from tests.test_production import mentordir_serve, replica
 from tests.test_reload import ENTRY
@@ -124,3 +127,32 @@ def test_a_client_syncing_through_twenty_loads_on_postgresql_with_a_replica_ends
             for base in (leader, follower):
                 assert httpx.get(f"{base}/api/v1/programs").json()["sync_token"] == mirror.token
         assert not [log for log in tmp_path.rglob("serve-*.log") if "Traceback" in log.read_text()]
+
+
+def test_workers_of_one_machine_validate_each_file_once_and_share_the_verdict(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Two LiveCatalogs over one index folder and database, as two workers of `mentordir serve` have."""
+    catalog = tmp_path / "programs.yaml"
+    catalog.write_text(catalog_text(1))
+    settings = make_settings(tmp_path, catalog=catalog)
+    engine = make_engine(settings.database_url)
+    first, second = LiveCatalog(settings, engine), LiveCatalog(settings, engine)
+    try:
+        with caplog.at_level(logging.INFO, logger="mentordir"):
+            first.start()
+            second.start()  # waits for the first one's load, then reuses it
+        assert sum(") loaded:" in r.message for r in caplog.records) == 1  # validated and written once
+        assert first.current and second.current and first.current.tag == second.current.tag
+        catalog.write_text(catalog_text(2).replace("scope: national", "scope: nationwide"))
+        assert first.reload() is False and first.failures == 1
+        assert second.reload() is False and second.failures == 0  # refused without validating again
+        assert second.rejected is not None and second.rejected.digest == first.rejected.digest  # type: ignore[union-attr]
+        catalog.write_text(catalog_text(1))  # back to the file both serve
+        assert second.reload() is True and second.rejected is None
+        first.refresh_from_database()  # the poll every worker runs
+        assert first.rejected is None
+    finally:
+        first.close()
+        second.close()
+        engine.dispose()

@@ -18,7 +18,7 @@ from app.catalog.problems import CatalogError
 from app.config import SYNONYMS, Settings
 from app.live.loading import file_digest, file_stamp, gc_paused, load_file
 from app.live.locks import FileLock
-from app.live.restart import already_loaded, read_rejected, remember_loaded, remember_rejected
+from app.live.restart import already_loaded, forget_rejected, read_rejected, remember_loaded, remember_rejected
 from app.live.snapshot import Rejected, Snapshot, build_snapshot
 from app.search.index import SearchIndex
 from app.search.scoring import Synonyms
@@ -124,6 +124,7 @@ class LiveCatalog:
                 self._swap(snapshot)
             self._seen = (digest, stamp)  # only now: a load that failed on the database is retried on the next check
             self.rejected = None
+            forget_rejected(self.settings)  # for the other workers too: this file is the one served
             if report is None:
                 log.info("catalog %s unchanged since it was loaded: reusing the database and index", _served(self))
                 return True

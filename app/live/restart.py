@@ -56,7 +56,6 @@ def remember_loaded(settings: Settings, digest: str, version: str) -> None:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(orjson.dumps(identity | {"digest": digest, "version": version}))
         os.replace(tmp, path)
-    forget_rejected(settings)
 
 
 def _rejected_marker(settings: Settings) -> Path:
