@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.catalog.filelimits import MAX_PROGRAMS
 from app.catalog.validate import validate
-from app.catalog.yamlread import MAX_PROGRAMS
 from tests.test_catalog import catalog, entry, errors
 
 

@@ -8,12 +8,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.catalog.filelimits import read_text, refuse_oversized
 from app.catalog.models import Catalog, CatalogFile, Program, Source, suggest
 from app.catalog.problems import CatalogError as CatalogError
 from app.catalog.problems import Loc, dotted
 from app.catalog.problems import Problem as Problem
 from app.catalog.textcheck import name_key
-from app.catalog.yamlread import Tree, parse, place_entries, position, read_text, refuse_oversized
+from app.catalog.yamlread import Tree, parse, place_entries, position
 
 MAX_NODES_PER_KB = 400  # a generous ceiling on YAML nodes per KiB of text; refuses node floods
 MAX_NODES = 1_000_000  # and on YAML values in all: 100 per program at the most programs a catalog may hold

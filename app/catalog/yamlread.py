@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from app.catalog.filelimits import ITEM as _ITEM
+from app.catalog.filelimits import MAX_PROGRAMS, TOO_MANY_PROGRAMS, TooBig
 from app.catalog.problems import CatalogError, Loc, Problem, dotted
 from app.catalog.textcheck import SUSPECT, text_problem
 
 MAX_DEPTH = 16
-# Validation is bounded in time and memory (README, "Limits"): a catalog lists at most this many programs, and a
-# file beyond is refused as soon as the parser reaches the first one too many.
-MAX_PROGRAMS = 10_000
 
 
 class Tree:
@@ -104,7 +102,7 @@ class Tree:
         if self.budget < 0:
             raise _TooBig("the file holds too many YAML values")
         if len(loc) == 2 and loc[0] == "programs" and isinstance(loc[1], int) and loc[1] >= MAX_PROGRAMS:
-            raise _TooBig(_TOO_MANY_PROGRAMS)
+            raise _TooBig(TOO_MANY_PROGRAMS)
         if len(loc) > MAX_DEPTH:
             self.problem(at, loc, f"nested deeper than {MAX_DEPTH} levels")
             self._skip(event)
@@ -171,24 +169,6 @@ class _TooBig(Exception):
     pass
 
 
-_TOO_MANY_PROGRAMS = f"the catalog lists more than {MAX_PROGRAMS:,} programs, the most one catalog may hold"
-
-
-class TooBig(CatalogError):
-    """The file is beyond the limits: refused at once, with no second pass to place other problems."""
-
-
-def refuse_oversized(text: str, display: str) -> None:
-    """Refuse a file listing too many programs before parsing it (a regular expression over the text takes
-    milliseconds; the parser would take seconds to reach the entry too many)."""
-    start = re.search(r"^programs\s*:[ \t]*(#.*)?$", text, re.MULTILINE)
-    first = _ITEM.search(text, start.end()) if start else None
-    if first is not None:
-        entries = re.compile(rf"^{first.group(1)}- ", re.MULTILINE)
-        if sum(1 for _ in entries.finditer(text, first.start())) > MAX_PROGRAMS:
-            raise TooBig([Problem(display, 1, 1, "", _TOO_MANY_PROGRAMS)])
-
-
 def _syntax_problem(path: str, exc: yaml.YAMLError, line_offset: int) -> Problem:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
@@ -198,9 +178,6 @@ def _syntax_problem(path: str, exc: yaml.YAMLError, line_offset: int) -> Problem
     if any(hint in problem for hint in ("mapping values", "block end", "could not find expected ':'")):
         message += "; check the indentation of this line and the lines above it"
     return Problem(path, line, col, "", message)
-
-
-_ITEM = re.compile(r"^(\s*)- ", re.MULTILINE)
 
 
 def _chunks(text: str) -> Iterator[tuple[int, str]]:
@@ -226,27 +203,6 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
             yield start + 1 + begin, "".join(body[begin:i])
             begin = i
     yield start + 1 + begin, "".join(body[begin:])
-
-
-def read_text(path: Path, display: str, limit: int) -> str:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise CatalogError([Problem(display, 1, 1, "", f"cannot read the file: {exc.strerror}")]) from None
-    if size > limit:
-        raise CatalogError(
-            [Problem(display, 1, 1, "", f"file is {size / 2**20:.1f} MiB; the limit is {limit / 2**20:.1f} MiB")]
-        )
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise CatalogError(
-            [Problem(display, line, col, "", f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded")]
-        ) from None
 
 
 def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tuple[Any, Tree]:
@@ -286,7 +242,7 @@ def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tup
         except _TooBig as exc:
             raise TooBig([Problem(display, 1, 1, "", str(exc))]) from None
         if len(programs) > MAX_PROGRAMS:
-            raise TooBig([Problem(display, 1, 1, "", _TOO_MANY_PROGRAMS)])
+            raise TooBig([Problem(display, 1, 1, "", TOO_MANY_PROGRAMS)])
         if value is _EMPTY:
             continue
         if is_header:
