@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import ArgumentError
 
 from app.catalog.models import Catalog
@@ -110,3 +110,20 @@ def test_fetch_keeps_the_requested_order_and_skips_missing(engine: Engine) -> No
     assert [p.id for p in fetch_programs(engine, ["swims", "nope", "elam"])] == ["swims", "elam"]
     record = fetch_programs(engine, ["elam"])[0].full_record()
     assert record["aliases"] == ["ELAM"] and record["updated_at"] == T0.isoformat()
+
+
+def test_a_database_made_before_sequence_numbers_gains_them(engine: Engine) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    with engine.begin() as conn:  # the tables as the first release made them
+        for table, column in (("program", "seq"), ("removed_program", "seq"), ("catalog_meta", "seq")):
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(text("ALTER TABLE catalog_meta DROP COLUMN epoch"))
+    init_db(engine)
+    meta = read_meta(engine)
+    assert meta is not None and (meta.seq, meta.epoch) == (0, "")
+    edited = fixture_text().replace("A year of leadership training", "A year of intensive leadership training")
+    report = sync_catalog(engine, catalog(edited), now=T1)
+    seqs = {p.id: p.seq for p in read_programs(engine)}
+    assert report.seq == 1 and seqs["elam"] == 1 and seqs["pmg"] == 0
+    meta = read_meta(engine)
+    assert meta is not None and meta.seq == 1 and len(meta.epoch) == 16

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Column, DateTime, Engine, Text, delete, event, insert, inspect, text, update
+from sqlalchemy import Column, DateTime, Engine, Text, delete, event, insert, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from app.catalog.models import Catalog
+from app.store.migrate import add_missing_columns
 
 CHUNK = 500  # ids per IN (...) clause, well under every backend's parameter limit
 
@@ -151,29 +152,11 @@ def init_db(engine: Engine) -> None:
     for attempt in range(3):
         try:
             SQLModel.metadata.create_all(engine)
-            _add_missing_columns(engine)
+            add_missing_columns(engine)
             return
         except SQLAlchemyError:  # another process created the same table between our check and our CREATE
             if attempt == 2:
                 raise
-
-
-# Columns added after a table was first released, with the value existing rows take.
-_ADDED_COLUMNS = {
-    "program": {"seq": "INTEGER NOT NULL DEFAULT 0"},
-    "removed_program": {"seq": "INTEGER NOT NULL DEFAULT 0"},
-    "catalog_meta": {"seq": "INTEGER NOT NULL DEFAULT 0", "epoch": "VARCHAR(32) NOT NULL DEFAULT ''"},
-}
-
-
-def _add_missing_columns(engine: Engine) -> None:
-    tables = inspect(engine)
-    for table, columns in _ADDED_COLUMNS.items():
-        present = {c["name"] for c in tables.get_columns(table)}
-        with engine.begin() as conn:
-            for name, ddl in columns.items():
-                if name not in present:
-                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
 
 
 def _serialize_writers(session: Session) -> None:
