@@ -28,7 +28,14 @@ class Settings(BaseSettings):
     max_catalog_mb: float = Field(32, gt=0, description="Largest catalog file accepted, in MiB.")
     host: str = Field("127.0.0.1", description="Address `mentordir serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `mentordir serve` binds to.")
-    base_url: str = Field("", description="Public base URL used in links (empty: derived from each request).")
+    base_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/\s?#@]+(/[^\s?#]*)?)?$",
+        description="Public base URL (https://host) used in every absolute link (empty: taken from each request).",
+    )
+    idle_timeout_seconds: int = Field(
+        5, ge=1, le=300, description="Seconds `mentordir serve` keeps a connection open without a complete request."
+    )
     admin_token: SecretStr | None = Field(
         None, description="Token for the admin endpoints, reload and suggestions (off when unset)."
     )
@@ -44,7 +51,7 @@ class Settings(BaseSettings):
         description="Replica mode: serve the catalog the database holds (written by `mentordir load`), not the file.",
     )
     follow_poll_seconds: float = Field(
-        2.0, ge=0.1, le=3600, description="In replica mode, how often the database's catalog version is checked."
+        1.0, ge=0.1, le=3600, description="How often each worker and replica checks the database for a newer load."
     )
     response_cache: int = Field(
         2048, ge=0, le=1_000_000, description="Responses kept in memory per worker for repeated requests (0: off)."

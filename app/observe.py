@@ -22,6 +22,7 @@ from app.store import suggestions
 
 access_log = logging.getLogger("mentordir.access")
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # any other is counted as "other"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -124,7 +125,10 @@ class ObserveMiddleware:
         finally:
             elapsed = time.perf_counter() - start
             route = getattr(scope.get("route"), "path", None) or "unmatched"
-            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+            method = (
+                scope["method"] if scope["method"] in METHODS else "other"
+            )  # a label per made-up method is unbounded
+            self.metrics.requests.labels(route, method, str(status)).inc()
             self.metrics.latency.labels(route).observe(elapsed)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(

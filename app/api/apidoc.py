@@ -7,12 +7,13 @@ described here for /openapi.json, generated from the same constants and vocabula
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from fastapi import FastAPI
 from pydantic import BaseModel, Field, create_model
 
-from app.api.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_Q
+from app.api.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_Q, TOKEN_PATTERN, VERSION_PATTERN
 from app.catalog.export import COLUMNS
 from app.catalog.models import Program
 from app.catalog.vocab import FACETS
@@ -152,9 +153,11 @@ ProgramPage: Any = create_model(
         list[GuideLink],
         Field(description="Pages of the site that answer what the words ask (how to start a peer group)."),
     ),
+    version=(str, Field(description="The catalog version; the page links carry it (a changed one is a 409).")),
+    sync_token=(str, Field(description="Pass it as since= later to learn exactly what changed after this answer.")),
     removed=(
         list[Removed] | None,
-        Field(None, description="With updated_since only: programs removed from the catalog since then."),
+        Field(None, description="With since or updated_since only: programs removed from the catalog since then."),
     ),
 )
 Similar: Any = create_model("Similar", id=(str, ...), results=(list[ProgramOut], ...))
@@ -284,6 +287,16 @@ def parameters(*, paged: bool) -> dict[str, Any]:
             "true: only programs with a followable link, their own page (`url`) or their sponsor's (`sponsor_url`).",
         ),
     ]
+    params += [  # sync (app.api.sync)
+        _param(
+            "since", {"type": "string", "pattern": TOKEN_PATTERN}, "A sync_token: only what changed or left after it."
+        ),
+        _param(
+            "version",
+            {"type": "string", "pattern": VERSION_PATTERN},
+            "The catalog version the page links carry; a version no longer served is a 409.",
+        ),
+    ]
     if paged:
         page = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}
         per_page = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}
@@ -305,8 +318,9 @@ TRANSPORT = (
 )
 
 
-def polish(app: FastAPI) -> None:
-    """Errors as application/problem+json, no 422 (invalid input is a 400 here), one media type a response."""
+def polish(app: FastAPI, then: Callable[[dict[str, Any], str], None] | None = None) -> None:
+    """Errors as application/problem+json, no 422 (invalid input is a 400 here), one media type a response; then
+    `then(document, base_url)` (app.api.contract.tighten)."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -326,6 +340,8 @@ def polish(app: FastAPI) -> None:
                         content["application/problem+json"] = content.pop("application/json")
                     elif len(content) > 1:
                         content.pop("application/json", None)
+        if then is not None:
+            then(schema, app.state.settings.base_url)
         app.openapi_schema = schema
         return schema
 

@@ -34,6 +34,10 @@ MAX_Q = 200
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 MAX_PAGE = 1_000_000
+# Sync parameters (read by app.api.sync, API only): a sync_token, and the catalog version page links carry.
+SYNC_PARAMS = ("since", "version")
+TOKEN_PATTERN = r"^[0-9a-f]{0,32}-[0-9]{1,12}$"  # for validation and the OpenAPI document; clients treat it as opaque
+VERSION_PATTERN = r"^[0-9a-f]{1,64}$"
 SEARCH_PARAMS: tuple[str, ...] = (
     "q",
     *FACETS,

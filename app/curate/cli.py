@@ -98,7 +98,7 @@ def serve(
     import uvicorn
 
     from app.observe import log_config
-    from app.serving import run
+    from app.serving import IdleTimeoutProtocol, run
 
     overrides = {"host": host, "port": port, "workers": workers, "catalog": catalog}
     overrides |= {"database_url": database_url, "index_dir": index_dir}
@@ -110,8 +110,10 @@ def serve(
             os.environ[f"MENTORDIR_{name.upper()}"] = str(value)
     # Fewer malloc arenas for the workers: a thread pool's arenas otherwise hold memory long after a burst.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mentordir-metrics-")
+    metrics_dir = contextlib.ExitStack()
+    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # removed when the server stops
+        folder = metrics_dir.enter_context(tempfile.TemporaryDirectory(prefix="mentordir-metrics-"))
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
     config = uvicorn.Config(
         "app.main:create_app",
         factory=True,
@@ -124,8 +126,11 @@ def serve(
         access_log=False,
         log_config=log_config(settings.log_level),
         timeout_graceful_shutdown=15,
+        http=IdleTimeoutProtocol,
+        timeout_keep_alive=settings.idle_timeout_seconds,
     )
-    run(config)
+    with metrics_dir:
+        run(config)
 
 
 MIN_FREE_BYTES = 64 * 2**20

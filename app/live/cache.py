@@ -60,7 +60,7 @@ class ResponseCache:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         live: Any = getattr(scope["app"].state, "live", None) if "app" in scope else None
         snapshot = live.current if live is not None else None
-        key = self._key(scope, snapshot.version) if snapshot is not None else None
+        key = self._key(scope, snapshot.tag) if snapshot is not None else None
         if key is None:
             await self.app(scope, receive, send)
             return
