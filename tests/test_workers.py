@@ -66,7 +66,12 @@ def test_two_workers_serve_an_admin_reload_within_the_poll_interval(tmp_path: Pa
             assert httpx.get(f"{base}/api/v1/catalog").json()["version"] == version
             gone = httpx.get(f"{base}/api/v1/programs/p1")
             assert gone.status_code == 404 and gone.json()["type"].endswith("/unknown-program")
-        log = next(tmp_path.glob("serve-*.log")).read_text()
+        # The follower's log line may reach the file after its first answers (another process's buffer).
+        deadline = time.monotonic() + 10
+        while f"now serving catalog {version} (load 2" not in (log := next(tmp_path.glob("serve-*.log")).read_text()):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert "Traceback" not in log
         # Each file was validated once, by the worker that loaded it; the other one reused it or followed.
         assert log.count(f"catalog {first} (load 1) loaded") == 1, log
