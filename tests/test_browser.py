@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -194,3 +195,33 @@ def test_payloads_in_catalog_text_do_not_execute(browser: Any, tmp_path: Path) -
         context.close()
     assert dialogs == []
     assert not [m for m in console if "alert" in m or "xss" in m]
+
+
+def test_a_step_overtaken_by_the_next_one_stays_in_the_history(page: Page) -> None:
+    """A slow answer overtaken by a quicker second step: back still returns to the first step's search."""
+    page.goto("/?q=leadership")
+    held: list[Any] = []
+
+    def slow(route: Any) -> None:  # the search for "/" is held until the next step has been taken
+        held.append(route)
+
+    everything = re.compile(r"/$")
+    page.route(everything, slow)
+    page.fill("#q", "")
+    page.press("#q", "Enter")
+    for _ in range(50):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the first step's request was never made"
+    page.check("#f-demographic_focus-women")
+    expect(page).to_have_url(re.compile(r"/\?demographic_focus=women$"))
+    page.unroute(everything)
+    for route in held:
+        with contextlib.suppress(Exception):  # the browser aborted it: the second step overtook it
+            route.continue_()
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"/$"))
+    expect(page.locator("#results-h")).to_have_text("8 programs")
+    page.go_back()
+    expect(page.locator("#q")).to_have_value("leadership")

@@ -98,8 +98,16 @@
     if (!current) { location.href = href; return; }
     var wasOpen = panelIsOpen();
     var panelScroll = wasOpen ? panel().scrollTop : 0;
-    if (pending) { pending.abort(); }
+    if (pending) {
+      pending.abort();
+      // A step the user took stays in the history even when the next one overtakes it: back returns to it.
+      if (pending.push === true && pending.href !== location.pathname + location.search) {
+        history.pushState({ search: true }, "", pending.href);
+      }
+    }
     var controller = new AbortController();
+    controller.href = href;
+    controller.push = push;
     pending = controller;
     current.setAttribute("aria-busy", "true");
     fetch(href, { headers: { "X-Fragment": "search" }, signal: controller.signal, credentials: "same-origin" })
