@@ -2,6 +2,8 @@
 #   docker build -t mentordir .
 #   docker run --rm -p 8000:8000 mentordir
 #   docker run --rm -p 8000:8000 -e MENTORDIR_DATABASE_URL=postgresql+psycopg://user@db/mentordir -e MENTORDIR_FOLLOW=true mentordir
+# In production also set MENTORDIR_BASE_URL=https://<public host> and MENTORDIR_TRUSTED_HOSTS=<public host>: the
+# HEALTHCHECK below keeps passing (the health checks answer any host).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -13,12 +13,18 @@ $(VENV)/installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
+# openapi-python-client, for the generated-client test, in a venv of its own (it caps typer below ours).
+$(VENV)/tools/installed: requirements-clientgen.txt
+	$(PYTHON) -m venv $(VENV)/tools
+	$(VENV)/tools/bin/pip install --quiet --disable-pip-version-check -r requirements-clientgen.txt
+	touch $@
+
 ## Set up and serve the website and API on http://$(HOST):$(PORT) from the bundled catalog.
 serve: $(VENV)/installed
 	$(BIN)/mentordir serve --host $(HOST) --port $(PORT)
 
 ## Set up and run the whole check: lint, types, the catalog, and the test suite.
-test: lint
+test: lint $(VENV)/tools/installed
 	$(BIN)/pytest
 
 lint: $(VENV)/installed

@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_CATALOG = ROOT / "data" / "programs.yaml"
 SYNONYMS = ROOT / "data" / "synonyms.yaml"
+WORDFORMS = ROOT / "data" / "wordforms.yaml"
+INTENTS = ROOT / "data" / "intents.yaml"
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "app" / "static"
 
@@ -26,8 +28,17 @@ class Settings(BaseSettings):
     max_catalog_mb: float = Field(32, gt=0, description="Largest catalog file accepted, in MiB.")
     host: str = Field("127.0.0.1", description="Address `mentordir serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `mentordir serve` binds to.")
-    base_url: str = Field("", description="Public base URL used in links (empty: derived from each request).")
-    admin_token: SecretStr | None = Field(None, description="Token for POST /api/v1/admin/reload (off when unset).")
+    base_url: str = Field(
+        "",
+        pattern=r"^(https?://[^/\s?#@]+(/[^\s?#]*)?)?$",
+        description="Public base URL (https://host) used in every absolute link (empty: taken from each request).",
+    )
+    idle_timeout_seconds: int = Field(
+        5, ge=1, le=300, description="Seconds `mentordir serve` keeps a connection open without a complete request."
+    )
+    admin_token: SecretStr | None = Field(
+        None, description="Token for the admin endpoints, reload and suggestions (off when unset)."
+    )
     watch: bool = Field(True, description="Reload the catalog when its file changes.")
     watch_debounce_ms: int = Field(
         200, ge=10, le=10_000, description="Quiet time after a change to the catalog file before it is reloaded."
@@ -40,7 +51,7 @@ class Settings(BaseSettings):
         description="Replica mode: serve the catalog the database holds (written by `mentordir load`), not the file.",
     )
     follow_poll_seconds: float = Field(
-        2.0, ge=0.1, le=3600, description="In replica mode, how often the database's catalog version is checked."
+        1.0, ge=0.1, le=3600, description="How often each worker and replica checks the database for a newer load."
     )
     response_cache: int = Field(
         2048, ge=0, le=1_000_000, description="Responses kept in memory per worker for repeated requests (0: off)."

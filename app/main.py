@@ -14,15 +14,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from app import observe, security
+from app import observe
 from app.api import admin
 from app.api import routes as api
+from app.api import suggestions as suggestions_api
 from app.config import Settings
 from app.live.cache import ResponseCache
 from app.live.holder import LiveCatalog
 from app.live.watch import watching
+from app.middleware import security
+from app.middleware.compression import Compression
 from app.store.db import make_engine, ping
 from app.web import routes as web
+from app.web import suggest
 
 log = logging.getLogger("mentordir")
 
@@ -78,11 +82,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body["status"] = "ready" if ready else "not ready"
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    # Innermost: a cached answer still passes through CORS, logs, metrics and the strict headers.
+    # Innermost: compression, so the cache keeps compressed bodies and a repeat costs no gzip work.
+    app.add_middleware(Compression)
+    # Then the cache: a cached answer still passes through CORS, logs, metrics and the strict headers.
     app.add_middleware(ResponseCache, max_entries=settings.response_cache)
     api.install(app)
     web.install(app)
     admin.install(app)
+    suggestions_api.install(app)  # after admin: its curators' list needs the admin token
+    suggest.install(app)
 
     async def error(request: Request, exc: Exception) -> Response:
         """One place for errors: problem+json for machines (/api, /healthz...), an HTML page for people."""

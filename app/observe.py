@@ -13,12 +13,16 @@ import orjson
 from fastapi import FastAPI
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.store import suggestions
+
 access_log = logging.getLogger("mentordir.access")
 SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})  # any other is counted as "other"
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -51,6 +55,13 @@ class Metrics:
             "Catalog files rejected or reloads that failed.",
             registry=self.registry,
         )
+        self.suggestions = Gauge(
+            "mentordir_suggestions",
+            "Suggestions from faculty in the database, by status (new, accepted, rejected, duplicate).",
+            ["status"],
+            registry=self.registry,
+            multiprocess_mode="mostrecent",
+        )
 
     def follow(self, live: Any) -> None:
         """Bring the catalog gauge and the reload-failure count up to date with the live catalog."""
@@ -64,6 +75,18 @@ class Metrics:
         if snapshot is not None:
             self.catalog.labels(version).set(snapshot.program_count)
         self._version = version
+        self._count_suggestions(live)
+
+    def _count_suggestions(self, live: Any) -> None:
+        """The suggestions by status, read from the database at each scrape (kept as they were while it is down)."""
+        if live.database_error():
+            return
+        try:
+            by_status = suggestions.counts(live.engine)
+        except SQLAlchemyError:
+            return
+        for status, n in by_status.items():
+            self.suggestions.labels(status).set(n)
 
     def exposition(self) -> bytes:
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # several workers: add up every process's files
@@ -102,7 +125,10 @@ class ObserveMiddleware:
         finally:
             elapsed = time.perf_counter() - start
             route = getattr(scope.get("route"), "path", None) or "unmatched"
-            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+            method = (
+                scope["method"] if scope["method"] in METHODS else "other"
+            )  # a label per made-up method is unbounded
+            self.metrics.requests.labels(route, method, str(status)).inc()
             self.metrics.latency.labels(route).observe(elapsed)
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(
@@ -128,7 +154,8 @@ def install(app: FastAPI) -> Metrics:
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus(request: Request) -> Response:
-        """Prometheus metrics: request counts and latencies by route, the catalog version, reload failures."""
+        """Prometheus metrics: request counts and latencies by route, the catalog version, reload failures, and the
+        suggestions by status."""
         metrics.follow(request.app.state.live)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 

@@ -263,6 +263,7 @@ def _program(rng: random.Random, names: set[str], ids: set[str]) -> dict[str, An
         program["url"] = f"https://example.org/{pid}"
     program["sources"] = [dict(ARTICLE)]
     program["last_verified"] = TODAY - dt.timedelta(days=rng.randint(0, 900))
+    program["date_added"] = program["last_verified"] - dt.timedelta(days=rng.randint(0, 300))
     program["tags"] = rng.sample(TAGS, rng.randint(0, 5))
     return {k: v for k, v in program.items() if v != []}
 

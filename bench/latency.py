@@ -4,7 +4,8 @@
 
 Prints one JSON object. Search latency is the median over repeats of each pass's median, p95 and p99, with facet
 counts and highlights on and no response cache (the search core has none), for the vocabulary mix (`search_ms`)
-and the common-words mix (`common_ms`: one or two of the catalog's most frequent words, 0–2 filters).
+and the common-words mix (`common_ms`: one or two of the catalog's most frequent words, 0–2 filters); completion
+latency likewise, over as many inputs typed so far (bench.queries.typed).
 """
 
 from __future__ import annotations
@@ -16,18 +17,18 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from app.catalog.validate import load_catalog
-from app.config import SYNONYMS
+from app.config import SYNONYMS, WORDFORMS
 from app.live.loading import gc_paused
 from app.search.index import SearchIndex
 from app.search.query import Document
 from app.search.scoring import Synonyms
 from app.store.db import init_db, make_engine, read_programs, sync_catalog
-from bench.queries import Mix, common_mix, frequent_words, mix
+from bench.queries import Mix, common_mix, frequent_words, mix, typed
 
 
 def percentile(values: Sequence[float], p: float) -> float:
@@ -38,6 +39,19 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 def summary(ms: Sequence[float]) -> dict[str, float]:
     return {"median": statistics.median(ms), "p95": percentile(ms, 95), "p99": percentile(ms, 99)}
+
+
+def medians(call: Callable[[Any], Any], inputs: Sequence[Any], repeat: int) -> dict[str, float]:
+    """`call` on every input, `repeat` times: the median over the passes of each pass's median, p95 and p99 (ms)."""
+    passes = []
+    for _ in range(repeat):
+        ms = []
+        for item in inputs:
+            start = time.perf_counter()
+            call(item)
+            ms.append((time.perf_counter() - start) * 1000)
+        passes.append(summary(ms))
+    return {k: statistics.median(p[k] for p in passes) for k in ("median", "p95", "p99")}
 
 
 def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, float]:
@@ -56,7 +70,7 @@ def measure(catalog_path: Path, *, queries: int = 1000, repeat: int = 3, work: P
         stored, t_read = _timed(read_programs, engine)
         engine.dispose()
         documents = [Document.from_record(p.record, updated_at=p.updated_at) for p in stored]
-        synonyms = Synonyms.load(SYNONYMS)
+        synonyms = Synonyms.load(SYNONYMS, WORDFORMS)
         # in one process: the service's start-up also indexes in child processes meanwhile (see the cold start)
         index, t_build = _timed(SearchIndex.open_or_build, work / "index", catalog.version, documents, synonyms)
         index.close()
@@ -64,6 +78,9 @@ def measure(catalog_path: Path, *, queries: int = 1000, repeat: int = 3, work: P
     words = frequent_words(documents)
     mixes = {"search_ms": mix(queries), "common_ms": common_mix(words, queries)}
     timings = {name: passes(index, searches, repeat) for name, searches in mixes.items()}
+    typed_so_far = typed(queries)
+    _, t_complete_build = _timed(index.complete, "a")  # the first completion builds the completer
+    suggest_ms = medians(index.complete, typed_so_far, repeat)
     index.close()
     n = len(catalog.programs)
     return {
@@ -78,6 +95,8 @@ def measure(catalog_path: Path, *, queries: int = 1000, repeat: int = 3, work: P
         "open_s": t_open,
         **timings,
         "common_words": words,
+        "suggest_build_s": t_complete_build,
+        "suggest_ms": suggest_ms,
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
@@ -87,15 +106,7 @@ def passes(index: SearchIndex, mixed: list[Mix], repeat: int) -> dict[str, float
     searches = [m.query() for m in mixed]
     for q in searches[:50]:  # warm the searcher pool and the stemmer's cache
         index.search(q)
-    out = []
-    for _ in range(repeat):
-        ms = []
-        for q in searches:
-            start = time.perf_counter()
-            index.search(q)
-            ms.append((time.perf_counter() - start) * 1000)
-        out.append(summary(ms))
-    return {k: statistics.median(p[k] for p in out) for k in ("median", "p95", "p99")}
+    return medians(index.search, searches, repeat)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -120,3 +120,16 @@ def zipf_urls(path: str, n: int, *, queries: list[Mix], s: float = 1.0, seed: in
     urls = [f"{path}?{m.params()}" for m in queries]
     weights = [1 / (r**s) for r in range(1, len(urls) + 1)]
     return rng.choices(urls, weights=weights, k=n)
+
+
+def typed(n: int = 1000, *, seed: int = 4) -> list[str]:
+    """`n` distinct search-box inputs as typed so far: one to three words of the vocabulary, the last cut short
+    (one letter to all of it), for the completions."""
+    rng = random.Random(f"typed:{seed}")
+    out: dict[str, None] = {}
+    while len(out) < n:
+        words = rng.sample(VOCABULARY, rng.choices([1, 2, 3], weights=[6, 3, 1])[0])
+        last = words[-1]
+        words[-1] = last[: rng.randint(1, len(last))]
+        out[" ".join(words)] = None
+    return list(out)

@@ -24,9 +24,9 @@ from typing import Any
 from bench import generate
 from bench.queries import common_mix, mix
 from bench.server import ROOT, directory_command, env_for, free_port, hello_command, serving
-from bench.wrk import Run, probe, workloads, wrk
+from bench.wrk import Run, probe, suggest_workloads, workloads, wrk
 
-ROUTES = {"api": "/api/v1/programs", "html": "/"}
+ROUTES = {"api": "/api/v1/programs", "html": "/", "suggest": "/api/v1/suggest"}
 CONNECTIONS = (8, 64)
 WORKLOADS = ("distinct", "zipf", "common")  # common: every request a distinct search of the most frequent words
 
@@ -73,12 +73,15 @@ def throughput(catalog: Path, work: Path, seconds: int, workers: int, common_wor
     """wrk at each connection count, for each route and workload, against an already-loaded server."""
     queries = mix(1000)
     common = common_mix(common_words, 3001)  # 3,001 searches x 20 pages and page sizes: 60,000 distinct URLs
-    files = {name: workloads(route, queries, work, common=common) for name, route in ROUTES.items()}
+    files = {
+        name: suggest_workloads(route, work) if name == "suggest" else workloads(route, queries, work, common=common)
+        for name, route in ROUTES.items()
+    }
     port = free_port()
     out: dict[str, Any] = {"workers": workers}
     with serving(directory_command(port, workers), port, env=env_for(catalog, work)) as server:
         for name, route in ROUTES.items():
-            missing = probe(port, route, queries)
+            missing = probe(port, route, "q=lea" if name == "suggest" else queries[0].params())
             if missing:
                 out[name] = missing
                 continue
@@ -138,17 +141,20 @@ def table(results: list[dict[str, Any]], ceiling: dict[str, Any]) -> str:
         f"Machine: {machine()}; wrk -t{min(2, max(CONNECTIONS))}, loopback.",
         "",
         "| programs | parse + validate | index build | search median / p95 / p99 | common words median / p95 / p99 "
-        "| cold start | warm restart | peak RSS |",
-        "|---|---|---|---|---|---|---|---|",
+        "| completions median / p95 / p99 | cold start | warm restart | peak RSS |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         lat, st = r["latency"], r["startup"]
         ms, common = lat["search_ms"], lat.get("common_ms")
+        sg = lat.get("suggest_ms")
+        completions = f"{sg['median']:.2f} / {sg['p95']:.2f} / {sg['p99']:.2f} ms" if sg else "–"
         rss = max(st["start_rss_mb"], r["http"].get("serve_rss_mb", 0.0))
         common_cell = f"{common['median']:.1f} / {common['p95']:.1f} / {common['p99']:.1f} ms" if common else "–"
         lines.append(
             f"| {r['programs']:,} | {lat['parse_s']:.2f} s | {lat['index_s']:.2f} s ({lat['index_docs_per_s']:,.0f}/s) "
-            f"| {ms['median']:.1f} / {ms['p95']:.1f} / {ms['p99']:.1f} ms | {common_cell} | {st['cold_s']:.2f} s "
+            f"| {ms['median']:.1f} / {ms['p95']:.1f} / {ms['p99']:.1f} ms | {common_cell} | {completions} "
+            f"| {st['cold_s']:.2f} s "
             f"| {st['warm_s']:.2f} s | {rss:.0f} MB |"
         )
     lines += ["", "HTTP (requests/s, share of the hello-world ceiling at the same connections, latency):", ""]
@@ -159,6 +165,8 @@ def table(results: list[dict[str, Any]], ceiling: dict[str, Any]) -> str:
         http = r["http"]
         for name, route in ROUTES.items():
             runs = http.get(name)
+            if runs is None:
+                continue
             if isinstance(runs, str):
                 lines.append(
                     f"| {r['programs']:,} | `{route}` | {http['workers']} | {runs} |" + " |" * (len(header) - 4)

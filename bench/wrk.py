@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
-from bench.queries import Mix, distinct_urls, zipf_urls
+from bench.queries import Mix, distinct_urls, typed, zipf_urls
 from bench.server import get
 
 LUA = Path(__file__).resolve().parent / "cycle.lua"
@@ -81,10 +83,22 @@ def workloads(
     return out
 
 
-def probe(port: int, route: str, queries: list[Mix]) -> str | None:
-    """None when the route answers a sample search with 200; otherwise why it cannot be measured."""
+def suggest_workloads(route: str, work: Path, *, distinct: int = 60_000) -> dict[str, Path]:
+    """The completions route's URL files: every input distinct, and a Zipf mix over 1,000 of them."""
+    inputs = typed(distinct)
+    urls = [f"{route}?{urlencode({'q': text})}" for text in inputs]
+    rng = random.Random("zipf-suggest")
+    weights = [1 / r for r in range(1, 1001)]
+    return {
+        "distinct": write_urls(work / "suggest-distinct.txt", urls),
+        "zipf": write_urls(work / "suggest-zipf.txt", rng.choices(urls[:1000], weights=weights, k=100_000)),
+    }
+
+
+def probe(port: int, route: str, sample: str) -> str | None:
+    """None when the route answers a sample query string with 200; otherwise why it cannot be measured."""
     try:
-        status, _ = get(port, f"{route}?{queries[0].params()}")
+        status, _ = get(port, f"{route}?{sample}")
     except OSError as exc:
         return f"unreachable ({exc})"
     return None if status == 200 else f"not available (HTTP {status})"

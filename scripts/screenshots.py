@@ -1,4 +1,5 @@
-"""Save screenshots of the main pages at a desktop and a phone width: `make screenshots` (into screenshots/)."""
+"""Save screenshots of the main pages at a desktop and a phone width, with and without JavaScript: `make screenshots`
+(into screenshots/)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ PAGES = {
     "compare": "/compare?ids=swims,every-other-thursday",
     "coverage": "/coverage",
     "models": "/models",
+    "women": "/?q=women",
 }
 
 
@@ -34,14 +36,14 @@ def main(out: Path = ROOT / "screenshots") -> int:
     settings = make_settings(Path(tempfile.mkdtemp()), BUNDLED_CATALOG)
     with serving(create_app(settings)) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        for width in WIDTHS:
-            page = browser.new_page(viewport={"width": width, "height": 900})
+        for width, script in [(w, js) for w in WIDTHS for js in (True, False)]:
+            page = browser.new_page(viewport={"width": width, "height": 844}, java_script_enabled=script)
             for name, path in PAGES.items():
                 response = page.goto(base + path)
                 if response is None or response.status != 200:
                     print(f"{path}: HTTP {response.status if response else '?'}", file=sys.stderr)
                     return 1
-                target = out / f"{name}-{width}.png"
+                target = out / f"{name}-{width}{'' if script else '-nojs'}.png"
                 page.screenshot(path=str(target), full_page=True)
                 print(target.relative_to(ROOT))
             page.close()

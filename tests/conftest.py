@@ -16,7 +16,7 @@ from fastapi import FastAPI
 
 from app.catalog.models import Catalog
 from app.catalog.validate import load_catalog
-from app.config import SYNONYMS, Settings
+from app.config import BUNDLED_CATALOG, SYNONYMS, WORDFORMS, Settings
 from app.main import create_app
 from app.search.index import SearchIndex
 from app.search.query import Document
@@ -41,7 +41,7 @@ def make_settings(tmp_path: Path, catalog: Path = FIXTURE_CATALOG, **overrides: 
 def index_for(catalog: Catalog, directory: Path, updated_at: dt.datetime | None = None) -> SearchIndex:
     when = updated_at or dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     documents = [Document.from_record(p.record, updated_at=when) for p in catalog.programs]
-    return SearchIndex.open_or_build(directory, catalog.version, documents, Synonyms.load(SYNONYMS))
+    return SearchIndex.open_or_build(directory, catalog.version, documents, Synonyms.load(SYNONYMS, WORDFORMS))
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +52,17 @@ def fixture_catalog() -> Catalog:
 @pytest.fixture(scope="session")
 def fixture_index(fixture_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
     return index_for(fixture_catalog, tmp_path_factory.mktemp("index"))
+
+
+@pytest.fixture(scope="session")
+def real_catalog() -> Catalog:
+    """The bundled catalog, data/programs.yaml."""
+    return load_catalog(BUNDLED_CATALOG)
+
+
+@pytest.fixture(scope="session")
+def real_index(real_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
+    return index_for(real_catalog, tmp_path_factory.mktemp("real-index"))
 
 
 class Client:
@@ -215,3 +226,23 @@ def browser() -> Iterator[Any]:
         chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@contextmanager
+def watched_page(browser: Any, **context_options: Any) -> Iterator[Any]:
+    """A fresh page in its own context; fails the test on any console error (CSP violations included)."""
+    context = browser.new_context(**context_options)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    yield tab
+    context.close()
+    assert errors == []
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    """A fresh page with JavaScript on, over the module's `live_server`; fails the test on any console error."""
+    with watched_page(browser, base_url=live_server, viewport={"width": 1280, "height": 900}) as tab:
+        yield tab

@@ -3,9 +3,11 @@ tests/test_search_equivalence.py.
 
     PYTHONPATH=. .venv/bin/python -m tests.search_expected   # rewrites tests/fixtures/search_expected.json
 
-The file was written by the search as it was before postings were combined as vectors (commit 0eae539), so the
-equivalence test holds the vector search to the set-and-dict search's scores, order, totals and facet counts.
-Rewrite it only for a deliberate change of what the search answers, and say so in the commit.
+The file was written by the set-and-dict search of `main` at commit bb8076f (issues 12 and 14 merged: include_open,
+has_link, prefixes, word forms, typo tolerance, named facet values, guides, offers, escapes, completions), by this
+script run in a checkout of that commit, so the equivalence test holds the vector search to that search's scores,
+order, totals and facet counts. Rewrite it only for a deliberate change of what the search answers, the same way
+(the search to match checked out, this script run there), and say so in the commit.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import orjson
 from app.catalog.models import Catalog
 from app.catalog.validate import load_catalog, validate
 from app.catalog.vocab import FACETS
-from app.config import SYNONYMS
+from app.config import SYNONYMS, WORDFORMS
 from app.search.index import SearchIndex
 from app.search.query import Document, SearchQuery
 from app.search.scoring import Synonyms
@@ -52,7 +54,7 @@ def documents(catalog: Catalog) -> list[Document]:
 
 
 def open_index(catalog: Catalog, directory: Path) -> SearchIndex:
-    return SearchIndex.open_or_build(directory, catalog.version, documents(catalog), Synonyms.load(SYNONYMS))
+    return SearchIndex.open_or_build(directory, catalog.version, documents(catalog), Synonyms.load(SYNONYMS, WORDFORMS))
 
 
 FIXTURE_TEXTS = [
@@ -60,6 +62,9 @@ FIXTURE_TEXTS = [
     "women", "mentoring", "faculty", "physician moms group", "elam", "ELAM leadership", "female", "K award",
     "underrepresented in medicine", "leadershp elam", "xyzzy", "xyzzy leadership", "rheumatolgy", "seminars",
     "grup", "peer grup", "wmen leadership",
+    # issue 14: prefixes of the last word, word forms, typos by length, named facet values, a guide's question
+    "lead", "mentoring gro", "wom", "endocrinology", "endocrinologist", "leadersihp", "virtual", "virtual mentoring",
+    "online women", "junior faculty leadership", "how to start a peer mentoring group", "qqqq women",
 ]  # fmt: skip
 FIXTURE_FILTERS: list[dict[str, frozenset[str]]] = [
     {},
@@ -70,6 +75,15 @@ FIXTURE_FILTERS: list[dict[str, frozenset[str]]] = [
 ]
 
 
+WIDENED_FILTERS: list[dict[str, frozenset[str]]] = [
+    {},
+    {"demographic_focus": frozenset({"women"})},
+    {"specialty": frozenset({"internal-medicine"}), "format": frozenset({"online"})},
+    {"demographic_focus": frozenset({"underrepresented-in-medicine", "women"}), "specialty": frozenset({"any"})},
+]
+COMPLETED = ["a", "wom", "women in", "lead", "vir", "fac", "endo", "peer gr", "nat", "zzz"]
+
+
 def queries(name: str, catalog: Catalog) -> Iterator[SearchQuery]:
     """The searches recorded for one catalog: relevance pages, every match, other sorts, second pages, dates."""
     since = EPOCH + dt.timedelta(hours=500)
@@ -77,6 +91,10 @@ def queries(name: str, catalog: Catalog) -> Iterator[SearchQuery]:
     if name == "fixture":
         for text, filters in itertools.product(FIXTURE_TEXTS, FIXTURE_FILTERS):
             yield SearchQuery(text=text, filters=filters, limit=None)
+        for text, filters in itertools.product(FIXTURE_TEXTS[::3], WIDENED_FILTERS):  # issue 12's modes
+            yield SearchQuery(text=text, filters=filters, limit=None, include_open=True)
+            yield SearchQuery(text=text, filters=filters, limit=5, has_link=True)
+            yield SearchQuery(text=text, filters=filters, limit=5, include_open=True, has_link=True)
         for text in FIXTURE_TEXTS[:8]:
             for sort in ("name", "-last_verified", "-updated_at"):
                 yield SearchQuery(text=text, sort=sort, limit=3, offset=1)  # type: ignore[arg-type]
@@ -97,6 +115,8 @@ def queries(name: str, catalog: Catalog) -> Iterator[SearchQuery]:
             yield SearchQuery(text=q.text, filters=q.filters, sort=sort, limit=10)  # type: ignore[arg-type]
         if i % 11 == 0:
             yield SearchQuery(text=q.text, filters=q.filters, updated_since=since, verified_since=verified)
+        if i % 4 == 0:
+            yield SearchQuery(text=q.text, filters=q.filters, include_open=True, has_link=i % 8 == 0)
     yield SearchQuery(limit=None, highlight=False)
 
 
@@ -110,6 +130,8 @@ def _describe(q: SearchQuery) -> dict[str, Any]:
         "updated_since": q.updated_since.isoformat() if q.updated_since else None,
         "verified_since": q.verified_since.isoformat() if q.verified_since else None,
         "highlight": q.highlight,
+        "include_open": q.include_open,
+        "has_link": q.has_link,
     }
 
 
@@ -126,6 +148,19 @@ def answer(index: SearchIndex, q: SearchQuery) -> dict[str, Any]:
         "suggestion": r.suggestion,
         "relaxed": r.relaxed,
         "highlights": hashlib.sha256(marks).hexdigest()[:16],
+        "with_link": r.with_link,
+        "offers": orjson.loads(orjson.dumps(r.suggested_filters)),
+        "escapes": orjson.loads(orjson.dumps(r.escapes)),
+        "guides": orjson.loads(orjson.dumps(r.guides)),
+    }
+
+
+def completions(index: SearchIndex) -> dict[str, Any]:
+    """What completing a few inputs offers, in both modes (a filter value's count widens with include_open)."""
+    return {
+        f"{text}|{mode}": orjson.loads(orjson.dumps(index.complete(text, include_open=mode)))
+        for text in COMPLETED
+        for mode in (False, True)
     }
 
 
@@ -135,9 +170,16 @@ def record(name: str, catalog: Catalog, directory: Path) -> dict[str, Any]:
         found = [{"query": _describe(q), "answer": answer(index, q)} for q in queries(name, catalog)]
         ids = [p.id for p in catalog.programs]
         similar = {i: index.similar(i) for i in ids[:: max(1, len(ids) // 40)]}
+        completed = completions(index)
     finally:
         index.close()
-    return {"version": catalog.version, "facets": list(FACETS), "searches": found, "similar": similar}
+    return {
+        "version": catalog.version,
+        "facets": list(FACETS),
+        "searches": found,
+        "similar": similar,
+        "completions": completed,
+    }
 
 
 def main() -> int:
@@ -148,12 +190,13 @@ def main() -> int:
     lines = [b"{"]  # one search a line: a readable diff when a deliberate change rewrites some answers
     for n, (name, part) in enumerate(out.items()):
         lines.append(
-            b'"%s": {"version": %s, "facets": %s, "similar": %s, "searches": ['
+            b'"%s": {"version": %s, "facets": %s, "similar": %s, "completions": %s, "searches": ['
             % (
                 name.encode(),
                 orjson.dumps(part["version"]),
                 orjson.dumps(part["facets"]),
                 orjson.dumps(part["similar"]),
+                orjson.dumps(part["completions"]),
             )
         )
         lines.append(b",\n".join(orjson.dumps(s) for s in part["searches"]))

@@ -49,6 +49,7 @@ programs:
     sources:
       - title: The article
         doi: 10.1136/jim-2020-001391
+    date_added: 2026-01-01
     last_verified: 2026-01-15
 
 # end of the list: add new entries above this line
@@ -83,6 +84,8 @@ FLAGS = [
     "nephrology",
     "--url",
     "https://www.womeninnephrology.org/",
+    "--sponsor-url",
+    "https://www.womeninnephrology.org",
     "--alias",
     "WIN",
     "--source-title",
@@ -116,6 +119,8 @@ def test_add_keeps_every_existing_byte_and_appends_a_valid_entry(tmp_path: Path)
     assert win.aliases == ["WIN"] and win.last_verified == dt.date(2026, 11, 1) and win.specialties == ["nephrology"]
     assert win.description == FLAGS[FLAGS.index("--description") + 1].strip()
     assert win.sources[0].url == "https://www.womeninnephrology.org/about"
+    assert win.sponsor_url == "https://www.womeninnephrology.org" and win.date_added == dt.date.today()
+    assert win.confirmed_with_program is None
     line = COMMENTED[:cut].count("\n") + 2
     assert f"added 'women-in-nephrology-win' at line {line} of {path} (2 programs)" in result.output
     assert files(tmp_path) == {"programs.yaml"}  # the temporary file was renamed into place
@@ -138,6 +143,7 @@ def test_add_to_the_real_catalog_changes_nothing_else(tmp_path: Path) -> None:
         ("--scope", "nationwide", "'nationwide' is not a scope; did you mean 'national'?"),
         ("--name", "Executive Leadership in Academic Medicine", "names and aliases must be unique"),
         ("--url", "www.example.org", "not a URL"),
+        ("--sponsor-url", "http://www.example.org", "not an https URL"),
     ],
 )
 def test_an_invalid_entry_is_refused_and_the_file_untouched(

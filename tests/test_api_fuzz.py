@@ -2,7 +2,7 @@
 
 Every GET operation under /api/v1 (and the health checks) gets generated requests, valid and invalid; each
 response must not be a 5xx and must match its documented status codes, content type and schema, and invalid
-input must be rejected with a 4xx. About 1,000 requests in all. (schemathesis.pytest.from_fixture fails under
+input must be rejected with a 4xx. About 1,200 requests in all. (schemathesis.pytest.from_fixture fails under
 pytest 9, so the strategies are driven with Hypothesis directly.)
 """
 
@@ -15,13 +15,15 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
+from schemathesis.config import SchemathesisConfig
 
 from app.catalog.validate import load_catalog
 from app.main import create_app
 from tests.conftest import FIXTURE_CATALOG, make_settings
+from tests.test_production import load
 
 OPERATIONS = r"^/(api/v1/|healthz$|readyz$)"
-EXAMPLES = 100  # per operation and mode: 5 operations take parameters, x 2 modes: about 1,000 requests
+EXAMPLES = 100  # per operation and mode: 6 operations take parameters, x 2 modes: about 1,200 requests
 
 
 def with_real_id(case: schemathesis.Case, program_id: str) -> schemathesis.Case:
@@ -31,12 +33,27 @@ def with_real_id(case: schemathesis.Case, program_id: str) -> schemathesis.Case:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_no_server_errors_and_every_response_matches_the_schema(tmp_path: Path, mode: GenerationMode) -> None:
-    app = create_app(make_settings(tmp_path))
-    schema = schemathesis.openapi.from_asgi("/openapi.json", app).include(method="GET", path_regex=OPERATIONS)
+@pytest.mark.parametrize(
+    ("mode", "rejected"),
+    [(GenerationMode.POSITIVE, False), (GenerationMode.NEGATIVE, False), (GenerationMode.POSITIVE, True)],
+    ids=["positive", "negative", "positive-while-the-file-is-rejected"],
+)
+def test_no_server_errors_and_every_response_matches_the_schema(
+    tmp_path: Path, mode: GenerationMode, rejected: bool
+) -> None:
+    settings_ = make_settings(tmp_path)
+    if rejected:  # the database holds a good catalog; the file is now invalid, so it is served with its errors
+        load(settings_.database_url, FIXTURE_CATALOG, tmp_path)
+        invalid = tmp_path / "invalid.yaml"
+        invalid.write_text(FIXTURE_CATALOG.read_text().replace("scope: national", "scope: nationwide", 1))
+        settings_ = make_settings(tmp_path, catalog=invalid)
+    app = create_app(settings_)
+    # A config of its own: the repository's schemathesis.toml (for `st run`) makes include() match everything.
+    schema = schemathesis.openapi.from_asgi("/openapi.json", app, config=SchemathesisConfig()).include(
+        method="GET", path_regex=OPERATIONS
+    )
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 9  # every documented GET operation is fuzzed
+    assert len(operations) == 10  # every documented GET operation is fuzzed
     program_ids = [p.id for p in load_catalog(FIXTURE_CATALOG).programs]
     seen: list[str] = []
     for operation in operations:
@@ -54,6 +71,8 @@ def test_no_server_errors_and_every_response_matches_the_schema(tmp_path: Path, 
             seen.append(f"{response.status_code} {case.operation.label}")
 
         run()
+    if rejected:
+        assert app.state.live.rejected is not None  # the whole run was made while the file was refused
     assert len(seen) >= 5 * 10
     if mode is GenerationMode.POSITIVE:  # valid requests reached real records, not only the 404 path
         assert {"200 GET /api/v1/programs/{program_id}", "200 GET /api/v1/programs/{program_id}/similar"} <= set(seen)

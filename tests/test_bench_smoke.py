@@ -19,7 +19,7 @@ from app.catalog.validate import validate
 from app.catalog.vocab import FACETS
 from app.search.query import Document
 from bench import compare, generate, latency, run, wrk
-from bench.queries import common_mix, distinct_urls, frequent_words, mix, zipf_urls
+from bench.queries import common_mix, distinct_urls, frequent_words, mix, typed, zipf_urls
 from bench.server import ROOT, free_port, hello_command, serving
 
 
@@ -87,10 +87,18 @@ def test_the_in_process_benchmark_reports_its_figures(tmp_path: Path) -> None:
     figures = latency.measure(catalog, queries=30, repeat=1, work=work)
     assert figures["programs"] == 40
     assert figures["queries"] == 30
-    for mix_name in ("search_ms", "common_ms"):
+    for mix_name in ("search_ms", "common_ms", "suggest_ms"):
         ms = figures[mix_name]
         assert 0 < ms["median"] <= ms["p95"] <= ms["p99"]
     assert len(figures["common_words"]) == 30
+
+
+def test_the_typed_inputs_are_distinct_prefixes_of_the_vocabulary() -> None:
+    inputs = typed(500)
+    assert len(set(inputs)) == 500 and typed(500) == inputs
+    assert {len(t.split()) for t in inputs} == {1, 2, 3}
+    assert all(any(w.startswith(t.split()[-1]) for w in generate.VOCABULARY) for t in inputs)
+    assert any(t.split()[-1] not in generate.VOCABULARY for t in inputs)  # some cut short
 
 
 @pytest.mark.skipif(shutil.which("wrk") is None, reason="needs wrk")
@@ -111,13 +119,15 @@ def test_wrk_measures_a_served_route_and_the_table_renders(tmp_path: Path) -> No
             "index_s": 0.2,
             "index_docs_per_s": 200.0,
             "search_ms": dict.fromkeys(("median", "p95", "p99"), 1.0),
+            "suggest_ms": dict.fromkeys(("median", "p95", "p99"), 0.25),
         },
         "startup": {"cold_s": 1.0, "warm_s": 0.5, "start_rss_mb": 90.0},
         "http": {"workers": 1, "api": {"zipf@8": figures.__dict__}, "html": "not available (HTTP 404)"},
     }
     text = run.table([result], ceiling)
     rows = [ln for ln in text.splitlines() if ln.startswith("| 40 |")]
-    assert len(rows) == 3  # the summary row, then one row per route
+    assert len(rows) == 3  # the summary row, then one row per route measured (not the completions route here)
+    assert "| 0.25 / 0.25 / 0.25 ms |" in rows[0]
     assert "not available (HTTP 404)" in rows[2]
     assert "(100%)" in rows[1]  # the same figures as the ceiling: 100% of it
 

@@ -27,6 +27,7 @@ ENTRY = """\
     sources:
       - title: The article
         doi: 10.1136/jim-2020-001391
+    date_added: 2026-01-01
     last_verified: 2026-01-02
 """
 
@@ -49,7 +50,7 @@ def test_valid_catalog_loads_with_lines_and_a_stable_version() -> None:
     first = validate(catalog(entry(), entry("two", "Two")))
     again = validate(catalog(entry(), entry("two", "Two")))
     assert [p.id for p in first.programs] == ["one", "two"]
-    assert first.lines == {"one": 3, "two": 19}
+    assert first.lines == {"one": 3, "two": 20}
     assert first.version == again.version
     changed = validate(catalog(entry(), entry("two", "Two Changed")))
     assert changed.version != first.version
@@ -91,9 +92,9 @@ def test_every_error_at_once_with_line_and_column() -> None:
     found = [str(p) for p in errors(text)]
     assert found == [
         "c.yaml:10:21 programs[0].career_stages[0]: 'midcareer' is not a career stage; did you mean 'mid-career'?",
-        "c.yaml:19:9 programs[1].id: duplicate id 'one' (first used on line 3)",
-        "c.yaml:35:5 programs[1].carrer_stages: unknown field 'carrer_stages'; did you mean 'career_stages'?",
-        "c.yaml:38:13: YAML syntax error: mapping values are not allowed in this context; "
+        "c.yaml:20:9 programs[1].id: duplicate id 'one' (first used on line 3)",
+        "c.yaml:37:5 programs[1].carrer_stages: unknown field 'carrer_stages'; did you mean 'career_stages'?",
+        "c.yaml:40:13: YAML syntax error: mapping values are not allowed in this context; "
         "check the indentation of this line and the lines above it",
     ]
 
@@ -118,6 +119,13 @@ def test_duplicate_names_and_aliases_across_entries() -> None:
         (("sponsor: Someone", "sponsor: Someone\n    founded: 1492"), "1492 is not a plausible founding year"),
         (("sponsor: Someone", "sponsor: Someone\n    founded: '1995'"), "expected a whole number"),
         (("sponsor: Someone", "sponsor: Someone\n    url: www.example.org"), "not a URL"),
+        (("sponsor: Someone", "sponsor: Someone\n    sponsor_url: http://example.org"), "not an https URL"),
+        (("    date_added: 2026-01-01\n", ""), "missing required field 'date_added'"),
+        (("date_added: 2026-01-01", "date_added: 2999-01-01"), "2999-01-01 is in the future"),
+        (
+            ("last_verified: 2026-01-02", "last_verified: 2026-01-02\n    confirmed_with_program: 2999-01-01"),
+            "2999-01-01 is in the future",
+        ),
         (("doi: 10.1136/jim-2020-001391", "doi: jim-2020"), "not a DOI"),
         (("id: one", "id: One_Program"), "an id uses only lowercase letters"),
         (("summary: A program.", "summary: ''"), "at least 1 character"),
@@ -153,7 +161,7 @@ def test_aliases_and_anchors_are_refused_so_alias_bombs_cannot_expand() -> None:
 
 def test_deep_nesting_and_node_floods_are_refused() -> None:
     assert any("nested deeper" in p.message for p in errors("programs: " + "[" * 40 + "]" * 40 + "\n"))
-    with pytest.raises(CatalogError, match="too many YAML nodes"):
+    with pytest.raises(CatalogError, match="too many YAML values"):
         validate("programs: [" + ",".join(["1"] * 5000) + "]\n", max_nodes=1000)
 
 
@@ -186,3 +194,13 @@ def test_fixture_and_bundled_catalogs_are_valid() -> None:
 def test_empty_or_missing_entries_are_errors_not_crashes(text: str, expected: str) -> None:
     [problem] = errors(text)
     assert expected in f"{problem.field}: {problem.message}"
+
+
+def test_a_curators_note_stays_out_of_the_public_record() -> None:
+    text = catalog(entry()).replace("doi: 10.1136/jim-2020-001391", "doi: 10.1136/jim-2020-001391\n        note: Ours.")
+    program = validate(text).programs[0]
+    assert program.sources[0].note == "Ours."
+    assert program.record["sources"] == [
+        {"title": "The article", "doi": "10.1136/jim-2020-001391", "url": None, "reference": None}
+    ]
+    assert program.record["confirmed_with_program"] is None and program.record["date_added"] == "2026-01-01"

@@ -126,7 +126,7 @@ EXPECTED = [
         {"in-person"},
         {"internal-medicine"},
         "institutional",
-        refs(11, 19),
+        refs(19),  # ref 11 is the women-only facilitated pilot (cited with ref 12), not UAB's program
     ),
     Expect(
         "Mayo Clinic peer mentoring program",
@@ -308,7 +308,7 @@ EXPECTED = [
     ),
     Expect(
         "Women's Night in Emergency Medicine",
-        "small-group",
+        "informal-network",  # the article's less-structured counter-example to the EOT small-group model
         {"women"},
         ALL_STAGES,
         {"in-person"},

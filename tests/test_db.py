@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import ArgumentError
 
 from app.catalog.models import Catalog
 from app.catalog.validate import validate
-from app.store.db import fetch_programs, init_db, make_engine, read_meta, read_programs, removed_since, sync_catalog
+from app.store.db import fetch_programs, init_db, make_engine, read_meta, read_programs, read_removals, sync_catalog
 from tests.conftest import FIXTURE_CATALOG
 
 T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
@@ -68,12 +68,27 @@ def test_reload_replaces_the_catalog_fully_and_records_removals(engine: Engine) 
     report = sync_catalog(engine, catalog(without_pmg), now=T1)
     assert report.removed == ("pmg",)
     assert "pmg" not in {p.id for p in read_programs(engine)}
-    assert removed_since(engine, T0) == [("pmg", T1)]
+    assert [(r.id, r.removed_at, r.seq) for r in read_removals(engine)] == [("pmg", T1, 2)]
     back = sync_catalog(engine, catalog(text), now=T2)
     assert back.added == ("pmg",)
-    assert removed_since(engine, T0) == []
+    assert read_removals(engine) == []
     pmg = fetch_programs(engine, ["pmg"])[0]
     assert pmg.created_at == T2  # a program that comes back is new to syncing clients
+    assert (pmg.seq, back.seq) == (3, 3)
+
+
+def test_each_load_that_changes_the_catalog_takes_the_next_sequence_number(engine: Engine) -> None:
+    text = fixture_text()
+    first = sync_catalog(engine, catalog(text), now=T0)
+    assert first.seq == 1 and {p.seq for p in read_programs(engine)} == {1}
+    assert sync_catalog(engine, catalog(text), now=T1).seq == 1  # nothing changed: no new number
+    edited = text.replace("A year of leadership training", "A year of intensive leadership training")
+    second = sync_catalog(engine, catalog(edited), now=T1)
+    assert (second.seq, second.changed) == (2, ("elam",))
+    seqs = {p.id: p.seq for p in read_programs(engine)}
+    assert seqs["elam"] == 2 and {s for pid, s in seqs.items() if pid != "elam"} == {1}
+    meta = read_meta(engine)
+    assert meta is not None and meta.seq == 2 and len(meta.epoch) == 16
 
 
 def test_a_failed_load_changes_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,3 +110,20 @@ def test_fetch_keeps_the_requested_order_and_skips_missing(engine: Engine) -> No
     assert [p.id for p in fetch_programs(engine, ["swims", "nope", "elam"])] == ["swims", "elam"]
     record = fetch_programs(engine, ["elam"])[0].full_record()
     assert record["aliases"] == ["ELAM"] and record["updated_at"] == T0.isoformat()
+
+
+def test_a_database_made_before_sequence_numbers_gains_them(engine: Engine) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    with engine.begin() as conn:  # the tables as the first release made them
+        for table, column in (("program", "seq"), ("removed_program", "seq"), ("catalog_meta", "seq")):
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(text("ALTER TABLE catalog_meta DROP COLUMN epoch"))
+    init_db(engine)
+    meta = read_meta(engine)
+    assert meta is not None and (meta.seq, meta.epoch) == (0, "")
+    edited = fixture_text().replace("A year of leadership training", "A year of intensive leadership training")
+    report = sync_catalog(engine, catalog(edited), now=T1)
+    seqs = {p.id: p.seq for p in read_programs(engine)}
+    assert report.seq == 1 and seqs["elam"] == 1 and seqs["pmg"] == 0
+    meta = read_meta(engine)
+    assert meta is not None and meta.seq == 1 and len(meta.epoch) == 16

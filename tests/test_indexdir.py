@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from whoosh import index
 
 from app.catalog.validate import load_catalog, validate
-from app.config import SYNONYMS
+from app.config import SYNONYMS, WORDFORMS
 from app.search.build import build_if_missing, building_aside
 from app.search.index import SearchIndex
 from app.search.indexdir import IDS_FILE, SCHEMA, folder_for, rows_of, write_index, write_segment
@@ -125,9 +125,9 @@ def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path
     aside = folder_for(tmp_path / "aside", "v1")
     assert len(list(aside.glob("*.seg"))) == 2  # built by two processes
     assert [p.name for p in (tmp_path / "aside").iterdir()] == [aside.name]  # no scratch left
-    one = SearchIndex.open_or_build(tmp_path / "one", "v1", documents, Synonyms.load(SYNONYMS))
-    two = SearchIndex.open_or_build(tmp_path / "aside", "v1", documents, Synonyms.load(SYNONYMS))
-    assert two.words == one.words
+    one = SearchIndex.open_or_build(tmp_path / "one", "v1", documents, Synonyms.load(SYNONYMS, WORDFORMS))
+    two = SearchIndex.open_or_build(tmp_path / "aside", "v1", documents, Synonyms.load(SYNONYMS, WORDFORMS))
+    assert two.spelling.words == one.spelling.words
     queries = [m.query() for m in mix(150)] + [SearchQuery("mentoring"), SearchQuery("women leadership")]
     for q in queries:
         a, b = one.search(q), two.search(q)

@@ -40,21 +40,15 @@ def load(database_url: str, catalog: Path, tmp_path: Path) -> None:
 
 
 @contextmanager
-def replica(database_url: str, index_dir: Path, poll: float) -> Iterator[str]:
-    """A `mentordir serve` process in follower mode; it is never shown a catalog file."""
+def mentordir_serve(env: dict[str, str], log_dir: Path, *args: str) -> Iterator[str]:
+    """A `mentordir serve` process with these settings; yields its base URL once /readyz answers 200."""
     port = free_port()
-    env = os.environ | {
-        "MENTORDIR_FOLLOW": "true",
-        "MENTORDIR_FOLLOW_POLL_SECONDS": str(poll),
-        "MENTORDIR_DATABASE_URL": database_url,
-        "MENTORDIR_INDEX_DIR": str(index_dir),
-        "MENTORDIR_CATALOG": str(index_dir / "no-such-file.yaml"),
-        "MENTORDIR_LOG_LEVEL": "warning",
-    }
-    command = [sys.executable, "-m", "app.curate.cli", "serve", "--port", str(port)]
-    log = index_dir.parent / f"replica-{port}.log"
+    environment = os.environ | {"MENTORDIR_LOG_LEVEL": "warning"} | env
+    command = [sys.executable, "-m", "app.curate.cli", "serve", "--port", str(port), *args]
+    log = log_dir / f"serve-{port}.log"
+    log_dir.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=out)
+        process = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -65,11 +59,25 @@ def replica(database_url: str, index_dir: Path, poll: float) -> Iterator[str]:
             assert process.poll() is None, log.read_text()
             time.sleep(0.1)
         else:
-            pytest.fail("the replica did not become ready within 30 s")
+            pytest.fail(f"the server did not become ready within 30 s: {log.read_text()[-2000:]}")
         yield base
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@contextmanager
+def replica(database_url: str, index_dir: Path, poll: float) -> Iterator[str]:
+    """A `mentordir serve` process in follower mode; it is never shown a catalog file."""
+    env = {
+        "MENTORDIR_FOLLOW": "true",
+        "MENTORDIR_FOLLOW_POLL_SECONDS": str(poll),
+        "MENTORDIR_DATABASE_URL": database_url,
+        "MENTORDIR_INDEX_DIR": str(index_dir),
+        "MENTORDIR_CATALOG": str(index_dir / "no-such-file.yaml"),
+    }
+    with mentordir_serve(env, index_dir.parent) as base:
+        yield base
 
 
 def version(base: str) -> str:
@@ -184,6 +192,8 @@ def test_a_cut_database_gives_quick_503s_and_the_service_recovers_by_itself(tmp_
             assert api.json()["title"] == "Database unavailable" and "Traceback" not in api.text
             assert api.headers["retry-after"]
             assert wait_for(client, "/api/v1/programs/elam", 503).status_code == 503  # cached before: not served
+            catalog = client.get("/api/v1/catalog")  # like every other answer: the version may be stale
+            assert catalog.status_code == 503 and catalog.json()["type"].endswith("/database-unavailable")
             page = client.get("/programs/elam", headers={"Accept": "text/html"})
             assert page.status_code == 503 and "<html" in page.text.lower()
             proxy.restore()
@@ -239,8 +249,8 @@ def test_strict_headers_on_api_responses(client: Client, path: str) -> None:
 def test_trusted_hosts_refuse_other_host_names(tmp_path: Path) -> None:
     settings = make_settings(tmp_path, trusted_hosts="directory.example.org, localhost")
     with running(create_app(settings)) as client:
-        assert client.get("/healthz", headers={"Host": "directory.example.org"}).status_code == 200
-        refused = client.get("/healthz", headers={"Host": "evil.example.com"})
+        assert client.get("/api/v1/catalog", headers={"Host": "directory.example.org"}).status_code == 200
+        refused = client.get("/api/v1/catalog", headers={"Host": "evil.example.com"})
         assert refused.status_code == 400
         assert refused.headers["x-content-type-options"] == "nosniff"
 

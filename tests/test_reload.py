@@ -38,6 +38,7 @@ ENTRY = """\
     specialties: [any]
     sources:
       - title: A source
+    date_added: 2026-01-01
     last_verified: 2026-01-01
     tags: [gen-{gen}]
 """
@@ -50,7 +51,7 @@ def generation(gen: int) -> tuple[str, int]:
 
 
 def invalid(gen: int) -> str:
-    """A catalog with one error on a known line: the second entry's scope (2 header lines + 16 + its 11th line: 29)."""
+    """A catalog with one error on a known line: the second entry's scope (2 header lines + 17 + its 11th line: 30)."""
     text, _ = generation(gen)
     return text.replace("scope: national", "scope: nationwide", 2).replace("scope: nationwide", "scope: national", 1)
 
@@ -122,7 +123,9 @@ def test_an_invalid_edit_keeps_the_old_catalog_and_readyz_shows_its_errors(tmp_p
         assert "did you mean 'mid-career'?" in by_line[12]["message"]
         assert by_line[12]["field"] == "programs[0].career_stages[0]"
         assert "unknown field 'carrer_stages'" in by_line[typo]["message"]
-        assert by_line[typo]["text"].startswith(f"{catalog}:{typo}:5 ")
+        # The file is named, but the server's path to it stays private (the log keeps it).
+        assert by_line[typo]["text"].startswith(f"programs.yaml:{typo}:5 ")
+        assert str(tmp_path) not in ready.text and str(tmp_path) not in c.get("/api/v1/catalog").text
         assert c.get("/healthz").json()["programs"] == 8
         # Fixing the file clears the rejection.
         catalog.write_text(FIXTURE_CATALOG.read_text())
@@ -275,7 +278,7 @@ def test_twenty_rewrites_under_load_fail_no_request_and_never_serve_half_a_catal
                     refused = wait_for(partial(refuses, control, digest(text)), 10)
                     assert refused, f"rewrite {n} was not refused"
                     errors = control.get("/readyz").json()["rejected"]["errors"]
-                    assert [(e["line"], e["field"]) for e in errors] == [(29, "programs[1].scope")]
+                    assert [(e["line"], e["field"]) for e in errors] == [(30, "programs[1].scope")]
                     assert control.get("/probe").json()["records"][0]["tags"] == [f"gen-{n - 1}"]
         finally:
             done.set()

@@ -1,7 +1,7 @@
 """The vector search answers as the set-and-dict search did: the same totals, pages, scores and facet counts.
 
-The expected answers (tests/fixtures/search_expected.json) were recorded by the search before postings were
-combined as vectors; see tests/search_expected.py.
+The expected answers (tests/fixtures/search_expected.json) were recorded by `main`'s set-and-dict search at
+bb8076f (issues 12 and 14 merged), before postings were combined as vectors; see tests/search_expected.py.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ def query_of(d: dict[str, Any]) -> SearchQuery:
         updated_since=dt.datetime.fromisoformat(d["updated_since"]) if d["updated_since"] else None,
         verified_since=dt.date.fromisoformat(d["verified_since"]) if d["verified_since"] else None,
         highlight=d["highlight"],
+        include_open=d["include_open"],
+        has_link=d["has_link"],
     )
 
 
@@ -55,12 +57,15 @@ def differences(index: SearchIndex, name: str) -> list[str]:
     for case in expected()[name]["searches"]:
         want, got = case["answer"], recorded.answer(index, query_of(case["query"]))
         where = f"{name} {case['query']}"
-        for key in ("total", "ids", "facets", "selected", "suggestion", "relaxed", "highlights"):
+        keys = ("total", "ids", "facets", "selected", "suggestion", "relaxed", "highlights", "with_link", "offers")
+        for key in (*keys, "escapes", "guides"):
             if got[key] != want[key]:
                 out.append(f"{where}: {key} {got[key]!r} != {want[key]!r}")
         for hit, a, b in zip(want["ids"], got["scores"], want["scores"], strict=False):
             if (a is None) != (b is None) or (a is not None and not math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)):
                 out.append(f"{where}: score of {hit} {a!r} != {b!r}")
+    if (completed := recorded.completions(index)) != expected()[name]["completions"]:
+        out.append(f"{name} completions: {completed} != {expected()[name]['completions']}")
     for program_id, similar in expected()[name]["similar"].items():
         if index.similar(program_id) != similar:
             out.append(f"{name} similar({program_id}): {index.similar(program_id)} != {similar}")
@@ -75,6 +80,10 @@ def test_the_recorded_answers_are_of_these_catalogs(name: str) -> None:
     assert len(searches) > 100
     assert sum(bool(s["answer"]["total"]) for s in searches) > 100  # most searches find something
     assert any(s["answer"]["suggestion"] for s in searches) and any(s["answer"]["relaxed"] for s in searches)
+    answers = [s["answer"] for s in searches]
+    assert any(s["query"]["include_open"] and s["answer"]["total"] for s in searches)
+    assert any(s["query"]["has_link"] and s["answer"]["total"] for s in searches)
+    assert any(a["offers"] for a in answers) and any(a["escapes"] for a in answers)
 
 
 @pytest.mark.parametrize("name", ["fixture", "generated"])

@@ -31,7 +31,7 @@ def hit_names(soup: BeautifulSoup) -> list[str]:
 def counts(soup: BeautifulSoup, facet: str) -> dict[str, int]:
     """Facet value -> the count printed beside its checkbox."""
     out = {}
-    for box in soup.select(f"input[type=checkbox][name={facet}]"):
+    for box in soup.select(f"#filters input[type=checkbox][name={facet}]"):
         label = soup.find("label", attrs={"for": box["id"]})
         assert isinstance(label, Tag)
         out[str(box["value"])] = int(label.select_one(".count").get_text(" ", strip=True).split()[0])
@@ -52,7 +52,16 @@ def test_home_lists_every_program_with_facet_counts(client: Client) -> None:
     assert len(hit_names(soup)) == 8
     assert hit_names(soup)[0] == "ACR Trainee Forum"  # name order by default
     assert counts(soup, "career_stage") == {"student": 0, "trainee": 3, "early-career": 6, "mid-career": 4, "senior": 2}
+    # the website's default counts what a member of each group could join: the programs aimed at it and the 3 open
+    # to all (every value's count adds them)
     assert counts(soup, "demographic_focus") == {
+        "women": 4 + 3,
+        "underrepresented-in-medicine": 1 + 3,
+        "physician-parents": 1 + 3,
+        "open": 3,
+    }
+    exact = page(client, "/?include_open=false")
+    assert counts(exact, "demographic_focus") == {
         "women": 4,
         "underrepresented-in-medicine": 1,
         "physician-parents": 1,
@@ -64,7 +73,7 @@ def test_home_lists_every_program_with_facet_counts(client: Client) -> None:
 
 
 def test_filters_combine_and_within_facet_or_across_and(client: Client) -> None:
-    soup = page(client, "/?career_stage=early-career&demographic_focus=women")
+    soup = page(client, "/?career_stage=early-career&demographic_focus=women&include_open=false")
     assert sorted(hit_names(soup)) == [
         "Physician Moms Group",
         "Supporting Women In the Medical Sciences",
@@ -112,11 +121,12 @@ def test_results_carry_badges_and_a_compare_link(client: Client) -> None:
 
 def test_pagination_keeps_the_state_and_numbers_the_results(client: Client) -> None:
     soup = page(client, "/?format=in-person&per_page=4")
-    assert soup.select_one("#results-h").get_text(strip=True).startswith("6 programs")
+    assert soup.select_one("#results-h").get_text(strip=True).startswith("Showing 1–4 of 6 programs")
     assert len(hit_names(soup)) == 4
     nxt = soup.select_one(".pages a[rel=next]")
     assert nxt is not None and query(str(nxt["href"])) == {"format": ["in-person"], "per_page": ["4"], "page": ["2"]}
     second = page(client, str(nxt["href"]))
+    assert second.select_one("#results-h").get_text(strip=True) == "Showing 5–6 of 6 programs with 1 filter"
     assert len(hit_names(second)) == 2
     assert second.select_one("ol.hits")["start"] == "5"
     assert set(hit_names(soup)).isdisjoint(hit_names(second))
@@ -132,6 +142,7 @@ def test_no_results_says_which_filter_to_drop(client: Client) -> None:
     assert tips == {
         "Remove Demographic focus: Physician parents": "/?type=small-group",
         "Remove Program type: Small peer group": "/?demographic_focus=physician-parents",
+        "Suggest a program we’re missing": "/suggest?kind=new-program",
     }
 
 
@@ -229,6 +240,13 @@ def test_program_page_has_schema_org_data(client: Client, program_id: str, kind:
     assert data["name"] == soup.h1.get_text()
 
 
+def test_schema_org_data_names_the_sponsors_website_as_the_sponsors(client: Client) -> None:
+    soup = page(client, "/programs/kl2")
+    data = json.loads(soup.select_one("script[type='application/ld+json']").string)
+    assert data["provider"]["url"] == "https://www.nih.gov"
+    assert data["url"] != "https://www.nih.gov"  # never passed off as the program's own page
+
+
 def test_unknown_program_gets_a_404_page(client: Client) -> None:
     soup = page(client, "/programs/no-such-program", status=404)
     assert soup.h1 is not None and soup.h1.get_text() == "Page not found"
@@ -290,8 +308,9 @@ def test_coverage_chart_counts_stage_by_focus_and_links_each_cell(client: Client
     cells = svg.select("a")
     assert len(cells) == 5 * 4
     by_href = {str(a["href"]): a["aria-label"] for a in cells}
-    assert by_href["/?career_stage=early-career&demographic_focus=women"].endswith(": 3 programs")
-    assert by_href["/?career_stage=student&demographic_focus=women"].endswith(": 0 programs")
+    # the chart counts the programs aimed at each group, and each cell's link shows just those
+    assert by_href["/?career_stage=early-career&demographic_focus=women&include_open=false"].endswith(": 3 programs")
+    assert by_href["/?career_stage=student&demographic_focus=women&include_open=false"].endswith(": 0 programs")
     table = {
         tr.th.get_text(strip=True): [td.get_text(strip=True) for td in tr.select("td")]
         for tr in soup.select("table.coverage tbody tr")
@@ -299,7 +318,7 @@ def test_coverage_chart_counts_stage_by_focus_and_links_each_cell(client: Client
     assert table["Early-career faculty"] == ["3", "1", "1", "2", "6"]
     gaps = soup.select_one("#gaps-h").find_parent("section").get_text(" ", strip=True)
     assert "Student : no program at all" in gaps
-    women = page(client, "/?career_stage=early-career&demographic_focus=women")
+    women = page(client, "/?career_stage=early-career&demographic_focus=women&include_open=false")
     assert len(hit_names(women)) == 3
 
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from typing import Annotated, Any
+import math
+import threading
+import time
+from collections import OrderedDict, deque
+from typing import Any
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import ApiError
+from app.api.sync import sync_token
 from app.live.holder import LiveCatalog
 
 log = logging.getLogger("mentordir")
@@ -21,16 +26,52 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
+class Throttle:
+    """Failed admin logins, per client address: after `limit` within `window` seconds that client gets 429 until
+    the oldest failure leaves the window, right token or not (else each answer would still tell a guess apart)."""
+
+    def __init__(self, limit: int = 10, window: float = 60.0, clients: int = 10_000) -> None:
+        self.limit, self.window, self.clients = limit, window, clients
+        self.failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def wait(self, client: str) -> int:
+        """Seconds this client must wait before trying again (0: it may try now)."""
+        now = time.monotonic()
+        with self._lock:
+            times = self.failures.get(client)
+            while times and times[0] <= now - self.window:
+                times.popleft()
+            if not times or len(times) < self.limit:
+                return 0
+            return max(1, math.ceil(times[0] + self.window - now))
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            self.failures.setdefault(client, deque(maxlen=self.limit)).append(time.monotonic())
+            self.failures.move_to_end(client)
+            while len(self.failures) > self.clients:  # bounded memory: forget the clients quiet the longest
+                self.failures.popitem(last=False)
+
+
 def install(app: FastAPI) -> None:
     """Add POST /api/v1/admin/reload when a token is configured; without one the endpoint does not exist (404)."""
     secret = app.state.settings.admin_token
     if secret is None or not secret.get_secret_value().strip():
         return
     expected = _digest(secret.get_secret_value().strip())
+    throttle = Throttle()
 
-    def require_token(authorization: Annotated[str | None, Header()] = None) -> None:
+    def require_token(request: Request) -> None:
+        authorization = request.headers.get("authorization")
+        client = request.client.host if request.client else "-"
+        if wait := throttle.wait(client):
+            detail = f"Too many wrong admin tokens from this address; try again in {wait} s."
+            raise ApiError(429, "too-many-attempts", "Too many attempts", detail, headers={"Retry-After": str(wait)})
         scheme, _, given = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not hmac.compare_digest(_digest(given.strip()), expected):
+            throttle.failed(client)
+            log.warning("admin reload refused: wrong or missing token from %s", client)
             raise ApiError(
                 401,
                 "unauthorized",
@@ -39,11 +80,12 @@ def install(app: FastAPI) -> None:
                 headers={"WWW-Authenticate": 'Bearer realm="admin"'},
             )
 
+    app.state.require_admin = require_token  # for the other admin routes (app.api.suggestions)
+
     @app.post(
         "/api/v1/admin/reload",
         tags=["admin"],
         dependencies=[Depends(require_token)],
-        responses={401: {"description": "Missing or wrong token."}, 422: {"description": "The file is invalid."}},
     )
     def reload_catalog(request: Request) -> dict[str, Any]:
         """Re-read the catalog file now: if valid, swap it in; if not, keep serving the last good one (422)."""
@@ -62,5 +104,12 @@ def install(app: FastAPI) -> None:
             raise ApiError(
                 422, "catalog-invalid", "The catalog file is invalid", detail, extra=status | {"errors": errors}
             )
-        after = status["catalog"]["version"] if status["catalog"] else None
-        return {"status": "loaded", "changed": after != before, **status}
+        snap = live.current
+        after = snap.version if snap else None
+        return {
+            "status": "loaded",
+            "changed": after != before,
+            **status,
+            "sync_token": sync_token(snap) if snap else None,
+            "followers_within_seconds": live.settings.follow_poll_seconds,
+        }

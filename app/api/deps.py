@@ -14,7 +14,7 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.api.params import ParamError, ParsedSearch, multi_items, read_search
+from app.api.params import SYNC_PARAMS, ParamError, ParsedSearch, multi_items, read_search
 from app.catalog.export import COLUMNS
 from app.catalog.vocab import FACETS
 from app.live.holder import LiveCatalog
@@ -140,7 +140,7 @@ FieldsDep = Annotated[tuple[str, ...] | None, Depends(get_fields)]
 async def get_search(request: Request) -> ParsedSearch:
     """The search asked for; any unknown or invalid parameter is a 400 naming it."""
     try:
-        return read_search(request.query_params, strict=True, allowed={"fields"})
+        return read_search(request.query_params, strict=True, allowed={"fields", *SYNC_PARAMS})
     except ParamError as error:
         raise invalid(error) from None
 
@@ -205,6 +205,10 @@ def canonical(search: ParsedSearch, fields: Sequence[str] | None, *, paged: bool
         items.append(("updated_since", q.updated_since.astimezone(dt.UTC).isoformat()))
     if q.verified_since is not None:
         items.append(("verified_since", q.verified_since.isoformat()))
+    if q.include_open:
+        items.append(("include_open", "true"))
+    if q.has_link:
+        items.append(("has_link", "true"))
     if fields:
         items.append(("fields", ",".join(fields)))
     if paged:
@@ -213,13 +217,20 @@ def canonical(search: ParsedSearch, fields: Sequence[str] | None, *, paged: bool
 
 
 def etag(snapshot: Snapshot, base: str, path: str, items: Sequence[tuple[str, str]] = ()) -> str:
-    key = f"{API_VERSION}\n{snapshot.version}\n{base}\n{path}\n{urlencode(items)}"
+    key = f"{API_VERSION}\n{snapshot.tag}\n{base}\n{path}\n{urlencode(items)}"
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
-def conditional(request: Request, tag: str, render: Callable[[], Response]) -> Response:
+def conditional(
+    request: Request,
+    tag: str,
+    render: Callable[[], Response],
+    more: dict[str, str] | None = None,
+    *,
+    cache_control: str = CACHE_CONTROL,
+) -> Response:
     """A 304 when the client holds this version already; otherwise the rendered response, tagged."""
-    headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL}
+    headers = {"ETag": tag, "Cache-Control": cache_control, **(more or {})}
     held = request.headers.get("if-none-match", "")
     if held.strip() == "*" or tag in {t.strip().removeprefix("W/") for t in held.split(",")}:
         return Response(status_code=304, headers=headers)

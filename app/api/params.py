@@ -9,7 +9,9 @@ was dropped or shortened, so a page can tell the user.
 Parameters: `q` (at most 200 characters), one per facet in `app.vocab.FACETS` (repeatable and/or comma-separated;
 OR within a facet, AND across facets; values match case-insensitively), `sort` (`app.search.SORTS`; default
 `relevance` when `q` is given, else `name`), `page` (from 1), `per_page` (1–100, default 20), `updated_since` (an
-ISO 8601 date-time, or a date meaning its midnight UTC; naive times are UTC) and `verified_since` (a date).
+ISO 8601 date-time, or a date meaning its midnight UTC; naive times are UTC), `verified_since` (a date),
+`include_open` (`true`/`false`: a demographic-focus or specialty selection also matches programs open to all; the
+default is the caller's, `include_open_default`) and `has_link` (`true`/`false`: only programs with a followable link).
 An empty value is an error when strict (except for `q`) and means "not given" otherwise.
 `allowed` names further parameters the caller reads itself: they are neither parsed nor rejected.
 """
@@ -32,7 +34,22 @@ MAX_Q = 200
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 MAX_PAGE = 1_000_000
-SEARCH_PARAMS: tuple[str, ...] = ("q", *FACETS, "sort", "page", "per_page", "updated_since", "verified_since")
+# Sync parameters (read by app.api.sync, API only): a sync_token, and the catalog version page links carry.
+SYNC_PARAMS = ("since", "version")
+TOKEN_PATTERN = r"^[0-9a-f]{0,32}-[0-9]{1,12}$"  # for validation and the OpenAPI document; clients treat it as opaque
+VERSION_PATTERN = r"^[0-9a-f]{1,64}$"
+SEARCH_PARAMS: tuple[str, ...] = (
+    "q",
+    *FACETS,
+    "sort",
+    "page",
+    "per_page",
+    "updated_since",
+    "verified_since",
+    "include_open",
+    "has_link",
+)
+BOOLEANS = {"true": True, "false": False}
 
 Params = Mapping[str, Sequence[str]] | Mapping[str, str] | QueryParams
 
@@ -137,7 +154,16 @@ def _facet(name: str, values: list[str], problems: list[ParamError], *, strict: 
     return frozenset(chosen)
 
 
-def read_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) -> ParsedSearch:
+def _bool(name: str, value: str) -> bool:
+    text = value.strip().lower()
+    if text not in BOOLEANS:
+        raise ParamError(name, value, f"'{_shown(value)}' is not true or false", list(BOOLEANS))
+    return BOOLEANS[text]
+
+
+def read_search(
+    params: Params, *, strict: bool, allowed: Collection[str] = (), include_open_default: bool = False
+) -> ParsedSearch:
     """The search a query string asks for, with what was dropped; strict: raise ParamError at the first problem."""
     given = multi_items(params)
     problems: list[ParamError] = []
@@ -212,6 +238,19 @@ def read_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) 
     except ParamError as error:
         problem(error)
 
+    def flag(name: str, default: bool) -> bool:
+        raw = single(name)
+        if raw is None:
+            return default
+        try:
+            return _bool(name, raw)
+        except ParamError as error:
+            problem(error)
+            return default
+
+    include_open = flag("include_open", include_open_default)
+    has_link = flag("has_link", False)
+
     query = SearchQuery(
         text=text,
         filters=filters,
@@ -220,6 +259,8 @@ def read_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) 
         limit=per_page,
         updated_since=updated_since,
         verified_since=verified_since,
+        include_open=include_open,
+        has_link=has_link,
     )
     return ParsedSearch(query, page, per_page, problems)
 

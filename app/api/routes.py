@@ -6,6 +6,7 @@ so `If-None-Match` gives a 304; errors are application/problem+json (RFC 9457).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
@@ -22,7 +23,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import config
-from app.api import apidoc
+from app.api import apidoc, contract, suggest
 from app.api.deps import (
     JSON,
     PREFIX,
@@ -43,13 +44,16 @@ from app.api.deps import (
     records,
     result,
     stored,
+    unavailable,
 )
 from app.api.params import ParsedSearch
+from app.api.sync import Sync, SyncDep, check_sync_search, removals, sync_headers, sync_token, tombstones
 from app.catalog.export import COLUMNS, csv_lines, ndjson_lines
-from app.catalog.vocab import FACETS
+from app.catalog.vocab import FACETS, NEXT_STEPS
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.search.query import SearchQuery
+from app.store.db import Removal
 
 # --- the routes ------------------------------------------------------------------------------------------------
 
@@ -59,40 +63,58 @@ router = APIRouter(prefix=PREFIX, tags=["programs"], default_response_class=JSON
 @router.get(
     "/programs", responses=apidoc.ok(apidoc.ProgramPage), openapi_extra=apidoc.parameters(paged=True), summary="Search"
 )
-def list_programs(request: Request, search: SearchDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep) -> Response:
+def list_programs(
+    request: Request, search: SearchDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep, sync: SyncDep
+) -> Response:
     """Search and filter the programs: one page of results, with disjunctive counts for every facet."""
+    check_sync_search(search, sync)
     base = base_url(request, live)
     items = canonical(search, fields, paged=True)
+    items[-2:-2] = sync.items(snap)  # before page and per_page
 
     def render() -> Response:
         q = search.query
-        found = snap.index.search(q)
-        by_id = {p.id: p for p in stored(live, snap, [h.id for h in found.hits])}
+        changed, gone = sync.changes(snap)
+        if changed is None:
+            found = snap.index.search(q)
+            total, hits = found.total, found.hits
+        else:  # every program changed after the token, in the order asked, paged here
+            found = snap.index.search(replace(q, offset=0, limit=None, highlight=False))
+            kept = [h for h in found.hits if h.id in changed]
+            total, hits = len(kept), kept[q.offset : q.offset + search.per_page]
+        by_id = {p.id: p for p in stored(live, snap, [h.id for h in hits])}
         results = [
             result(by_id[h.id], fields, base, (h.highlights or plain(by_id[h.id].record)) if q.text else None)
-            for h in found.hits
+            for h in hits
             if h.id in by_id
         ]
-        pages = math.ceil(found.total / search.per_page)
+        pages = math.ceil(total / search.per_page)
         links = page_links(base, request.url.path, items, search.page, pages)
         body: dict[str, Any] = {
-            "total": found.total,
+            "total": total,
             "page": search.page,
             "per_page": search.per_page,
             "pages": pages,
             "results": results,
             "facets": found.facets,  # FacetCount dataclasses: orjson writes them as objects, 20x faster than asdict
+            "with_link": found.with_link,
             "links": links,
             "suggestion": found.suggestion,
             "relaxed": found.relaxed,
+            "suggested_filters": found.suggested_filters,  # dataclasses, written by orjson
+            "escapes": found.escapes,
+            "guides": [{"title": g.title, "url": base + g.href} for g in found.guides],
+            "version": snap.version,
+            "sync_token": sync_token(snap),
         }
         if q.updated_since is not None:
             gone = snap.removed_since(q.updated_since)
-            body["removed"] = [{"id": pid, "removed_at": when.isoformat()} for pid, when in gone]
+        if q.updated_since is not None or changed is not None:
+            body["removed"] = removals(gone)
         link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self")
         return JSON(body, headers={"Link": link_header} if link_header else None)
 
-    return conditional(request, etag(snap, base, request.url.path, items), render)
+    return conditional(request, etag(snap, base, request.url.path, items), render, sync_headers(snap))
 
 
 def export(
@@ -101,16 +123,25 @@ def export(
     fields: Sequence[str] | None,
     live: LiveCatalog,
     snap: Snapshot,
-    stream: Callable[[Iterator[dict[str, Any]]], Response],
+    sync: Sync,
+    stream: Callable[[Iterator[dict[str, Any]], list[Removal]], Response],
 ) -> Response:
-    """Every match's record, in the requested order, streamed by `stream`; tagged like any other answer."""
+    """Every match's record, in the requested order, streamed by `stream` from one snapshot (so one version);
+    tagged like any other answer. With since or updated_since, what was removed is passed on too."""
+    check_sync_search(search, sync)
     base = base_url(request, live)
+    q = search.query
 
     def render() -> Response:
-        hits = snap.index.search(replace(search.query, offset=0, limit=None, highlight=False)).hits
-        return stream(records(live, snap, [h.id for h in hits], fields))
+        changed, gone = sync.changes(snap)
+        hits = snap.index.search(replace(q, offset=0, limit=None, highlight=False)).hits
+        ids = [h.id for h in hits if changed is None or h.id in changed]
+        if q.updated_since is not None:
+            gone = snap.removed_since(q.updated_since)
+        return stream(records(live, snap, ids, fields), gone)
 
-    return conditional(request, etag(snap, base, request.url.path, canonical(search, fields, paged=False)), render)
+    items = canonical(search, fields, paged=False) + sync.items(snap)
+    return conditional(request, etag(snap, base, request.url.path, items), render, sync_headers(snap))
 
 
 @router.get(
@@ -120,16 +151,17 @@ def export(
     summary="Export as CSV",
 )
 def export_csv(
-    request: Request, search: ExportSearchDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep
+    request: Request, search: ExportSearchDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep, sync: SyncDep
 ) -> Response:
-    """Every matching program as CSV (same filters, no pages); list fields joined with ';', sources as JSON."""
+    """Every matching program as CSV (same filters, no pages); list fields joined with ';', sources as JSON.
+    Removals are not listed: sync with the NDJSON export or the JSON API."""
     columns = ("id", *(f for f in fields if f != "id")) if fields else COLUMNS
     disposition = {"Content-Disposition": 'attachment; filename="programs.csv"'}
 
-    def stream(rows: Iterator[dict[str, Any]]) -> Response:
+    def stream(rows: Iterator[dict[str, Any]], _gone: list[Removal]) -> Response:
         return StreamingResponse(csv_lines(rows, columns), media_type="text/csv; charset=utf-8", headers=disposition)
 
-    return export(request, search, fields, live, snap, stream)
+    return export(request, search, fields, live, snap, sync, stream)
 
 
 @router.get(
@@ -139,14 +171,18 @@ def export_csv(
     summary="Export as NDJSON",
 )
 def export_ndjson(
-    request: Request, search: ExportSearchDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep
+    request: Request, search: ExportSearchDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep, sync: SyncDep
 ) -> Response:
-    """Every matching program as JSON lines, one record a line (same filters, no pages)."""
+    """Every matching program as JSON lines, one record a line (same filters, no pages); with since or
+    updated_since, each program removed since then follows as a tombstone line: {"id", "removed": true,
+    "removed_at"}."""
 
-    def stream(rows: Iterator[dict[str, Any]]) -> Response:
-        return StreamingResponse(ndjson_lines(rows), media_type="application/x-ndjson")
+    def stream(rows: Iterator[dict[str, Any]], gone: list[Removal]) -> Response:
+        return StreamingResponse(
+            ndjson_lines(itertools.chain(rows, tombstones(gone))), media_type="application/x-ndjson"
+        )
 
-    return export(request, search, fields, live, snap, stream)
+    return export(request, search, fields, live, snap, sync, stream)
 
 
 @router.get(
@@ -196,8 +232,10 @@ def vocabularies(request: Request, live: LiveDep, snap: SnapshotDep) -> Response
                 "label": v.label,
                 "definition": v.definition,
                 "multi": v.multi,
+                "wildcard": v.wildcard,
                 "terms": [
                     {"value": t.value, "label": t.label, "definition": t.definition, "count": c.count}
+                    | ({"next_step": NEXT_STEPS[t.value].text} if v.name == "type" else {})
                     for t, c in zip(v.terms, counts[v.name], strict=True)
                 ],
             }
@@ -213,6 +251,8 @@ def catalog(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
     """The catalog being served: its version (a content hash), title, program count and when it was loaded; and,
     while the catalog file is invalid, the rejected file's digest and every error in it with its line."""
     check_params(request, ())
+    if error := live.database_error():  # like every other answer from the catalog: a replica without it is stale
+        raise unavailable(error)
     rejected = live.rejected
     body = {
         "version": snap.version,
@@ -257,13 +297,21 @@ async def problem_from_exception(request: Request, exc: Exception) -> Response:
     return Response(orjson.dumps(body), status_code=body["status"], headers=headers, media_type=media)
 
 
+EXPOSED_HEADERS = ("ETag", "Link", "Retry-After", "Sync-Token", "Catalog-Version", "X-Request-ID")
+
+
 class ApiCors:
     """CORS for the read-only API alone: GET (and its preflight) from any origin; other paths are untouched."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self.cors = CORSMiddleware(
-            app, allow_origins=["*"], allow_methods=["GET"], expose_headers=["ETag", "Link"], max_age=3600
+            app,
+            allow_origins=["*"],
+            allow_methods=["GET"],
+            allow_headers=["If-None-Match", "X-Request-ID"],
+            expose_headers=[*EXPOSED_HEADERS],
+            max_age=3600,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -276,6 +324,7 @@ class ApiCors:
 def install(app: FastAPI) -> None:
     """Add the /api/v1 routes, CORS for them, and a /docs page that works offline."""
     app.include_router(router)
+    app.include_router(suggest.router)
     app.add_middleware(ApiCors)
     # FastAPI's own /docs loads Swagger UI from a CDN and runs an inline script: replace it with the vendored copy.
     default_docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
@@ -286,4 +335,4 @@ def install(app: FastAPI) -> None:
     async def docs() -> HTMLResponse:
         return HTMLResponse(apidoc.DOCS_PAGE)
 
-    apidoc.polish(app)
+    apidoc.polish(app, contract.tighten)

@@ -15,15 +15,20 @@ LIST_SEPARATOR = ";"
 COLUMNS: tuple[str, ...] = (*Program.model_fields, "created_at", "updated_at")
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection"): OWASP's advice is to
+# prefix such a cell with a single quote, which spreadsheets show as text and do not display.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_cell(value: Any) -> str:
-    """One CSV cell: lists of strings joined with ';', nested records as JSON, null as empty."""
+    """One CSV cell: lists of strings joined with ';', nested records as JSON, null as empty; never a formula."""
     if value is None:
         return ""
     if isinstance(value, list):
-        if all(isinstance(v, str) for v in value):
-            return LIST_SEPARATOR.join(value)
-        return orjson.dumps(value).decode()
-    return str(value)
+        text = LIST_SEPARATOR.join(value) if all(isinstance(v, str) for v in value) else orjson.dumps(value).decode()
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def csv_lines(records: Iterable[dict[str, Any]], columns: Iterable[str] = COLUMNS) -> Iterator[str]:

@@ -74,6 +74,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Item = Annotated[Text, AfterValidator(_no_separator)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=500)]
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s/$.?#][^\s]*$", max_length=500)]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$", max_length=200)]
 
 
@@ -121,7 +122,10 @@ class Source(BaseModel):
     doi: Doi | None = None
     url: Url | None = None
     reference: Annotated[int, Field(ge=1, le=999)] | None = Field(None, description="Its number in the article.")
-    note: Text | None = None
+    note: Text | None = Field(
+        None,
+        description="For curators only: kept in this file, never shown on the website or in the API or exports.",
+    )
 
 
 class Program(BaseModel):
@@ -147,9 +151,22 @@ class Program(BaseModel):
     duration: Annotated[Text, StringConstraints(max_length=300)] | None = None
     founded: Annotated[int, AfterValidator(_year)] | None = None
     outcomes: list[Annotated[Item, StringConstraints(max_length=1000)]] = []
-    url: Url | None = None
+    url: Url | None = Field(None, description="The program's own web page.")
+    sponsor_url: HttpsUrl | None = Field(
+        None,
+        description="The sponsor's homepage (https), shown as the sponsor's website, never as the program's own "
+        "page. Only a URL that is certain: from the sources, or the organization's well-known root.",
+    )
     sources: Annotated[list[Source], Field(min_length=1)]
-    last_verified: Annotated[dt.date, AfterValidator(_not_future)]
+    last_verified: Annotated[dt.date, AfterValidator(_not_future)] = Field(
+        description="When a curator last checked this entry against its sources."
+    )
+    confirmed_with_program: Annotated[dt.date, AfterValidator(_not_future)] | None = Field(
+        None, description="When a curator last confirmed this entry against the program's own site or staff."
+    )
+    date_added: Annotated[dt.date, AfterValidator(_not_future)] = Field(
+        description="When this entry entered the catalog (every server shows this date)."
+    )
     tags: Annotated[list[Annotated[Item, StringConstraints(max_length=60)]], AfterValidator(_unique)] = []
 
     def facet_values(self, vocab: Vocabulary) -> tuple[str, ...]:
@@ -158,8 +175,8 @@ class Program(BaseModel):
 
     @cached_property
     def record(self) -> dict[str, Any]:
-        """The program as plain JSON-ready data, in field order."""
-        return self.model_dump(mode="json")
+        """The program as the public sees it, as plain JSON-ready data in field order: without curators' notes."""
+        return self.model_dump(mode="json", exclude={"sources": {"__all__": {"note"}}})
 
     @cached_property
     def content_hash(self) -> str:

@@ -22,7 +22,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString
 from app.catalog.models import Catalog, CatalogFile, Program
 from app.catalog.problems import CatalogError, Problem
 from app.catalog.validate import validate
-from app.catalog.vocab import FACETS
+from app.catalog.vocab import FACETS, NEXT_STEPS, PROGRAM_TYPE
 from app.config import ROOT
 
 SCHEMA_PATH = ROOT / "data" / "programs.schema.json"
@@ -77,7 +77,31 @@ def vocabulary_markdown() -> str:
         out += ["| value | label | definition |", "|---|---|---|"]
         out += [f"| `{t.value}` | {t.label} | {t.definition} |" for t in vocab.terms]
         out.append("")
+        if vocab.wildcard:
+            out += [
+                f"`{vocab.wildcard}` means open to all: with `include_open=true` (the website's default), a search for "
+                f"any other {vocab.label.lower()} also finds the programs tagged `{vocab.wildcard}`. Tag a program "
+                f"`{vocab.wildcard}` only when it is; not when the sources are silent.",
+                "",
+            ]
+        if vocab is PROGRAM_TYPE:
+            out += [
+                "The next step each program page suggests for its type (general guidance, defined in "
+                "`NEXT_STEPS` in `app/catalog/vocab.py`):",
+                "",
+                "| value | next step |",
+                "|---|---|",
+            ]
+            out += [f"| `{t.value}` | {_next_step(t.value)} |" for t in vocab.terms]
+            out.append("")
     return "\n".join(out)
+
+
+def _next_step(value: str) -> str:
+    step = NEXT_STEPS[value]
+    if step.link_text and step.link_path:
+        return f"{step.text} (links to {step.link_text.lower()}: `{step.link_path}`)"
+    return step.text
 
 
 def with_vocabulary(text: str) -> str:
@@ -182,11 +206,13 @@ def append_entry(text: str, entry: dict[str, Any], *, display: str) -> tuple[str
     except CatalogError as exc:
         raise AddError(exc.errors) from None
     try:
-        wanted: dict[str, Any] | None = Program.model_validate(entry).record
+        wanted: dict[str, Any] | None = Program.model_validate(entry).model_dump(mode="json")
     except ValidationError:
         wanted = None
-    kept = [p.record for p in catalog.programs[:-1]] == [p.record for p in before.programs]
-    if wanted is None or catalog.programs[-1].record != wanted or not kept:
+    kept = [p.model_dump(mode="json") for p in catalog.programs[:-1]] == [
+        p.model_dump(mode="json") for p in before.programs
+    ]
+    if wanted is None or catalog.programs[-1].model_dump(mode="json") != wanted or not kept:
         line = new_text[:end].count("\n") + 1
         raise AddError([Problem(display, line, 1, "", "the new entry did not read back as written; add it by hand")])
     return new_text, catalog
@@ -217,4 +243,5 @@ def new_entry(**fields: Any) -> dict[str, Any]:
     if "name" in entry and "id" not in entry:
         entry["id"] = slugify(entry["name"])
     entry.setdefault("last_verified", dt.date.today())
+    entry.setdefault("date_added", dt.date.today())
     return entry

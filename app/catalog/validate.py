@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from app.catalog.models import Catalog, CatalogFile, Program, Source, normalize, suggest
+from app.catalog.filelimits import read_text, refuse_oversized
+from app.catalog.models import Catalog, CatalogFile, Program, Source, suggest
 from app.catalog.problems import CatalogError as CatalogError
 from app.catalog.problems import Loc, dotted
 from app.catalog.problems import Problem as Problem
-from app.catalog.yamlread import Tree, parse, position, read_text
+from app.catalog.textcheck import name_key
+from app.catalog.yamlread import Tree, parse, place_entries, position
 
 MAX_NODES_PER_KB = 400  # a generous ceiling on YAML nodes per KiB of text; refuses node floods
+MAX_NODES = 1_000_000  # and on YAML values in all: 100 per program at the most programs a catalog may hold
 
 
 def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
@@ -35,8 +39,13 @@ def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
             message = "an id uses only lowercase letters, digits and single hyphens (e.g. 'aamc-mid-career-women')"
         elif field_name == "url":
             message = "not a URL: it must start with http:// or https:// and contain no spaces"
+        elif field_name == "sponsor_url":
+            message = "not an https URL: a sponsor's homepage starts with https:// and contains no spaces"
         elif field_name == "doi":
             message = "not a DOI: it looks like 10.1136/jim-2020-001391"
+    elif kind == "date_type" and re.fullmatch(r"\s*\d{4}-\d\d-\d\d\s*", str(error.get("input"))):
+        given = str(error["input"]).strip()
+        message = f"'{given}' is in quotes, so YAML reads it as text, not a date: remove the quotes ({given})"
     elif kind in {"date_type", "date_from_datetime_parsing", "date_parsing"}:
         message = f"not a date: write it as YYYY-MM-DD (got {error.get('input')!r})"
     elif kind == "model_type":
@@ -52,23 +61,45 @@ def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
 
 def validate(text: str, *, path: str = "<catalog>", max_nodes: int | None = None) -> Catalog:
     """Validate catalog text; raise CatalogError listing every problem, in file order."""
-    budget = max_nodes or max(10_000, len(text) // 1024 * MAX_NODES_PER_KB)
-    try:
-        # Noting the position of every value cost a third of the time and most of the memory of a large load;
-        # a valid file needs only its entries' lines, so positions are gathered only to report problems.
-        return _validate(text, path, budget, track=False)
-    except CatalogError:
-        return _validate(text, path, budget, track=True)
-
-
-def _validate(text: str, path: str, max_nodes: int, *, track: bool) -> Catalog:
-    data, tree = parse(text, path, max_nodes, track=track)
+    budget = max_nodes or min(MAX_NODES, max(10_000, len(text) // 1024 * MAX_NODES_PER_KB))
+    refuse_oversized(text, path)
+    # Noting the position of every value cost a third of the time and most of the memory of a large load; a valid
+    # file needs only its entries' lines, so the file is read again, noting every position, only to place problems.
+    data, tree = parse(text, path, budget, track=False)
+    catalog, pending = _check(data, tree)
+    if catalog is not None:
+        return catalog
+    placed = _placing(text, path, budget, data, tree, pending)
     problems = list(tree.problems)
+    problems += [Problem(path, *position(placed, loc, key=at_key), dotted(loc), m) for loc, m, at_key in pending]
+    problems = problems or [Problem(path, 1, 1, "", "the catalog could not be read")]
+    raise CatalogError(sorted(set(problems), key=lambda p: (p.line, p.column, p.field, p.message)))
+
+
+Pending = list[tuple[Loc, str, bool]]  # problems still to be placed: where, what, and whether at the key
+
+
+def _placing(text: str, path: str, budget: int, data: Any, tree: Tree, pending: Pending) -> Tree:
+    """A tree that knows where each pending problem is: the entries at fault parsed again, noting every position,
+    or, when the problems are not all inside entries (or the file did not parse cleanly), the whole file."""
+    if not pending:
+        return tree
+    entries = {loc[1] for loc, _, _ in pending if len(loc) >= 3 and loc[0] == "programs" and isinstance(loc[1], int)}
+    inside = sum(1 for loc, _, _ in pending if len(loc) >= 3 and loc[0] == "programs" and isinstance(loc[1], int))
+    if inside == len(pending) and not tree.problems and isinstance(data.get("programs"), list):
+        placed = place_entries(text, path, budget, entries, len(data["programs"]))
+        if placed is not None:
+            return placed
+    return parse(text, path, budget, track=True)[1]
+
+
+def _check(data: Any, tree: Tree) -> tuple[Catalog | None, Pending]:
+    """The catalog, or the problems to place (the reader's own problems are in `tree.problems`)."""
     if not isinstance(data, dict):
-        problems.append(Problem(path, 1, 1, "", "expected a mapping with a 'programs' list at the top of the file"))
-        raise CatalogError(problems)
+        return None, [((), "expected a mapping with a 'programs' list at the top of the file", False)]
+    pending: Pending = []
     model: CatalogFile | None = None
-    recovered = any(p.message.startswith("YAML syntax error") for p in problems)
+    recovered = any(p.message.startswith("YAML syntax error") for p in tree.problems)
     try:
         model = CatalogFile.model_validate(data)
     except ValidationError as exc:
@@ -79,15 +110,13 @@ def _validate(text: str, path: str, max_nodes: int, *, track: bool) -> Catalog:
                 or (error["type"] == "too_short" and loc == ("programs",))
             ):
                 continue  # an entry (or the list) that failed to parse: its syntax error is already reported
-            line, col = position(tree, loc, key=at_key)
-            problems.append(Problem(path, line, col, dotted(loc), message))
+            pending.append((loc, message, at_key))
     programs = data["programs"] if isinstance(data.get("programs"), list) else []
-    problems.extend(_duplicates(programs, tree, path))
-    if problems or model is None:
-        problems = problems or [Problem(path, 1, 1, "", "the catalog could not be read")]
-        raise CatalogError(sorted(set(problems), key=lambda p: (p.line, p.column, p.field, p.message)))
+    pending += _duplicates(programs, tree)
+    if pending or tree.problems or model is None:
+        return None, pending
     lines = {p.id: position(tree, ("programs", i))[0] for i, p in enumerate(model.programs)}
-    return Catalog(programs=model.programs, title=model.title, description=model.description, lines=lines)
+    return Catalog(programs=model.programs, title=model.title, description=model.description, lines=lines), []
 
 
 def _kind_of(value: Any) -> str:
@@ -104,9 +133,10 @@ def _input_is_none(data: Any, loc: Loc) -> bool:
     return value is None
 
 
-def _duplicates(programs: list[Any], tree: Tree, path: str) -> list[Problem]:
-    """Duplicate ids, and duplicate names or aliases (case-insensitive) across entries."""
-    problems = []
+def _duplicates(programs: list[Any], tree: Tree) -> Pending:
+    """Duplicate ids, and duplicate names or aliases across entries (compared by `name_key`: case, punctuation,
+    look-alike letters and invisible characters aside)."""
+    pending: Pending = []
     ids: dict[str, int] = {}
     names: dict[str, tuple[int, str]] = {}
     for i, entry in enumerate(programs):
@@ -115,11 +145,8 @@ def _duplicates(programs: list[Any], tree: Tree, path: str) -> list[Problem]:
         pid = entry.get("id")
         if isinstance(pid, str):
             if pid in ids:
-                line, col = position(tree, ("programs", i, "id"))
                 first = position(tree, ("programs", ids[pid]))[0]
-                problems.append(
-                    Problem(path, line, col, f"programs[{i}].id", f"duplicate id '{pid}' (first used on line {first})")
-                )
+                pending.append((("programs", i, "id"), f"duplicate id '{pid}' (first used on line {first})", False))
             else:
                 ids[pid] = i
         labels = [("name", entry.get("name"))]
@@ -129,25 +156,19 @@ def _duplicates(programs: list[Any], tree: Tree, path: str) -> list[Problem]:
         for where, label in labels:
             if not isinstance(label, str) or not label.strip():
                 continue
-            key = normalize(label)
+            key = name_key(label)
             if key in names and names[key][0] != i:
                 other, other_field = names[key]
                 loc: Loc = ("programs", i, *(("aliases", int(where[8:-1])) if where != "name" else ("name",)))
-                line, col = position(tree, loc)
                 first = position(tree, ("programs", other))[0]
-                problems.append(
-                    Problem(
-                        path,
-                        line,
-                        col,
-                        f"programs[{i}].{where}",
-                        f"'{label}' is already {'the name' if other_field == 'name' else 'an alias'} "
-                        f"of programs[{other}] (line {first}); names and aliases must be unique",
-                    )
+                kind = "the name" if other_field == "name" else "an alias"
+                message = (
+                    f"'{label}' is already {kind} of programs[{other}] (line {first}); names and aliases must be unique"
                 )
+                pending.append((loc, message, False))
             else:
                 names.setdefault(key, (i, where))
-    return problems
+    return pending
 
 
 def load_catalog(path: Path, *, max_bytes: int = 32 * 2**20) -> Catalog:

@@ -22,6 +22,7 @@ class Vocabulary:
     definition: str
     terms: tuple[Term, ...]
     multi: bool = True
+    wildcard: str | None = None  # the value meaning "open to every other value" (matched too with include_open)
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -72,6 +73,7 @@ DEMOGRAPHIC_FOCUS = Vocabulary(
         ("physician-parents", "Physician parents", "Designed for physicians who are parents."),
         ("open", "Open to all", "Open to everyone in its audience; no particular group."),
     ),
+    wildcard="open",
 )
 
 FORMAT = Vocabulary(
@@ -188,9 +190,68 @@ SPECIALTY = Vocabulary(
             "Women's health, obstetrics, gynecology and reproductive science.",
         ),
     ),
+    wildcard="any",
 )
 
 #: Every facet, in the order the API and the pages show them.
 FACETS: dict[str, Vocabulary] = {
     v.name: v for v in (CAREER_STAGE, DEMOGRAPHIC_FOCUS, FORMAT, PROGRAM_TYPE, SCOPE, SPECIALTY, SPONSOR_TYPE)
 }
+
+#: The facets with a wildcard value, which `include_open` widens: a selection also matches the wildcard.
+WIDENED: tuple[Vocabulary, ...] = tuple(v for v in FACETS.values() if v.wildcard)
+
+
+@dataclass(frozen=True, slots=True)
+class NextStep:
+    """What a faculty member can do next about a program of one type: general guidance, never a fact about one."""
+
+    text: str
+    link_text: str | None = None
+    link_path: str | None = None  # a page of this site
+
+
+#: One next step per program type, shown on every program page (beside its own and its sponsor's website).
+NEXT_STEPS: dict[str, NextStep] = {
+    "leadership-program": NextStep(
+        "Leadership programs of this kind usually take applications or nominations once a year, and many ask for a "
+        "letter from your chair or dean. Look for the current call on the sponsor's website, and ask your "
+        "faculty-affairs office whether your institution nominates or pays for participants."
+    ),
+    "institutional-program": NextStep(
+        "Institutional programs serve their own institution's faculty. If you work there, ask your department or "
+        "faculty-affairs office how to take part; if not, ask your own faculty-affairs office whether a similar "
+        "program exists where you are."
+    ),
+    "professional-society": NextStep(
+        "Society groups are reached through the society: most are open to its members. Look for the society's "
+        "women's-leadership or diversity committee on its website, or ask for it at the society's annual meeting."
+    ),
+    "trainee-program": NextStep(
+        "Trainee programs of this kind usually run at the society's scientific meeting. Look for trainee or "
+        "early-career sessions in the meeting programme on the society's website, and ask your program director "
+        "about travel support."
+    ),
+    "training-grant": NextStep(
+        "Training grants are awarded to institutions, not to individuals: ask your research office whether your "
+        "institution holds one, who directs it there, and when it next selects scholars."
+    ),
+    "online-community": NextStep(
+        "Online communities are usually joined by request on the platform where they live, and many first check "
+        "that you are a clinician. Search the platform for the group's name."
+    ),
+    "small-group": NextStep(
+        "A small peer group is something you can start yourself with a few colleagues: the guide shows how to "
+        "find members, agree on ground rules and keep meeting.",
+        "How to start your own peer group",
+        "/models#start-your-own",
+    ),
+    "informal-network": NextStep(
+        "Informal networks have no sign-up: they grow among people who share a place, a stage or a question. "
+        "Reach out to peers in your program, department or research area, or start a small group of your own.",
+        "How to start your own peer group",
+        "/models#start-your-own",
+    ),
+}
+if set(NEXT_STEPS) != set(PROGRAM_TYPE.values):  # pragma: no cover - a curator's mistake, caught at import
+    raise RuntimeError("NEXT_STEPS must give one next step for every program type")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import yaml
 
+from app.catalog.filelimits import ITEM as _ITEM
+from app.catalog.filelimits import MAX_PROGRAMS, TOO_MANY_PROGRAMS, TooBig
 from app.catalog.problems import CatalogError, Loc, Problem, dotted
+from app.catalog.textcheck import SUSPECT, text_problem
 
 MAX_DEPTH = 16
 
@@ -98,7 +100,9 @@ class Tree:
         at = self.pos(event.start_mark)
         self.budget -= 1
         if self.budget < 0:
-            raise _TooBig()
+            raise _TooBig("the file holds too many YAML values")
+        if len(loc) == 2 and loc[0] == "programs" and isinstance(loc[1], int) and loc[1] >= MAX_PROGRAMS:
+            raise _TooBig(TOO_MANY_PROGRAMS)
         if len(loc) > MAX_DEPTH:
             self.problem(at, loc, f"nested deeper than {MAX_DEPTH} levels")
             self._skip(event)
@@ -140,7 +144,12 @@ class Tree:
         if tag is None or tag == "!":
             tag = self._loader.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag == _STR:
-            return event.value
+            value = event.value
+            if (SUSPECT.search(value) or ("@" in value and loc[-1:] == ("url",))) and (
+                problem := text_problem(value, loc)
+            ):
+                self.problem(at, loc, problem)
+            return value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self._loader.construct_object(node)
@@ -171,9 +180,6 @@ def _syntax_problem(path: str, exc: yaml.YAMLError, line_offset: int) -> Problem
     return Problem(path, line, col, "", message)
 
 
-_ITEM = re.compile(r"^(\s*)- ", re.MULTILINE)
-
-
 def _chunks(text: str) -> Iterator[tuple[int, str]]:
     """Split a file whose YAML does not parse into its header and one chunk per program entry.
 
@@ -199,27 +205,6 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
     yield start + 1 + begin, "".join(body[begin:])
 
 
-def read_text(path: Path, display: str, limit: int) -> str:
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise CatalogError([Problem(display, 1, 1, "", f"cannot read the file: {exc.strerror}")]) from None
-    if size > limit:
-        raise CatalogError(
-            [Problem(display, 1, 1, "", f"file is {size / 2**20:.1f} MiB; the limit is {limit / 2**20:.1f} MiB")]
-        )
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise CatalogError(
-            [Problem(display, line, col, "", f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded")]
-        ) from None
-
-
 def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tuple[Any, Tree]:
     """Parse the text into data with positions; on a syntax error, recover per entry to report all of them."""
     tree = Tree(display, 0, max_nodes, track=track)
@@ -231,8 +216,8 @@ def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tup
         tree = Tree(display, 0, max_nodes, track=track)
     except RecursionError:
         raise CatalogError([Problem(display, 1, 1, "", f"nested deeper than {MAX_DEPTH} levels")]) from None
-    except _TooBig:
-        raise CatalogError([Problem(display, 1, 1, "", "the file holds too many YAML nodes")]) from None
+    except _TooBig as exc:
+        raise TooBig([Problem(display, 1, 1, "", str(exc))]) from None
     else:
         if value is _EMPTY:
             raise CatalogError([Problem(display, 1, 1, "", "the file is empty; expected a mapping with 'programs'")])
@@ -254,8 +239,10 @@ def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tup
             if not is_header:
                 programs.append(None)
             continue
-        except _TooBig:
-            raise CatalogError([Problem(display, 1, 1, "", "the file holds too many YAML nodes")]) from None
+        except _TooBig as exc:
+            raise TooBig([Problem(display, 1, 1, "", str(exc))]) from None
+        if len(programs) > MAX_PROGRAMS:
+            raise TooBig([Problem(display, 1, 1, "", TOO_MANY_PROGRAMS)])
         if value is _EMPTY:
             continue
         if is_header:
@@ -279,6 +266,28 @@ def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tup
     tree.problems.extend(problems)
     data["programs"] = programs
     return data, tree
+
+
+def place_entries(text: str, display: str, max_nodes: int, entries: set[int], count: int) -> Tree | None:
+    """Every position within these program entries, read by parsing only them (a file with errors in a few of
+    10,000 entries is not parsed in full a second time); None when the file does not split into `count` entries
+    one item a line, and the caller parses it all."""
+    chunks = list(_chunks(text))
+    if len(chunks) != count + 1:
+        return None
+    tree = Tree(display, 0, max_nodes)
+    for index in sorted(entries):
+        offset, chunk = chunks[index + 1]
+        part = Tree(display, offset, max_nodes)
+        try:
+            part.load(chunk, ("programs",))
+        except (yaml.YAMLError, RecursionError, _TooBig):
+            return None
+        for mapping, into in ((part.positions, tree.positions), (part.key_positions, tree.key_positions)):
+            for key, at in mapping.items():
+                if len(key) >= 2 and key[1] == 0:
+                    into[("programs", index, *key[2:])] = at
+    return tree
 
 
 def position(tree: Tree, loc: Loc, *, key: bool = False) -> tuple[int, int]:

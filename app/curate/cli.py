@@ -32,7 +32,7 @@ def validate(
 @cli.command()
 def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir: IndexOpt = None) -> None:
     """Validate the catalog, write it to the database in one transaction, and build its search index."""
-    from app.config import SYNONYMS
+    from app.config import SYNONYMS, WORDFORMS
     from app.live.loading import gc_paused, load_file
     from app.live.snapshot import build_snapshot
     from app.search.scoring import Synonyms
@@ -45,7 +45,7 @@ def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir
             task = progress.add_task("validating and writing to the database")
             _, report = load_file(settings, engine, aside)
             progress.update(task, description=f"indexing {report.total} programs")
-            snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS), stored=report.programs)
+            snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS, WORDFORMS), stored=report.programs)
     except CatalogError as exc:
         fail(exc)
     finally:
@@ -98,7 +98,7 @@ def serve(
     import uvicorn
 
     from app.observe import log_config
-    from app.serving import run
+    from app.serving import IdleTimeoutProtocol, run
 
     overrides = {"host": host, "port": port, "workers": workers, "catalog": catalog}
     overrides |= {"database_url": database_url, "index_dir": index_dir}
@@ -110,8 +110,10 @@ def serve(
             os.environ[f"MENTORDIR_{name.upper()}"] = str(value)
     # Fewer malloc arenas for the workers: a thread pool's arenas otherwise hold memory long after a burst.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
-    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="mentordir-metrics-")
+    metrics_dir = contextlib.ExitStack()
+    if settings.workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # removed when the server stops
+        folder = metrics_dir.enter_context(tempfile.TemporaryDirectory(prefix="mentordir-metrics-"))
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = folder
     config = uvicorn.Config(
         "app.main:create_app",
         factory=True,
@@ -124,8 +126,11 @@ def serve(
         access_log=False,
         log_config=log_config(settings.log_level),
         timeout_graceful_shutdown=15,
+        http=IdleTimeoutProtocol,
+        timeout_keep_alive=settings.idle_timeout_seconds,
     )
-    run(config)
+    with metrics_dir:
+        run(config)
 
 
 MIN_FREE_BYTES = 64 * 2**20
@@ -152,6 +157,7 @@ def _preflight(settings: Settings) -> None:
 
 # The curators' commands live in their own module; importing it registers them on `cli`, after the ones above.
 from app.curate import commands as _commands  # noqa: E402, F401
+from app.curate import suggestions as _suggestions  # noqa: E402, F401
 
 
 def main() -> None:

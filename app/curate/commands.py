@@ -14,7 +14,7 @@ from app.catalog.models import Catalog
 from app.catalog.problems import CatalogError
 from app.catalog.validate import load_catalog
 from app.config import Settings
-from app.curate.common import CatalogOpt, cli, err, fail, out, settings_from
+from app.curate.common import CatalogOpt, cli, editing, err, fail, out, settings_from
 
 
 def _load_or_fail(path: Path | None) -> tuple[Settings, Catalog]:
@@ -170,6 +170,7 @@ def add(
     duration: Annotated[str | None, typer.Option(help="How long it runs.")] = None,
     founded: Annotated[int | None, typer.Option(help="Year founded.")] = None,
     url: Annotated[str | None, typer.Option(help="The program's web page.")] = None,
+    sponsor_url: Annotated[str | None, typer.Option(help="The sponsor's homepage (https), only if certain.")] = None,
     source_title: Annotated[str | None, typer.Option(help="The citation's title.")] = None,
     source_doi: Annotated[str | None, typer.Option(help="The citation's DOI.")] = None,
     source_url: Annotated[str | None, typer.Option(help="The citation's URL.")] = None,
@@ -181,7 +182,7 @@ def add(
     """Append a new program to the catalog, validated, leaving every other byte of the file as it was."""
     import datetime as dt
 
-    from app.catalog.scaffold import AddError, append_entry, new_entry, render_entry, write_atomic
+    from app.catalog.scaffold import append_entry, new_entry, render_entry, write_atomic
     from app.catalog.vocab import FACETS
 
     def ask(label: str, value: Any, choices: tuple[str, ...] = (), many: bool = False) -> Any:
@@ -213,6 +214,7 @@ def add(
         "founded": founded,
         "outcomes": outcome,
         "url": url,
+        "sponsor_url": sponsor_url,
         "tags": tag,
     }
     source = {"title": ask("Source title", source_title), "doi": source_doi, "url": source_url}
@@ -226,7 +228,7 @@ def add(
     entry = new_entry(**fields)
     settings = settings_from(catalog=catalog)
     path = settings.catalog
-    try:
+    with editing(path):
         original = path.read_bytes()
         new_text, result = append_entry(original.decode("utf-8"), entry, display=str(path))
         if dry_run:
@@ -234,9 +236,4 @@ def add(
             typer.echo(f"valid; {path} not changed (--dry-run)")
             return
         write_atomic(path, new_text, expected=original)
-    except AddError as exc:
-        fail(CatalogError(exc.problems))
-    except (OSError, UnicodeDecodeError) as exc:
-        err.print(f"{path}: cannot read or write the catalog: {exc}", markup=False)
-        raise typer.Exit(1) from None
     typer.echo(f"added '{entry['id']}' at line {result.lines[entry['id']]} of {path} ({len(result.programs)} programs)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -39,3 +41,17 @@ def fail(exc: CatalogError) -> None:
         err.print(str(problem), markup=False, highlight=False)
     err.print(f"{len(exc.errors)} error(s)", style="bold red")
     raise typer.Exit(1)
+
+
+@contextmanager
+def editing(path: Path) -> Iterator[None]:
+    """While the catalog file is changed: a refused change prints its problems, a read or write error its reason."""
+    from app.catalog.scaffold import AddError
+
+    try:
+        yield
+    except AddError as exc:
+        fail(CatalogError(exc.problems))
+    except (OSError, UnicodeDecodeError) as exc:
+        err.print(f"{path}: cannot read or write the catalog: {exc}", markup=False)
+        raise typer.Exit(1) from None

@@ -4,7 +4,8 @@ A response depends only on the catalog version being served and on the request (
 the links, and the few headers that change what is rendered), so a repeat can be answered without routing,
 searching or rendering. A new catalog version changes every key, so nothing stale is ever served; the least
 recently used entries go first. Only successful GETs are kept, never health, metrics or admin answers, and the
-cache steps aside while the database is unreachable so that those requests get their 503.
+cache steps aside while the database is unreachable so that those requests get their 503. A response that sets a
+cookie is never kept: it belongs to one visitor (the suggestion form's CSRF token).
 """
 
 from __future__ import annotations
@@ -53,12 +54,13 @@ class ResponseCache:
         headers = dict(scope["headers"])
         query = urlencode(sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)))
         varying = tuple(headers.get(name, b"") for name in VARY_HEADERS)
-        return version, scope.get("scheme", "http"), path, query, varying
+        gzip = b"gzip" in headers.get(b"accept-encoding", b"")  # as the Compression middleware decides
+        return version, scope.get("scheme", "http"), path, query, varying, gzip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         live: Any = getattr(scope["app"].state, "live", None) if "app" in scope else None
         snapshot = live.current if live is not None else None
-        key = self._key(scope, snapshot.version) if snapshot is not None else None
+        key = self._key(scope, snapshot.tag) if snapshot is not None else None
         if key is None:
             await self.app(scope, receive, send)
             return
@@ -100,7 +102,8 @@ class ResponseCache:
             nonlocal start, size, keep
             if message["type"] == "http.response.start":
                 start = message
-                keep = message["status"] == 200
+                cookie = any(k.lower() == b"set-cookie" for k, _ in message.get("headers", []))
+                keep = message["status"] == 200 and not cookie
             elif message["type"] == "http.response.body" and keep:
                 body = message.get("body", b"")
                 size += len(body)
@@ -127,4 +130,4 @@ class ResponseCache:
 
 def _matches(held: bytes, etag: bytes) -> bool:
     tags = {t.strip().removeprefix(b"W/") for t in held.split(b",")}
-    return b"*" in tags or etag in tags
+    return b"*" in tags or etag.removeprefix(b"W/") in tags  # weak comparison, as If-None-Match asks

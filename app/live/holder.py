@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import threading
@@ -10,13 +11,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.problems import CatalogError
-from app.config import SYNONYMS, Settings
+from app.config import SYNONYMS, WORDFORMS, Settings
 from app.live.loading import file_digest, file_stamp, gc_paused, load_file
-from app.live.restart import already_loaded, remember_loaded
+from app.live.locks import FileLock
+from app.live.restart import already_loaded, forget_rejected, read_rejected, remember_loaded, remember_rejected
 from app.live.snapshot import Rejected, Snapshot, build_snapshot
 from app.search.index import SearchIndex
 from app.search.scoring import Synonyms
@@ -33,6 +35,11 @@ def _touch_index(directory: Path, version: str) -> None:
 
 
 DB_CHECK_SECONDS = 1.0
+LOAD_LOCK_SECONDS = 300.0  # how long a worker waits for another one's load before giving up
+
+
+def _served(live: LiveCatalog) -> str:
+    return live.current.version if live.current else "none"
 
 
 class LiveCatalog:
@@ -41,7 +48,7 @@ class LiveCatalog:
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine = engine
-        self.synonyms = Synonyms.load(SYNONYMS)
+        self.synonyms = Synonyms.load(SYNONYMS, WORDFORMS)
         self.current: Snapshot | None = None
         self.rejected: Rejected | None = None
         self._lock = threading.Lock()
@@ -50,6 +57,8 @@ class LiveCatalog:
         self._db_lock = threading.Lock()
         self._db_checked = -DB_CHECK_SECONDS
         self._db_error: str | None = None
+        self._load_lock = FileLock(settings.index_dir / ".load.lock")  # one load at a time on this machine
+        self.watch_lock = FileLock(settings.index_dir / ".watch.lock")  # one worker watches the file
 
     def database_check_due(self) -> bool:
         return time.monotonic() - self._db_checked >= DB_CHECK_SECONDS
@@ -72,24 +81,37 @@ class LiveCatalog:
         return self._db_error
 
     def reload(self) -> bool:
-        """Validate the file, store it, index it aside and swap it in; on invalid input keep serving the last good one.
+        """Load now: validate the file, store it, index it aside and swap it in; on invalid input keep serving the
+        last good one. Returns True when the file was accepted.
 
-        Returns True when the file was accepted. Database and disk errors propagate with the old snapshot still served.
+        The workers of a machine take turns (a lock in the index folder), and bytes already stored or refused by
+        another worker are not validated again: each new file is validated once. Database and disk errors
+        propagate with the old snapshot still served.
         """
-        with self._lock, gc_paused():
+        with self._lock, self._load_lock.hold(LOAD_LOCK_SECONDS), gc_paused():
             # Fingerprint before reading: a write landing during the load then differs, and is loaded next time.
             stamp = file_stamp(self.settings.catalog)
             digest = file_digest(self.settings)
+            refused = read_rejected(self.settings)
+            if refused is not None and refused[0] == digest:  # another worker has already refused these bytes
+                self._seen = (digest, stamp)
+                self.rejected = Rejected(digest, refused[2], dt.datetime.fromisoformat(refused[1]))
+                if self.current is None:
+                    self._fall_back_to_database()
+                return False
             try:
-                warm = self.current is None and already_loaded(self.settings, self.engine, digest)
+                warm = already_loaded(self.settings, self.engine, digest)
                 with contextlib.ExitStack() as aside:
                     report = None if warm else load_file(self.settings, self.engine, aside)[1]
-                    stored = report.programs if report else None
-                    snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False, stored=stored)
+                    snapshot = None
+                    if report is not None or self._behind():
+                        stored = report.programs if report else None
+                        snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False, stored=stored)
             except CatalogError as exc:
                 self.failures += 1
                 self._seen = (digest, stamp)
                 self.rejected = Rejected(digest, exc.errors)
+                remember_rejected(self.settings, digest, exc.errors, self.rejected.at.isoformat())
                 for problem in exc.errors:
                     log.error("catalog rejected: %s", problem)
                 if self.current is None:
@@ -98,16 +120,19 @@ class LiveCatalog:
             except Exception:
                 self.failures += 1  # the database or the disk failed: the old snapshot stays, the caller hears why
                 raise
-            self._swap(snapshot)
+            if snapshot is not None:
+                self._swap(snapshot)
             self._seen = (digest, stamp)  # only now: a load that failed on the database is retried on the next check
             self.rejected = None
+            forget_rejected(self.settings)  # for the other workers too: this file is the one served
             if report is None:
-                log.info("catalog %s unchanged since it was loaded: reusing the database and index", snapshot.version)
+                log.info("catalog %s unchanged since it was loaded: reusing the database and index", _served(self))
                 return True
             remember_loaded(self.settings, digest, report.version)
             log.info(
-                "catalog %s loaded: %d programs (%d added, %d changed, %d removed)",
+                "catalog %s (load %d) loaded: %d programs (%d added, %d changed, %d removed)",
                 report.version,
+                report.seq,
                 report.total,
                 len(report.added),
                 len(report.changed),
@@ -116,7 +141,8 @@ class LiveCatalog:
             return True
 
     def start(self) -> None:
-        """Load the first catalog: from the file, or in follower mode from the database the leader writes."""
+        """Load the first catalog: from the file (the first worker loads it, the others wait and reuse it), or in
+        follower mode from the database the leader writes."""
         if not self.settings.follow:
             self.reload()
             return
@@ -125,27 +151,69 @@ class LiveCatalog:
         except (LookupError, SQLAlchemyError, OSError) as exc:
             log.error("following: no catalog to serve yet (%s); polling the database", exc)
 
+    def _behind(self) -> bool:
+        """True when the database holds a later load than the one served."""
+        meta = read_meta(self.engine)
+        return meta is not None and (self.current is None or self.current.tag != f"{meta.version}.{meta.seq}")
+
     def refresh_from_database(self) -> bool:
-        """Follower: serve the database's catalog version when it differs from the one served; True when swapped."""
-        with self._lock, gc_paused():
-            meta = read_meta(self.engine)
-            if meta is None:
-                raise LookupError("the database holds no catalog yet: run `mentordir load`")
-            if self.current is not None and meta.version == self.current.version:
-                return False
-            try:
-                snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False)
-            except Exception:
-                self.failures += 1
-                raise
-            self._swap(snapshot)
-            log.info("following: now serving catalog %s (%d programs)", snapshot.version, snapshot.program_count)
-            return True
+        """Serve the database's latest load when it is not the one served; True when swapped.
+
+        Replicas do this, and so does every worker of a machine: whichever worker loads a file, the others follow.
+        A poll that finds a load in progress in this process skips its turn.
+        """
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            with gc_paused():
+                self._follow_rejection()
+                try:
+                    meta = read_meta(self.engine)
+                except SQLAlchemyError:
+                    if not self._tables_exist():
+                        raise LookupError("the database holds no catalog yet: run `mentordir load`") from None
+                    raise
+                if meta is None:
+                    raise LookupError("the database holds no catalog yet: run `mentordir load`")
+                if self.current is not None and self.current.tag == f"{meta.version}.{meta.seq}":
+                    return False
+                try:
+                    snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False)
+                except Exception:
+                    self.failures += 1
+                    raise
+                self._swap(snapshot)
+                log.info(
+                    "now serving catalog %s (load %d, %d programs)",
+                    snapshot.version,
+                    snapshot.seq,
+                    len(snapshot.programs),
+                )
+                return True
+        finally:
+            self._lock.release()
+
+    def _tables_exist(self) -> bool:
+        with contextlib.suppress(SQLAlchemyError):
+            return inspect(self.engine).has_table("catalog_meta")
+        return True
+
+    def _follow_rejection(self) -> None:
+        """Show the verdict of whichever worker of this machine last read the file (leader mode only)."""
+        if self.settings.follow:
+            return
+        refused = read_rejected(self.settings)
+        if refused is None:
+            self.rejected = None
+        elif self.rejected is None or self.rejected.digest != refused[0]:
+            self.rejected = Rejected(refused[0], refused[2], dt.datetime.fromisoformat(refused[1]))
 
     def reload_now(self) -> bool:
         """An operator's reload: the file (leader), or the database's latest version (follower, which never reads
         its own copy of the file: that would write an old catalog over the one every replica follows)."""
         if self.settings.follow:
+            with self._lock:  # wait for a poll in progress rather than skip
+                pass
             self.refresh_from_database()
             return True
         return self.reload()
@@ -189,5 +257,6 @@ class LiveCatalog:
         SearchIndex.prune(self.settings.index_dir, keep=snapshot.version)
 
     def close(self) -> None:
+        self.watch_lock.release()
         if self.current is not None:
             self.current.index.close()

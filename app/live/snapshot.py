@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import Engine
@@ -16,7 +18,7 @@ from app.config import Settings
 from app.search.index import SearchIndex
 from app.search.query import Document
 from app.search.scoring import Synonyms
-from app.store.db import CatalogMeta, StoredProgram, read_meta, read_programs, removed_since, utcnow
+from app.store.db import CatalogMeta, Removal, StoredProgram, read_meta, read_programs, read_removals, utcnow
 
 
 @dataclass(frozen=True)
@@ -33,11 +35,38 @@ class Snapshot:
     loaded_at: dt.datetime
     index: SearchIndex
     programs: Mapping[str, StoredProgram] = field(default_factory=dict)
-    removed: tuple[tuple[str, dt.datetime], ...] = ()  # programs that left the catalog, with when
+    removed: tuple[Removal, ...] = ()  # programs that left the catalog, with when and in which load
+    seq: int = 0  # the sequence number of the load this is (see app.store.db)
+    epoch: str = ""  # names the database's sequence
 
-    def removed_since(self, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    @cached_property
+    def steady_sorts(self) -> dict[str, str]:
+        """The date sorts that cannot change the order, because every program shares the date: {sort: that date}.
+        Worked out once per version (a page asks on every search)."""
+        keys: dict[str, Callable[[StoredProgram], str]] = {
+            "-last_verified": lambda p: str(p.record["last_verified"]),
+            "-updated_at": lambda p: p.updated_at.date().isoformat(),
+        }
+        everyone = list(self.programs.values())
+        out = {}
+        for sort, key in keys.items():
+            dates = {key(p) for p in everyone}
+            if len(dates) <= 1:
+                out[sort] = next(iter(dates), "")
+        return out
+
+    @property
+    def tag(self) -> str:
+        """Names what is served: the same content loaded again later has a later sequence number."""
+        return f"{self.version}.{self.seq}"
+
+    def removed_since(self, since: dt.datetime) -> list[Removal]:
         """The programs removed after `since`, as this version knows them (for syncing clients)."""
-        return [(pid, when) for pid, when in self.removed if when > since]
+        return [r for r in self.removed if r.removed_at > since]
+
+    def changes_after(self, seq: int) -> tuple[set[str], list[Removal]]:
+        """The programs added or changed by the loads after `seq`, and those they removed."""
+        return {p.id for p in self.programs.values() if p.seq > seq}, [r for r in self.removed if r.seq > seq]
 
     def fetch(self, ids: Sequence[str]) -> list[StoredProgram]:
         """The programs with these ids, in the order given, as this version holds them (unknown ids skipped)."""
@@ -49,6 +78,7 @@ class Snapshot:
             "title": self.title,
             "programs": self.program_count,
             "loaded_at": self.loaded_at.isoformat(),
+            "seq": self.seq,
         }
 
 
@@ -61,10 +91,12 @@ class Rejected:
     at: dt.datetime = field(default_factory=utcnow)
 
     def as_dict(self) -> dict[str, object]:
+        """For public answers: each error names the file, never the server's path to it (logs and the CLI do)."""
+        shown = [replace(e, path=PurePath(e.path).name) for e in self.errors]
         return {
             "file_digest": self.digest,
             "rejected_at": self.at.isoformat(),
-            "errors": [e.as_dict() | {"text": str(e)} for e in self.errors],
+            "errors": [e.as_dict() | {"text": str(e)} for e in shown],
         }
 
 
@@ -84,30 +116,40 @@ def build_snapshot(
     meta = read_meta(engine)
     if meta is None:
         raise LookupError("the database holds no catalog yet: run `mentordir load`")
-    if stored is None or version_of((p.id, p.content_hash) for p in stored) != meta.version:
-        meta, stored = _read_consistent(engine)
+    removed = read_removals(engine)
+    if stored is None or not _belong_together(meta, stored, removed):
+        meta, removed, stored = _read_consistent(engine)
     documents = [Document.from_record(p.record, updated_at=p.updated_at) for p in stored]
     index = SearchIndex.open_or_build(settings.index_dir, meta.version, documents, synonyms)
     if prune:
         SearchIndex.prune(settings.index_dir, keep=meta.version)
-    removed = tuple(removed_since(engine, dt.datetime.min.replace(tzinfo=dt.UTC)))
     programs = {p.id: p for p in stored}
-    return Snapshot(meta.version, meta.title, len(documents), meta.loaded_at, index, programs, removed)
+    return Snapshot(
+        meta.version, meta.title, len(documents), meta.loaded_at, index, programs, tuple(removed), meta.seq, meta.epoch
+    )
 
 
-def _read_consistent(engine: Engine) -> tuple[CatalogMeta, list[StoredProgram]]:
-    """The catalog version and its rows, read so that they belong together.
+def _belong_together(meta: CatalogMeta, stored: Sequence[StoredProgram], removed: Sequence[Removal]) -> bool:
+    """The rows are this version's (their content hashes say so) and no later load has touched them or the removals."""
+    if version_of((p.id, p.content_hash) for p in stored) != meta.version:
+        return False
+    return all(p.seq <= meta.seq for p in stored) and all(r.seq <= meta.seq for r in removed)
 
-    They are read separately, and a load committing in between would pair one version's name with another's
-    rows. The rows' own content hashes say which version they are, so read until they agree.
+
+def _read_consistent(engine: Engine) -> tuple[CatalogMeta, list[Removal], list[StoredProgram]]:
+    """The catalog version, its removals and its rows, read so that they belong together.
+
+    They are read separately, and a load committing in between would pair one version with another's rows. Read in
+    this order, any load in between leaves its sequence number on a row or a removal, so read until none does.
     """
     for attempt in range(CONSISTENT_READ_ATTEMPTS):
         meta = read_meta(engine)
         if meta is None:
             raise LookupError("the database holds no catalog yet: run `mentordir load`")
+        removed = read_removals(engine)
         stored = read_programs(engine)
-        if version_of((p.id, p.content_hash) for p in stored) == meta.version:
-            return meta, stored
+        if _belong_together(meta, stored, removed):
+            return meta, removed, stored
         time.sleep(0.05 * (attempt + 1))
     raise RuntimeError("the database kept changing while the catalog was read; try again")
 

@@ -33,6 +33,11 @@ async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
     The periodic check catches what change events miss (network file systems, a write before the watch began).
     """
     settings = live.settings
+    while not live.watch_lock.try_acquire():  # another worker of this machine watches; take over if it stops
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=settings.watch_poll_seconds)
+        if stop.is_set():
+            return
     folders, names = _watched(settings.catalog)
     folders = {f for f in folders if f.is_dir()}
     if not folders:
@@ -63,9 +68,12 @@ def _version(live: LiveCatalog) -> str:
 
 
 async def follow_database(live: LiveCatalog, stop: asyncio.Event) -> None:
-    """Replica mode: poll the database's catalog version and swap in a new snapshot when it changes."""
+    """Poll the database's catalog version and swap in a new snapshot when it changes.
+
+    Replicas do, and so does every worker of a leader: whichever worker loads a file, the others follow it here.
+    """
     interval = live.settings.follow_poll_seconds
-    log.info("following the catalog in the database every %.1f s", interval)
+    log.debug("following the catalog in the database every %.1f s", interval)
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
@@ -73,27 +81,26 @@ async def follow_database(live: LiveCatalog, stop: asyncio.Event) -> None:
             break
         try:
             await anyio.to_thread.run_sync(live.refresh_from_database)
+        except LookupError as exc:  # the loader has not written a catalog yet
+            log.info("following: %s", exc)
         except Exception as exc:  # keep polling: the last good snapshot is still served
             log.warning("following: could not refresh from the database (%s); serving %s", exc, _version(live))
 
 
 @contextlib.asynccontextmanager
 async def watching(live: LiveCatalog) -> AsyncIterator[None]:
-    """For the duration of the block, follow the database (replica mode) or watch the file, as the settings say."""
-    if live.settings.follow:
-        follower = follow_database
-    elif live.settings.watch:
-        follower = watch_catalog
-    else:
-        yield
-        return
+    """For the duration of the block, follow the database; and, unless a replica, watch the file when the settings
+    say so (one worker of the machine does; the others follow what it loads)."""
+    followers = [follow_database]
+    if live.settings.watch and not live.settings.follow:
+        followers.append(watch_catalog)
     stop = asyncio.Event()
-    task = asyncio.create_task(follower(live, stop))
+    tasks = [asyncio.create_task(follower(live, stop)) for follower in followers]
     try:
         yield
     finally:
         stop.set()
         try:
-            await asyncio.wait_for(task, timeout=10)
+            await asyncio.wait_for(asyncio.gather(*tasks), timeout=10)
         except (TimeoutError, asyncio.CancelledError):
             log.warning("the catalog watcher did not stop in time")

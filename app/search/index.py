@@ -9,6 +9,7 @@ walk over every match.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import heapq
 import itertools
 import queue
@@ -16,29 +17,35 @@ import shutil
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import orjson
 from whoosh import index
 from whoosh import query as wq
+from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
 from app.catalog.models import normalize
-from app.catalog.vocab import FACETS
+from app.catalog.vocab import FACETS, WIDENED
 from app.search.build import build_if_missing
 from app.search.highlight import highlights
 from app.search.indexdir import IDS_FILE, WORDS_FILE
-from app.search.query import Document, FacetCount, Hit, SearchQuery, SearchResult, clean
-from app.search.scoring import Scoring
+from app.search.intent import FacetNames, Intents, Named, bundled_intents, filter_offers, ways_out
+from app.search.query import Document, FacetCount, GuideLink, Hit, SearchQuery, SearchResult, clean
+from app.search.scoring import Compiled, Scoring
 from app.search.scoring import Synonyms as Synonyms
 from app.search.scoring import stems as stems
-from app.search.vectors import DocSet, FacetBits, best
+from app.search.suggest import MAX_COMPLETIONS, Completer, Completion
+from app.search.vectors import DocSet, FacetBits, Scored, Vector, best
 
 LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)...
 LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
 CLAUSE_CACHE_BYTES = 16 << 20  # words' match and score vectors kept per index (9 bytes a program each)...
 CLAUSE_CACHE_WORDS = 64  # ...or this many words' vectors, when more: a large catalog's common words stay cached
+NAMED_TIER = 1e9  # added to a program's score per facet value the words name that it carries...
+PREFIX_TIER = 1e6  # ...taken off one that matches the last word only by a word it begins (scores stay far below)
 
 
 class SearchIndex(Scoring):
@@ -51,13 +58,18 @@ class SearchIndex(Scoring):
         synonyms: Synonyms,
         words: Mapping[str, int],
         ids: Sequence[str] | None = None,
+        intents: Intents | None = None,
     ) -> None:
+        intents = intents or bundled_intents()
         super().__init__(
             words=words,
             synonyms=synonyms,
             postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(documents)),
             clause_bytes=max(CLAUSE_CACHE_BYTES, CLAUSE_CACHE_WORDS * 9 * len(documents)),
+            ignore=intents.ignore,
         )
+        self.facet_names = FacetNames(intents, synonyms)
+        self.guides = intents.guides
         self._ix = ix
         self._pool: queue.SimpleQueue[Searcher] = queue.SimpleQueue()
         by_id = {d.id: d for d in documents}
@@ -93,19 +105,26 @@ class SearchIndex(Scoring):
         self._updated = np.array([_micros(d.updated_at) for d in self.docs], dtype=np.int64)
         self._verified = np.array([d.last_verified.toordinal() for d in self.docs], dtype=np.int64)
         self._orders: dict[str, np.ndarray] = {}  # each sort's docnums in order, made on first use
+        self.linked = DocSet(np.array([d.has_link for d in self.docs], dtype=bool))
+        self.wildcards = {v.name: v.wildcard for v in WIDENED if v.wildcard}
         self._unions: dict[tuple[str, frozenset[str]], DocSet] = {}
 
     # building and opening
 
     @classmethod
     def open_or_build(
-        cls, directory: Path, version: str, documents: Sequence[Document], synonyms: Synonyms | None = None
+        cls,
+        directory: Path,
+        version: str,
+        documents: Sequence[Document],
+        synonyms: Synonyms | None = None,
+        intents: Intents | None = None,
     ) -> SearchIndex:
         """Open this version's index from `directory`, building it first if it is not there."""
         target = build_if_missing(directory, version, documents)
         words = orjson.loads((target / WORDS_FILE).read_bytes())
         ids = orjson.loads((target / IDS_FILE).read_bytes()) if (target / IDS_FILE).exists() else None
-        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms(), words, ids)
+        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms(), words, ids, intents)
 
     @staticmethod
     def prune(directory: Path, *, keep: str, older_than: float = 600.0) -> None:
@@ -135,7 +154,37 @@ class SearchIndex(Scoring):
         finally:
             self._pool.put(searcher)
 
+    # completions
+
+    @functools.cached_property
+    def _completer(self) -> Completer:
+        """Built on first use (a catalog loads without it); two threads racing build it twice, harmlessly."""
+        counts = {(f, v): len(docs) for f, values in self.value_docs.items() for v, docs in values.items()}
+        return Completer(self.docs, counts, self.facet_names.written)
+
+    def complete(self, text: str, limit: int = MAX_COMPLETIONS, *, include_open: bool = False) -> list[Completion]:
+        """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first.
+
+        A filter value's count is what choosing it gives: with `include_open`, the programs open to everyone (the
+        facet's wildcard) count too, as they do in the search.
+        """
+        found = self._completer.complete(clean(text) + (" " if text[-1:].isspace() else ""), limit)
+        if not include_open:
+            return found
+        return [self._widened_completion(c) for c in found]
+
+    def _widened_completion(self, c: Completion) -> Completion:
+        wildcard = self.wildcards.get(c.facet or "") if c.kind == "filter" else None
+        if not wildcard or c.value == wildcard:
+            return c
+        return replace(c, count=len(self._union(c.facet or "", frozenset({c.value or "", wildcard}))))
+
     # queries
+
+    def _widened(self, q: SearchQuery, name: str, values: frozenset[str]) -> frozenset[str]:
+        """The values a selection matches: with include_open, a facet's wildcard too (open, any)."""
+        wildcard = self.wildcards.get(name) if q.include_open else None
+        return values | {wildcard} if wildcard else values
 
     def _allowed(self, q: SearchQuery, skip: str | None = None) -> DocSet | None:
         """Documents passing every filter but `skip`'s: OR within a facet, AND across facets; None = all."""
@@ -143,8 +192,10 @@ class SearchIndex(Scoring):
         for name, values in q.filters.items():
             if name == skip or not values:
                 continue
-            chosen = self._union(name, frozenset(values))
+            chosen = self._union(name, self._widened(q, name, frozenset(values)))
             result = chosen if result is None else result & chosen
+        if q.has_link and skip != "has_link":
+            result = self.linked if result is None else result & self.linked
         if q.updated_since is not None:
             newer = DocSet(self._updated > _micros(q.updated_since))
             result = newer if result is None else result & newer
@@ -174,9 +225,64 @@ class SearchIndex(Scoring):
             allowed = self._allowed(q, skip=name)
             base = matched if allowed is None else matched & allowed
             selected = q.filters.get(name, frozenset())
-            counts = self._facet_bits[name].counts(base)
+            wildcard = self.wildcards.get(name) if q.include_open else None
+            also = self.value_docs[name].get(wildcard) if wildcard else None  # each value counts the wildcard's too
+            counts = self._facet_bits[name].counts(base, also)
             out[name] = [FacetCount(t.value, t.label, counts[t.value], t.value in selected) for t in vocab.terms]
         return out
+
+    def _with_link(self, q: SearchQuery, matched: DocSet) -> int:
+        """What has_link=true would give: the matches under every other filter that have a followable link."""
+        allowed = self._allowed(q, skip="has_link")
+        return len((matched if allowed is None else matched & allowed) & self.linked)
+
+    def _match(self, searcher: Searcher, compiled: Compiled | None) -> tuple[DocSet, bool]:
+        """The documents matching every word, else (relaxed: True) those matching any of them."""
+        if compiled is None:
+            return self.all, False
+        matched = self._docs(searcher, compiled.query)
+        if not matched and len(compiled.clauses) > 1:
+            compiled.query = wq.Or(compiled.clauses)
+            matched = self._docs(searcher, compiled.query)
+            return matched, bool(matched)
+        return matched, False
+
+    def _total(
+        self,
+        searcher: Searcher,
+        q: SearchQuery,
+        seen: dict[str, DocSet],
+        text: str,
+        filters: Mapping[str, frozenset[str]],
+    ) -> int:
+        """How many programs a variant of the query (other words, other filters) finds; `seen` keeps the programs
+        each text matched, for the other variants of the same search."""
+        matched = seen.get(text)
+        if matched is None:
+            matched = seen[text] = self._match(searcher, self._compile(text) if text else None)[0]
+        allowed = self._allowed(replace(q, filters=filters))
+        return len(matched if allowed is None else matched & allowed)
+
+    def _ranking(self, searcher: Searcher, compiled: Compiled, named: list[Named]) -> tuple[Scored, Vector]:
+        """The query's matches and scores, and the order to rank by, best first: programs carrying more of the
+        facet values the words name, then those matching the last word in full (not only a word it begins), then
+        by score.
+
+        The tiers are folded into one number per program (a tier outweighs any score), added in the same sequence
+        as a program at a time would add them, so the order is the same to the last bit.
+        """
+        scored = self._scored(searcher, compiled.query)
+        order = scored.scores
+        values = {(x.facet, x.value) for x in named}
+        carriers = [c.mask & scored.mask for f, v in values if (c := self.value_docs.get(f, {}).get(v)) is not None]
+        carriers = [c for c in carriers if c.any()]
+        if carriers or compiled.whole is not None:
+            order = order.copy()
+            for docs in carriers:
+                order[docs] += NAMED_TIER
+            if compiled.whole is not None:
+                order[scored.mask & ~self._docs(searcher, compiled.whole).mask] -= PREFIX_TIER
+        return scored, order
 
     def search(self, q: SearchQuery) -> SearchResult:
         """Run one query: the total, one page of hits, and every facet's disjunctive counts."""
@@ -184,45 +290,58 @@ class SearchIndex(Scoring):
         allowed = self._allowed(q)
         with self._searcher() as searcher:
             compiled = self._compile(text) if text else None
-            relaxed = False
-            if compiled is None:
-                matched = self.all
-            else:
-                matched = self._docs(searcher, compiled.query)
-                if not matched and len(compiled.clauses) > 1:
-                    compiled.query = wq.Or(compiled.clauses)
-                    matched = self._docs(searcher, compiled.query)
-                    relaxed = bool(matched)
+            matched, relaxed = self._match(searcher, compiled)
+            stemmed = [stem(w) for w in compiled.words] if compiled else []
+            named = self.facet_names.named(stemmed)
+            guides = [g for g in self.guides if g.asked(stemmed)]
+            guided = [self.docnum[p] for g in guides for p in g.programs if p in self.docnum]
+            matched |= DocSet.of(guided, len(self.docs))  # a guide's programs answer its question, whatever its words
             final = matched if allowed is None else matched & allowed
             facets = self._facets(q, matched)
             end = None if q.limit is None else q.offset + q.limit
-            scores = None
+            scored: Scored | None = None
             if compiled is not None and q.sort == "relevance":
                 pinned = [n for n in self.exact.get(normalize(text), []) if n in final]
                 pinned.sort(key=self.name_rank.__getitem__)
-                scores = self._scores(searcher, compiled.query, final)
-                top = best(scores, final, None if end is None else end + len(pinned))  # by score, then docnum
+                pinned += [n for n in guided if n in final and n not in pinned]
+                scored, order = self._ranking(searcher, compiled, named)
+                top = best(order, final, None if end is None else end + len(pinned))  # by order, then docnum
                 ranked = pinned + [n for n in top if n not in pinned]
             else:
                 ranked = self._sorted(final, q.sort, end)
             page = ranked[q.offset : end]
-            suggestion = self._suggest(compiled.words) if compiled and (relaxed or not final) else None
+            suggestion = self.spelling.respell(compiled.words) if compiled else None
             if suggestion:  # offer a respelling only if it would find something under the same filters
                 respelled = self._compile(suggestion)
                 found = self._docs(searcher, respelled.query) if respelled else None
                 if not found or (allowed is not None and not found & allowed):
                     suggestion = None
+            words = compiled.words if compiled else []
+            total = functools.partial(self._total, searcher, q, {})
+            offers = filter_offers(named, words, q.filters, total)
+            escapes = [] if final or (not text and not q.filters) else ways_out(words, q.filters, total)
         hits = [
             Hit(
                 self.docs[n].id,
-                None if scores is None else float(scores[n]),
+                float(scored.scores[n]) if scored is not None and scored.mask[n] else None,
                 highlights(self.docs[n].name, self.docs[n].summary, self.docs[n].description, compiled.terms)
                 if compiled and q.highlight
                 else None,
             )
             for n in page
         ]
-        return SearchResult(len(final), hits, facets, suggestion, relaxed)
+        links = [GuideLink(g.title, g.href) for g in guides]
+        return SearchResult(
+            len(final),
+            hits,
+            facets,
+            suggestion,
+            relaxed,
+            with_link=self._with_link(q, matched),
+            suggested_filters=offers,
+            escapes=escapes,
+            guides=links,
+        )
 
     def _sorted(self, docs: DocSet, sort: str, end: int | None) -> list[int]:
         """`docs` in the order of `sort` (name order within equal dates), the first `end` of them."""

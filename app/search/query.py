@@ -35,6 +35,7 @@ class Document:
     facets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     last_verified: dt.date = dt.date(1970, 1, 1)
     updated_at: dt.datetime = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    has_link: bool = False  # a followable link: the program's own page or its sponsor's website
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any], *, updated_at: dt.datetime) -> Document:
@@ -58,6 +59,7 @@ class Document:
             facets=facets,
             last_verified=dt.date.fromisoformat(record["last_verified"]),
             updated_at=updated_at,
+            has_link=bool(record.get("url") or record.get("sponsor_url")),
         )
 
 
@@ -71,6 +73,10 @@ class SearchQuery:
     updated_since: dt.datetime | None = None
     verified_since: dt.date | None = None
     highlight: bool = True
+    # Eligibility rather than targeting: a selection in a facet with a wildcard (demographic focus: open,
+    # specialty: any) also matches the programs carrying the wildcard, and so do that facet's counts.
+    include_open: bool = False
+    has_link: bool = False  # only programs with a followable link (their own page or their sponsor's website)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +94,38 @@ class FacetCount:
     selected: bool
 
 
+@dataclass(frozen=True, slots=True)
+class SuggestedFilter:
+    """A facet value the query's words name: searching the other words (`q`) with it selected finds `total`."""
+
+    facet: str
+    facet_label: str
+    value: str
+    label: str
+    q: str
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class Escape:
+    """When nothing matched: a word of the query (`kind` "word") or a facet's filter ("filter") whose removal
+    finds `total` programs; `q` is the query's text without it."""
+
+    kind: Literal["word", "filter"]
+    name: str  # the word, or the facet
+    label: str  # what the user sees: the word, or "Format: Virtual, Online"
+    q: str
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class GuideLink:
+    """A page of the site that answers what the query asks ("how do I start a group")."""
+
+    title: str
+    href: str
+
+
 @dataclass
 class SearchResult:
     total: int
@@ -95,6 +133,10 @@ class SearchResult:
     facets: dict[str, list[FacetCount]]
     suggestion: str | None = None  # a respelled query, offered when nothing matched
     relaxed: bool = False  # no program matched every word; these match some of them
+    with_link: int = 0  # matches, under every filter but has_link, that have a followable link
+    suggested_filters: list[SuggestedFilter] = field(default_factory=list)
+    escapes: list[Escape] = field(default_factory=list)  # only when nothing matched
+    guides: list[GuideLink] = field(default_factory=list)
 
 
 # --- the index -------------------------------------------------------------------------------------

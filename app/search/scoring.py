@@ -18,8 +18,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.lang.porter import stem
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
-from whoosh.support.levenshtein import damerau_levenshtein
 
+from app.search.spelling import Spelling, typo_distance
 from app.search.vectors import (
     NO_POSTINGS,
     Bounded,
@@ -37,8 +37,8 @@ from app.search.vectors import (
 )
 
 MAX_WORDS = 32
-FUZZY_MIN_LENGTH = 5
-NEAR_CACHE_WORDS = 10_000
+PREFIX_MIN_LENGTH = 3  # the last word typed also finds the words it begins, from this many letters
+PREFIX_BOOST = 0.5  # a word completed from a prefix weighs half a word typed in full
 WORDS = r"\w+(?:\.?\w+)*"  # whoosh-reloaded's default pattern also takes '*' as part of a word
 RAW = RegexTokenizer(WORDS) | LowercaseFilter() | StopFilter(minsize=1)
 STEM = RAW | StemFilter()
@@ -82,25 +82,37 @@ class Synonyms:
     """Groups of words and phrases that mean the same to a searcher, matched on their stems."""
 
     groups: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    written: tuple[tuple[str, ...], ...] = ()  # each group's phrases as the file writes them (for completions)
 
     @classmethod
-    def load(cls, path: Path) -> Synonyms:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        groups = []
-        for group in data.get("groups", []):
-            alternatives = tuple(dict.fromkeys(s for phrase in group if (s := stems(str(phrase)))))
-            if len(alternatives) > 1:
-                groups.append(alternatives)
-        return cls(tuple(groups))
+    def load(cls, *paths: Path) -> Synonyms:
+        """The groups of each file in turn (data/synonyms.yaml, data/wordforms.yaml)."""
+        groups, written = [], []
+        for path in paths:
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for group in data.get("groups", []):
+                alternatives = tuple(dict.fromkeys(s for phrase in group if (s := stems(str(phrase)))))
+                if len(alternatives) > 1:
+                    groups.append(alternatives)
+                    written.append(tuple(str(phrase) for phrase in group))
+        return cls(tuple(groups), tuple(written))
+
+    @functools.cached_property
+    def _by_first(self) -> dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
+        """Each alternative with its group, under its first stem (the order of the file kept)."""
+        out: dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]] = {}
+        for group in self.groups:
+            for alternative in group:
+                out.setdefault(alternative[0], []).append((alternative, group))
+        return out
 
     def match(self, words: Sequence[str], start: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
         """The longest phrase of some group starting at words[start]: (its length, the group's alternatives)."""
         best: tuple[int, tuple[tuple[str, ...], ...]] | None = None
-        for group in self.groups:
-            for alternative in group:
-                n = len(alternative)
-                if tuple(words[start : start + n]) == alternative and (best is None or n > best[0]):
-                    best = (n, group)
+        for alternative, group in self._by_first.get(words[start], ()) if start < len(words) else ():
+            n = len(alternative)
+            if tuple(words[start : start + n]) == alternative and (best is None or n > best[0]):
+                best = (n, group)
         return best
 
 
@@ -110,55 +122,58 @@ class Compiled:
     clauses: list[wq.Query]
     terms: frozenset[str]
     words: list[str]
+    whole: wq.Query | None = None  # the query without the last word's completions, when it has some
 
 
 class Scoring:
     """Compiling query text and matching and scoring it term by term; the search index's engine, mixed into it."""
 
-    def __init__(self, *, words: Mapping[str, int], synonyms: Synonyms, postings_limit: int, clause_bytes: int) -> None:
-        self.words = dict(words)
-        self._by_initial: dict[str, list[str]] = {}
-        for word in sorted(self.words):
-            self._by_initial.setdefault(word[:1], []).append(word)
+    def __init__(
+        self,
+        *,
+        words: Mapping[str, int],
+        synonyms: Synonyms,
+        postings_limit: int,
+        clause_bytes: int,
+        ignore: frozenset[str] = frozenset(),
+    ) -> None:
+        self.spelling = Spelling(words)
+        self.ignore = ignore
         self.synonyms = synonyms
-        self._near_cache: dict[tuple[str, int], list[str]] = {}
         self._lengths: dict[str, npt.NDArray[np.int64]] = {}
         self._leaves: Bounded[tuple[str, str], Postings] = Bounded(postings_limit)  # cost: postings
         self._clauses: Bounded[wq.Query, Scored] = Bounded(clause_bytes)  # cost: bytes
 
-    def _near(self, word: str, maxdist: int) -> list[str]:
-        """Indexed words within `maxdist` typos of `word` (a swap of two letters is one), sharing its first letter.
-
-        Kept per index (bounded), as the same misspellings recur and each scan compares thousands of words.
-        """
-        key = (word, maxdist)
-        found = self._near_cache.get(key)
-        if found is None:
-            found = [
-                c
-                for c in self._by_initial.get(word[:1], ())
-                if abs(len(c) - len(word)) <= maxdist and damerau_levenshtein(c, word, maxdist) <= maxdist
-            ]
-            if len(self._near_cache) >= NEAR_CACHE_WORDS:
-                self._near_cache.clear()
-            self._near_cache[key] = found
-        return found
-
-    def _word_clause(self, word: str) -> tuple[wq.Query, set[str]]:
-        """A word in any field, by its stem; a word not in the index also by its one-typo neighbours."""
+    def _word_clause(self, word: str, *, last: bool = False) -> tuple[wq.Query, set[str], wq.Query | None]:
+        """A word in any field, by its stem; a word not in the index also by its typo neighbours; the last word
+        typed also by the words it begins, at PREFIX_BOOST. Returns the clause, its stems, and the clause without
+        the completions when there are some."""
         forms = {stem(word)}
-        if len(word) >= FUZZY_MIN_LENGTH and word not in self.words:
-            forms.update(stem(w) for w in self._near(word, 1)[:10])
+        distance = typo_distance(word)
+        if distance and word not in self.spelling:
+            forms.update(stem(w) for w in self.spelling.near(word, distance)[:10])
         terms = [wq.Term(f, s) for s in sorted(forms) for f in FIELD_BOOSTS]
-        return (terms[0] if len(terms) == 1 else wq.Or(terms)), forms
+        whole = terms[0] if len(terms) == 1 else wq.Or(terms)
+        completed = (
+            {stem(w) for w in self.spelling.completions(word)} - forms
+            if last and len(word) >= PREFIX_MIN_LENGTH
+            else set()
+        )
+        if not completed:
+            return whole, forms, None
+        more = [wq.Term(f, s, boost=PREFIX_BOOST) for s in sorted(completed) for f in FIELD_BOOSTS]
+        return wq.Or([*terms, *more]), forms | completed, whole
 
     def _compile(self, text: str) -> Compiled | None:
         words = [t.text for t in RAW(text)][:MAX_WORDS]
+        meaningful = [w for w in words if w not in self.ignore]
+        words = meaningful or words  # a query of filler words alone is still searched for them
         if not words:
             return None
         stemmed = [stem(w) for w in words]
         clauses: list[wq.Query] = []
         terms: set[str] = set()
+        whole: list[wq.Query] | None = None
         i = 0
         while i < len(words):
             found = self.synonyms.match(stemmed, i)
@@ -174,12 +189,15 @@ class Scoring:
                 terms.update(s for alt in group for s in alt)
                 i += n
                 continue
-            clause, forms = self._word_clause(words[i])
+            clause, forms, without = self._word_clause(words[i], last=i == len(words) - 1)
+            if without is not None:
+                whole = [*clauses, without]
             clauses.append(clause)
             terms.update(forms)
             i += 1
         query = clauses[0] if len(clauses) == 1 else wq.And(clauses)
-        return Compiled(query, clauses, frozenset(terms), words)
+        exact = None if whole is None else whole[0] if len(whole) == 1 else wq.And(whole)
+        return Compiled(query, clauses, frozenset(terms), words, exact)
 
     def _leaf(self, searcher: Searcher, field_name: str, text: str) -> Postings:
         """One term's documents and their BM25F scores, read once per index and kept (bounded, least recent out).
@@ -262,7 +280,7 @@ class Scoring:
         """
         size = searcher.reader().doc_count_all()
         if isinstance(node, wq.Term):
-            return scored_term(self._leaf(searcher, node.fieldname, node.text), size)
+            return scored_term(self._leaf(searcher, node.fieldname, node.text), size, node.boost)
         if isinstance(node, wq.And):
             return scored_and([self._scored(searcher, child) for child in node.subqueries])
         found = self._clauses.get(node)
@@ -280,15 +298,3 @@ class Scoring:
         """Each document's score as Whoosh computes it (sums over the matching parts of the query), by docnum; read
         only for the documents in `within`."""
         return self._scored(searcher, node).scores
-
-    def _suggest(self, words: list[str]) -> str | None:
-        changed, out = False, []
-        for w in words:
-            if len(w) >= 3 and w not in self.words:
-                near = self._near(w, 1 if len(w) < FUZZY_MIN_LENGTH else 2)
-                if near:
-                    out.append(max(near, key=lambda c: (self.words[c], c)))
-                    changed = True
-                    continue
-            out.append(w)
-        return " ".join(out) if changed else None

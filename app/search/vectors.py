@@ -117,9 +117,11 @@ class FacetBits:
         words = len(pack(np.zeros(len(sets[0].mask) if sets else 0, dtype=bool)))
         self.rows = frozen(np.stack([s.packed() for s in sets]) if sets else np.zeros((0, words), dtype=np.uint64))
 
-    def counts(self, within: DocSet) -> dict[str, int]:
-        """How many documents of `within` carry each value."""
-        found = np.bitwise_count(self.rows & within.packed()).sum(axis=1, dtype=np.int64)
+    def counts(self, within: DocSet, also: DocSet | None = None) -> dict[str, int]:
+        """How many documents of `within` carry each value, or carry `also` (a facet's wildcard, counted with every
+        value when a search includes the programs open to everyone)."""
+        rows = self.rows if also is None else self.rows | also.packed()
+        found = np.bitwise_count(rows & within.packed()).sum(axis=1, dtype=np.int64)
         return dict(zip(self.values, found.tolist(), strict=True))
 
 
@@ -164,11 +166,12 @@ def bm25(idf: float, tf: Vector, fl: Vector, avgfl: float, b: float, k1: float) 
     return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
 
 
-def scored_term(postings: Postings, size: int) -> Scored:
+def scored_term(postings: Postings, size: int, boost: float = 1.0) -> Scored:
+    """A term's matches and scores, times its boost (a completed prefix weighs less) as Whoosh's Term applies it."""
     mask = np.zeros(size, dtype=bool)
     mask[postings.docs] = True
     scores = np.zeros(size)
-    scores[postings.docs] = postings.scores
+    scores[postings.docs] = postings.scores if boost == 1 else postings.scores * boost
     return Scored(mask, scores)
 
 

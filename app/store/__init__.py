@@ -1,4 +1,8 @@
-"""Stage 2, the store: the validated catalog written to SQL (SQLModel) in one transaction, and read back.
+"""Stage 2, the store: the validated catalog written to SQL (SQLModel) in one transaction, and read back; and the
+suggestions faculty send for curators to review.
 
 May import `app.catalog` only.
 """
+
+# Every table is registered on import of the package, so `init_db` creates them all whichever module is used first.
+from app.store import suggestions as _suggestions  # noqa: F401

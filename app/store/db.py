@@ -1,8 +1,14 @@
-"""The SQL store: programs and the catalog version, written in one transaction, read by id."""
+"""The SQL store: programs and the catalog version, written in one transaction, read by id.
+
+Each load that changes the catalog takes the next sequence number in the same transaction, and stamps it on every
+program it adds or changes and on every removal it records: a client that holds a sequence number can be told
+exactly what changed after it (`app.api.sync`), however late it asks.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +18,11 @@ import orjson
 from sqlalchemy import Column, DateTime, Engine, Text, delete, event, insert, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from app.catalog.models import Catalog
+from app.store.migrate import add_missing_columns
 
 CHUNK = 500  # ids per IN (...) clause, well under every backend's parameter limit
 
@@ -41,6 +49,7 @@ class ProgramRow(SQLModel, table=True):
     record: str = Field(sa_column=Column(Text, nullable=False))  # the program as JSON
     created_at: dt.datetime = _when()
     updated_at: dt.datetime = _when()
+    seq: int = Field(default=0)  # the load that last added or changed it
 
 
 class RemovedRow(SQLModel, table=True):
@@ -50,6 +59,7 @@ class RemovedRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True, max_length=80)
     removed_at: dt.datetime = _when()
+    seq: int = Field(default=0)  # the load that removed it
 
 
 class CatalogRow(SQLModel, table=True):
@@ -60,6 +70,8 @@ class CatalogRow(SQLModel, table=True):
     program_count: int
     title: str | None = None
     loaded_at: dt.datetime = _when()
+    seq: int = Field(default=0)  # the sequence number of the last load that changed the catalog
+    epoch: str = Field(default="", max_length=32)  # names this database's sequence; a new database starts another
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +81,7 @@ class StoredProgram:
     created_at: dt.datetime
     updated_at: dt.datetime
     content_hash: str = ""
+    seq: int = 0
 
     def full_record(self) -> dict[str, Any]:
         """The record as the API shows it: the catalog's fields plus when it entered and last changed."""
@@ -85,6 +98,17 @@ class CatalogMeta:
     program_count: int
     title: str | None
     loaded_at: dt.datetime
+    seq: int = 0
+    epoch: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """A program that left the catalog: when, and in which load."""
+
+    id: str
+    removed_at: dt.datetime
+    seq: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +119,7 @@ class SyncReport:
     removed: tuple[str, ...]
     unchanged: int
     programs: tuple[StoredProgram, ...] = field(default=(), repr=False)  # every program as now stored, by id
+    seq: int = 0
 
     @property
     def total(self) -> int:
@@ -123,7 +148,23 @@ def make_engine(url: str) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    SQLModel.metadata.create_all(engine)
+    """Create the tables (and columns added since) that are missing; safe when several processes start at once."""
+    for attempt in range(3):
+        try:
+            SQLModel.metadata.create_all(engine)
+            add_missing_columns(engine)
+            return
+        except SQLAlchemyError:  # another process created the same table between our check and our CREATE
+            if attempt == 2:
+                raise
+
+
+def _serialize_writers(session: Session) -> None:
+    """Take the database's write lock first, so that two loads never compute the same next sequence number."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(7251016)"))
+    # SQLite: a write as the first statement takes the database's write lock before anything is read.
+    session.execute(update(CatalogRow).where(CatalogRow.key == "current").values(seq=CatalogRow.seq))  # type: ignore[arg-type]
 
 
 def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -135,7 +176,11 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
     """Make the database hold exactly this catalog, in one transaction; timestamps move only on change."""
     now = now or utcnow()
     with Session(engine) as session, session.begin():
-        columns = (ProgramRow.id, ProgramRow.content_hash, ProgramRow.created_at, ProgramRow.updated_at)
+        _serialize_writers(session)
+        meta = session.get(CatalogRow, "current")
+        changes = meta is None or meta.version != catalog.version or meta.title != catalog.title
+        seq = (meta.seq if meta else 0) + (1 if changes else 0)
+        columns = (ProgramRow.id, ProgramRow.content_hash, ProgramRow.created_at, ProgramRow.updated_at, ProgramRow.seq)
         existing = {row[0]: row[1:] for row in session.execute(sa_select(*columns))}  # type: ignore[call-overload]
         added, changed, new_rows, changed_rows, stored = [], [], [], [], []
         for program in catalog.programs:
@@ -148,15 +193,15 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
             before = existing.get(program.id)
             if before is None:
                 added.append(program.id)
-                new_rows.append({**row, "created_at": now, "updated_at": now})
-                created, updated = now, now
+                new_rows.append({**row, "created_at": now, "updated_at": now, "seq": seq})
+                created, updated, last = now, now, seq
             elif before[0] != program.content_hash:
                 changed.append(program.id)
-                changed_rows.append({**row, "updated_at": now})
-                created, updated = _utc(before[1]), now
+                changed_rows.append({**row, "updated_at": now, "seq": seq})
+                created, updated, last = _utc(before[1]), now, seq
             else:
-                created, updated = _utc(before[1]), _utc(before[2])
-            stored.append(StoredProgram(program.id, program.record, created, updated, program.content_hash))
+                created, updated, last = _utc(before[1]), _utc(before[2]), before[3]
+            stored.append(StoredProgram(program.id, program.record, created, updated, program.content_hash, last))
         current = {p.id for p in catalog.programs}
         removed = sorted(set(existing) - current)
         if new_rows:
@@ -166,31 +211,47 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
         for chunk in _chunks(removed):
             session.execute(delete(ProgramRow).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined]
             session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
-            session.execute(insert(RemovedRow), [{"id": pid, "removed_at": now} for pid in chunk])
+            session.execute(insert(RemovedRow), [{"id": pid, "removed_at": now, "seq": seq} for pid in chunk])
         for chunk in _chunks(added):  # a program that comes back is no longer removed
             session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
-        meta = session.get(CatalogRow, "current")
         if meta is None:
+            epoch = secrets.token_hex(8)
             session.add(
-                CatalogRow(version=catalog.version, program_count=len(current), title=catalog.title, loaded_at=now)
+                CatalogRow(
+                    version=catalog.version,
+                    program_count=len(current),
+                    title=catalog.title,
+                    loaded_at=now,
+                    seq=seq,
+                    epoch=epoch,
+                )
             )
-        elif meta.version != catalog.version or meta.title != catalog.title:
+        elif changes:
             meta.version, meta.program_count, meta.title, meta.loaded_at = (
                 catalog.version,
                 len(current),
                 catalog.title,
                 now,
             )
+            meta.seq, meta.epoch = seq, meta.epoch or secrets.token_hex(8)
         unchanged = len(current) - len(added) - len(changed)
     stored.sort(key=lambda p: p.id)
-    return SyncReport(catalog.version, tuple(added), tuple(changed), tuple(removed), unchanged, tuple(stored))
+    return SyncReport(catalog.version, tuple(added), tuple(changed), tuple(removed), unchanged, tuple(stored), seq)
 
 
 def _stored(row: Any) -> StoredProgram:
-    return StoredProgram(row.id, orjson.loads(row.record), _utc(row.created_at), _utc(row.updated_at), row.content_hash)
+    record = orjson.loads(row.record)
+    return StoredProgram(row.id, record, _utc(row.created_at), _utc(row.updated_at), row.content_hash, row.seq)
 
 
-_COLUMNS = (ProgramRow.id, ProgramRow.record, ProgramRow.created_at, ProgramRow.updated_at, ProgramRow.content_hash)
+_COLUMNS = (
+    ProgramRow.id,
+    ProgramRow.record,
+    ProgramRow.created_at,
+    ProgramRow.updated_at,
+    ProgramRow.content_hash,
+    ProgramRow.seq,
+)
 
 
 def read_programs(engine: Engine) -> list[StoredProgram]:
@@ -209,16 +270,19 @@ def fetch_programs(engine: Engine, ids: Sequence[str]) -> list[StoredProgram]:
     return [found[pid] for pid in ids if pid in found]
 
 
-def removed_since(engine: Engine, since: dt.datetime) -> list[tuple[str, dt.datetime]]:
+def read_removals(engine: Engine) -> list[Removal]:
+    """Every program that left the catalog (and has not come back), by id."""
     with Session(engine) as session:
-        query = select(RemovedRow).where(RemovedRow.removed_at > since).order_by(RemovedRow.id)
-        return [(r.id, _utc(r.removed_at)) for r in session.exec(query)]
+        query = select(RemovedRow).order_by(RemovedRow.id)
+        return [Removal(r.id, _utc(r.removed_at), r.seq) for r in session.exec(query)]
 
 
 def read_meta(engine: Engine) -> CatalogMeta | None:
     with Session(engine) as session:
         row = session.get(CatalogRow, "current")
-        return None if row is None else CatalogMeta(row.version, row.program_count, row.title, _utc(row.loaded_at))
+        if row is None:
+            return None
+        return CatalogMeta(row.version, row.program_count, row.title, _utc(row.loaded_at), row.seq, row.epoch)
 
 
 def ping(engine: Engine) -> None:

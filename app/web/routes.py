@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import math
 import mimetypes
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from http import HTTPStatus
 from pathlib import Path
@@ -16,24 +15,21 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
 
 from app import config
-from app.api.deps import base_url
+from app.api.deps import conditional
 from app.api.params import multi_items, read_search
-from app.catalog.vocab import FACETS
-from app.live.holder import LiveCatalog
+from app.catalog.vocab import FACETS, NEXT_STEPS, WIDENED
 from app.live.snapshot import Snapshot
 from app.search.query import SearchQuery, SearchResult
-from app.store.db import StoredProgram
+from app.web import feeds, shortlist, words
+from app.web.common import TEMPLATES, count, programs, render, search, snapshot
+from app.web.present import ORGANIZATION_TYPES, freshness, host, json_ld
 from app.web.urlstate import ID_RE, MAX_COMPARE, State, page_numbers, read_ids, state_of
 
-TEMPLATES = Jinja2Templates(directory=config.TEMPLATES)
-FEED_ENTRIES = 50
 MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
 TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
-ORGANIZATION_TYPES = {"professional-society", "online-community", "small-group", "informal-network"}
 
 
 # --- static files: read once, served with a content hash in the URL and a year-long cache ------------------------
@@ -59,101 +55,66 @@ def load_assets(folder: Path = config.STATIC) -> dict[str, Asset]:
     return assets
 
 
-# --- reading the live catalog ------------------------------------------------------------------------------------
-
-
-def snapshot(request: Request) -> tuple[LiveCatalog, Snapshot]:
-    """The live catalog and the snapshot this request is served from (taken once)."""
-    live: LiveCatalog = request.app.state.live
-    snap = live.current
-    if snap is None:
-        raise HTTPException(503, "No catalog is loaded yet. Please try again in a minute.")
-    return live, snap
-
-
-def programs(live: LiveCatalog, snap: Snapshot, ids: Sequence[str]) -> list[StoredProgram]:
-    """Records by id from the request's snapshot; a database outage becomes a 503 page, not a traceback."""
-    if live.database_error():
-        raise HTTPException(503, "The database is not answering. Please try again in a minute.")
-    return snap.fetch(ids)
-
-
-def search(snap: Snapshot, query: SearchQuery) -> SearchResult:
-    return snap.index.search(query)
-
-
-def count(snap: Snapshot, query: SearchQuery) -> SearchResult:
-    """Only the total and facet counts of a query."""
-    return snap.index.search(replace(query, offset=0, limit=0, highlight=False))
-
-
 def escapes(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> list[dict[str, Any]]:
-    """When nothing matched: each filter whose removal would find something, with how many it would find."""
-    out = []
-    for name, values in state.filters.items():
-        loosened = count(snap, replace(query, filters={n: v for n, v in query.filters.items() if n != name}))
-        if loosened.total:
-            labels = ", ".join(FACETS[name].label_of(v) for v in values)
-            out.append(
-                {"label": f"{FACETS[name].label}: {labels}", "href": state.without(name), "total": loosened.total}
-            )
-    if query.text and len(state.filters) > 1 and (total := count(snap, replace(query, filters={})).total):
-        out.append({"label": "every filter", "href": state.href(filters={}), "total": total})
+    """When nothing matched: each word and each filter whose removal would find something, with how many."""
+    out = [
+        {"label": e.label, "href": state.without(e.name), "total": e.total}
+        if e.kind == "filter"
+        else {"label": f"“{e.label}”", "href": state.href(q=e.q), "total": e.total}
+        for e in result.escapes
+    ]
+    if state.has_link and (total := count(snap, replace(query, has_link=False)).total):
+        out.append({"label": "Has a website", "href": state.href(has_link=False), "total": total})
+    everything = replace(query, filters={}, has_link=False)
+    if query.text and len(state.filters) + state.has_link > 1 and (total := count(snap, everything).total):
+        out.append({"label": "every filter", "href": state.href(filters={}, has_link=False), "total": total})
     return out
 
 
-def freshness(verified: str, today: dt.date | None = None) -> tuple[str, str]:
-    """A badge for how recently a program's details were checked: (css class, words)."""
-    days = ((today or dt.date.today()) - dt.date.fromisoformat(verified)).days
-    if days <= 183:
-        return "fresh", "Checked in the last six months"
-    if days <= 366:
-        return "ageing", "Checked in the last year"
-    return "stale", "Not checked for over a year; details may have changed"
+def offers(result: SearchResult, state: State) -> list[dict[str, Any]]:
+    """The filters the words name, as links: the other words, with the filter ticked."""
+    out = []
+    for o in result.suggested_filters:
+        chosen = {*state.filters.get(o.facet, ()), o.value}
+        filters = {**state.filters, o.facet: tuple(v for v in FACETS[o.facet].values if v in chosen)}
+        out.append(
+            {"facet": o.facet_label, "label": o.label, "total": o.total, "href": state.href(q=o.q, filters=filters)}
+        )
+    return out
 
 
-def json_ld(record: Mapping[str, Any], url: str) -> dict[str, Any]:
-    """schema.org data for a program page: an Organization for groups and communities, else a program."""
-    kind = "Organization" if record["type"] in ORGANIZATION_TYPES else "EducationalOccupationalProgram"
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": kind,
-        "name": record["name"],
-        "description": record["summary"],
-        "url": record.get("url") or url,
-        "sameAs": url,
+def eligibility(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> dict[str, Any] | None:
+    """With a demographic-focus or specialty filter: how many results are programs open to all, and the link that
+    switches between "open to me" (include them) and "aimed at me" (only the values chosen)."""
+    chosen = [(v, value) for v in WIDENED for value in state.filters.get(v.name, ()) if value != v.wildcard]
+    if not chosen:
+        return None
+    other = count(snap, replace(query, include_open=not query.include_open)).total
+    if other == result.total:  # no program open to everyone would be added or taken away: nothing to choose
+        return None
+    return {
+        "on": query.include_open,
+        "open": abs(result.total - other),
+        "labels": ", ".join(v.label_of(value) for v, value in chosen),
+        "href": state.href(include_open=not state.include_open),
     }
-    if record.get("aliases"):
-        data["alternateName"] = record["aliases"]
-    if kind == "Organization":
-        data["sponsor"] = {"@type": "Organization", "name": record["sponsor"]}
-        if record.get("founded"):
-            data["foundingDate"] = str(record["founded"])
-    else:
-        data["provider"] = {"@type": "Organization", "name": record["sponsor"]}
-        data["educationalProgramMode"] = [FACETS["format"].label_of(f) for f in record["formats"]]
-        if record.get("eligibility"):
-            data["programPrerequisites"] = record["eligibility"]
-    return data
 
 
 # --- pages -------------------------------------------------------------------------------------------------------
 
 
-def render(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
-    return TEMPLATES.TemplateResponse(request, name, context, status_code=status)
-
-
 def home(request: Request) -> HTMLResponse:
     """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
     live, snap = snapshot(request)
-    parsed = read_search(request.query_params, strict=False, allowed=("compare",))
+    parsed = read_search(request.query_params, strict=False, allowed=("compare",), include_open_default=True)
     state = state_of(parsed, request, snap.index.docnum)
     result = search(snap, parsed.query)
     stored = {p.id: p.record for p in programs(live, snap, [h.id for h in result.hits] + list(state.compare))}
     hits = [(hit, stored[hit.id]) for hit in result.hits if hit.id in stored]
     pages = max(1, math.ceil(result.total / parsed.per_page))
+    first = (min(parsed.page, pages) - 1) * parsed.per_page
     context = {
+        "shown": (first + 1, first + len(hits)),
         "state": state,
         "result": result,
         "hits": hits,
@@ -161,8 +122,12 @@ def home(request: Request) -> HTMLResponse:
         "page_numbers": page_numbers(min(parsed.page, pages), pages),
         "dropped": parsed.dropped,
         "escapes": escapes(snap, parsed.query, result, state) if not result.total else [],
+        "eligibility": eligibility(snap, parsed.query, result, state),
+        "offers": offers(result, state),
         "comparing": [stored[i] for i in state.compare if i in stored],
         "catalog_total": snap.program_count,
+        "steady": snap.steady_sorts,
+        "shortlist": state.compare,
     }
     fragment = request.headers.get("x-fragment") == "search"
     response = render(request, "_search.html" if fragment else "index.html", context)
@@ -179,10 +144,15 @@ def program_page(request: Request, program_id: str) -> HTMLResponse:
     stored = found[0]
     similar_ids = snap.index.similar(stored.id, 5) if stored.id in snap.index.docnum else []
     url = str(request.url_for("program_page", program_id=stored.id))
+    shortlist = tuple(read_ids(multi_items(request.query_params).get("compare", []), snap.index.docnum)[0])
+    shortlist = shortlist[-MAX_COMPARE:]
     context = {
+        "shortlist": shortlist,
+        "toggled": State(compare=shortlist).toggled(stored.id),
         "p": stored.record,
         "stored": stored,
-        "fresh": freshness(stored.record["last_verified"]),
+        "fresh": freshness(stored.record),
+        "next_step": NEXT_STEPS[stored.record["type"]],
         "similar": [s.record for s in programs(live, snap, similar_ids)],
         "jsonld": json_ld(stored.record, url),
     }
@@ -201,6 +171,7 @@ def compare_page(request: Request) -> HTMLResponse:
         "extra": ids[MAX_COMPARE:],
         "back": State(compare=tuple(p["id"] for p in shown)).href(),
         "without": {p["id"]: "/compare?ids=" + ",".join(o["id"] for o in shown if o is not p) for p in shown},
+        "shortlist": tuple(p["id"] for p in shown),
     }
     return render(request, "compare.html", context)
 
@@ -229,17 +200,6 @@ def coverage_page(request: Request) -> HTMLResponse:
     context = {"rows": rows, "focuses": focuses.terms, "totals": totals, "top": top or 1, "gaps": gaps}
     context["heads"] = [textwrap.wrap(t.label, 16) for t in focuses.terms]  # SVG text does not wrap itself
     return render(request, "coverage.html", context)
-
-
-def feed(request: Request) -> Response:
-    """An Atom feed of the programs most recently added or changed."""
-    live, snap = snapshot(request)
-    latest = sorted(snap.programs.values(), key=lambda p: (p.updated_at, p.id), reverse=True)[:FEED_ENTRIES]
-    stored = programs(live, snap, [p.id for p in latest])
-    base = base_url(request, live)
-    updated = stored[0].updated_at if stored else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-    body = TEMPLATES.get_template("feed.xml").render(entries=stored, base=base, updated=updated)
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
 # --- errors and wiring -------------------------------------------------------------------------------------------
@@ -277,16 +237,19 @@ def install(app: FastAPI) -> None:
         asset=lambda name: f"/static/{name}?v={assets[name].version}",
         label=lambda facet, value: FACETS[facet].label_of(value),
         ORGANIZATION_TYPES=ORGANIZATION_TYPES,
+        host=host,
     )
+    TEMPLATES.env.filters["count"] = words.count
+    TEMPLATES.env.filters["plural"] = words.plural
 
-    async def static(name: str, v: str = "") -> Response:
+    async def static(request: Request, name: str, v: str = "") -> Response:
         asset = assets.get(name)
         if asset is None:
             raise HTTPException(404, f"There is no file {name[:100]} here.")
         # A URL carrying the file's own hash never changes content: browsers may keep it for a year.
         cache = "public, max-age=31536000, immutable" if v == asset.version else "public, max-age=300"
-        headers = {"Cache-Control": cache, "ETag": f'"{asset.version}"'}
-        return Response(asset.body, media_type=asset.media_type, headers=headers)
+        body = Response(asset.body, media_type=asset.media_type)
+        return conditional(request, f'"{asset.version}"', lambda: body, cache_control=cache)
 
     pages: list[tuple[str, Callable[..., Response], str]] = [
         ("/", home, "home"),
@@ -299,5 +262,8 @@ def install(app: FastAPI) -> None:
         app.add_api_route(
             path, handler, methods=["GET"], name=name, response_class=HTMLResponse, include_in_schema=False
         )
-    app.add_api_route("/feed.xml", feed, methods=["GET"], name="feed", include_in_schema=False)
+    app.add_api_route("/feed.xml", feeds.feed, methods=["GET"], name="feed", include_in_schema=False)
+    app.add_api_route(
+        "/compare.csv", shortlist.compare_csv, methods=["GET"], name="compare_csv", include_in_schema=False
+    )
     app.add_api_route("/static/{name}", static, methods=["GET"], name="static", include_in_schema=False)

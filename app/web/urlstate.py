@@ -29,6 +29,8 @@ class State:
     per_page: int = 20
     extra: tuple[tuple[str, str], ...] = ()  # updated_since / verified_since, kept when given
     compare: tuple[str, ...] = ()
+    include_open: bool = True  # the website's default: filters mean "open to me", not only "aimed at me"
+    has_link: bool = False
 
     def href(self, **changes: Any) -> str:
         """This state's URL with some parts changed; any change but `page` goes back to page 1."""
@@ -37,12 +39,31 @@ class State:
         s = replace(self, **changes)
         pairs: list[tuple[str, str]] = [("q", s.q)] if s.q else []
         pairs += [(name, value) for name in FACETS for value in s.filters.get(name, ())]
+        pairs += [("has_link", "true")] if s.has_link else []
+        pairs += [("include_open", "false")] if not s.include_open else []
         pairs += [("sort", s.sort)] if s.sort else []
         pairs += list(s.extra)
         pairs += [("per_page", str(s.per_page))] if s.per_page != 20 else []
         pairs += [("page", str(s.page))] if s.page > 1 else []
         pairs += [("compare", ",".join(s.compare))] if s.compare else []
         return "/?" + urlencode(pairs) if pairs else "/"
+
+    @property
+    def selected(self) -> int:
+        """How many filter values are ticked: the one number the badge, the heading and the button all show."""
+        return sum(len(values) for values in self.filters.values())
+
+    @property
+    def searching(self) -> bool:
+        """True once the reader has asked for something; the bare home page is not a search."""
+        return bool(self.q or self.filters or self.extra or self.page > 1)
+
+    def feed_href(self) -> str:
+        """The Atom feed of this search: the same words and filters, newest changes first."""
+        pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
+        pairs += [(name, value) for name in FACETS for value in self.filters.get(name, ())]
+        pairs += list(self.extra)
+        return "/feed.xml?" + urlencode(pairs) if pairs else "/feed.xml"
 
     def without(self, facet: str, value: str | None = None) -> str:
         """The URL without one value of a facet (or the whole facet)."""
@@ -94,6 +115,8 @@ def state_of(parsed: ParsedSearch, request: Request, known: Mapping[str, Any]) -
         parsed.per_page,
         extra,
         tuple(compare[-MAX_COMPARE:]),
+        q.include_open,
+        q.has_link,
     )
 
 

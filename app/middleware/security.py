@@ -1,6 +1,8 @@
-"""Strict response headers on everything we serve, and the allowed Host names."""
+"""Strict response headers on everything we serve, the allowed Host names, and the public base URL."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -64,8 +66,45 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, send_headers_only)
 
 
+class PublicOrigin:
+    """With MENTORDIR_BASE_URL set, every request is taken as made to it, so that no absolute link, redirect,
+    feed entry or JSON-LD id ever names a Host header a client made up (the Host was checked before this)."""
+
+    def __init__(self, app: ASGIApp, base_url: str) -> None:
+        self.app = app
+        parts = urlsplit(base_url)
+        self.scheme = parts.scheme
+        self.host = parts.netloc.encode("latin-1")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            headers = [(k, v) for k, v in scope["headers"] if k != b"host"] + [(b"host", self.host)]
+            scope = {**scope, "scheme": self.scheme, "headers": headers}
+        await self.app(scope, receive, send)
+
+
+HEALTH_PATHS = ("/healthz", "/readyz")
+
+
+class TrustedHosts:
+    """Refuses Host names not listed, except on the health checks: they write no links, and a container's own
+    HEALTHCHECK asks for 127.0.0.1."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str]) -> None:
+        self.app = app
+        self.checked = TrustedHostMiddleware(app, allowed_hosts=allowed_hosts)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in HEALTH_PATHS:
+            await self.app(scope, receive, send)
+        else:
+            await self.checked(scope, receive, send)
+
+
 def install(app: FastAPI, settings: Settings) -> None:
+    if settings.base_url:
+        app.add_middleware(PublicOrigin, base_url=settings.base_url)
     if settings.allowed_hosts != ["*"]:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
+        app.add_middleware(TrustedHosts, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeadersMiddleware)  # added last, so outermost: it also covers refused hosts

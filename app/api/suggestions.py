@@ -1,0 +1,296 @@
+"""Suggestions: POST /api/v1/suggestions for anyone, GET /api/v1/admin/suggestions for curators, and the checks
+the website's form shares with them. A suggestion is stored for review; it never changes the catalog."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import orjson
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.api import apidoc
+from app.api.deps import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, check_params, invalid, unavailable
+from app.api.params import ParamError
+from app.catalog.models import Url
+from app.live.holder import LiveCatalog
+from app.live.snapshot import Snapshot
+from app.store import suggestions as store
+from app.store.suggestions import KINDS, MAX_EMAIL, MAX_MESSAGE, MAX_NAME, MAX_URL, STATUSES, Suggestion
+
+MAX_BODY = 16 * 1024  # bytes of a request body: room for every field at its limit, in any encoding
+MIN_MESSAGE = 5
+FIELDS = ("kind", "program_id", "message", "url", "name", "email")
+LIMITS = {"kind": 20, "program_id": 80, "message": MAX_MESSAGE, "url": MAX_URL, "name": MAX_NAME, "email": MAX_EMAIL}
+# Control characters (tab and line breaks only in the message) and the bidirectional overrides that can make text
+# read differently from what it is; and anything shaped like an HTML tag: suggestions are plain text.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
+EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+URL = TypeAdapter(Url)  # what the catalog accepts as a link, so an accepted suggestion can be applied as it is
+
+
+class Invalid(Exception):
+    """The suggestion cannot be stored: a message for each field at fault, in form order."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class TooMany(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited for {retry_after} s")
+        self.retry_after = retry_after
+
+
+def _text(name: str, value: Any, errors: dict[str, str]) -> str | None:
+    """A field as plain text, stripped; None when left out or blank (errors noted in `errors`)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        errors[name] = "must be text (a JSON string)"
+        return None
+    value = value.strip()
+    if len(value) > LIMITS[name]:
+        errors[name] = f"is {len(value):,} characters long; at most {LIMITS[name]:,} are accepted"
+    elif (CONTROL if name == "message" else LINE_CONTROL).search(value):
+        errors[name] = "contains control characters; please send plain text"
+    elif TAG.search(value):
+        errors[name] = "looks like HTML (a '<' before a letter); please write plain text"
+    else:
+        return value or None
+    return None
+
+
+def check(raw: Mapping[str, Any], snap: Snapshot) -> store.NewSuggestion:
+    """The suggestion from the fields given (JSON body or form), every problem reported at once."""
+    errors: dict[str, str] = {}
+    for name in raw:
+        if name not in FIELDS:
+            errors[str(name)[:40]] = f"is not a field of a suggestion; the fields are {', '.join(FIELDS)}"
+    values = {name: _text(name, raw.get(name), errors) for name in FIELDS}
+    kind, program_id, message, url, email = (values[k] for k in ("kind", "program_id", "message", "url", "email"))
+    if kind not in KINDS and "kind" not in errors:
+        given = f"'{kind}' is not a kind of suggestion" if kind else "is required"
+        errors["kind"] = f"{given}: use 'correction' or 'new-program'"
+    program = snap.programs.get(program_id) if program_id else None
+    if kind == "correction" and "program_id" not in errors:
+        if program_id is None:
+            errors["program_id"] = "is required for a correction: the id of the program it is about"
+        elif program is None:
+            errors["program_id"] = f"there is no program with id '{program_id}'; list them at /api/v1/programs"
+    elif kind == "new-program" and program_id is not None:
+        errors["program_id"] = "is only for corrections; leave it out when suggesting a new program"
+    if message is None and "message" not in errors:
+        errors["message"] = "is required: say what is wrong or missing"
+    elif message is not None and len(message) < MIN_MESSAGE:
+        errors["message"] = f"is too short to act on; please write at least {MIN_MESSAGE} characters"
+    if url is not None and "url" not in errors and not _web_address(url):
+        errors["url"] = "must be a web address starting with http:// or https://, with no spaces"
+    if email is not None and "email" not in errors and not EMAIL.match(email):
+        errors["email"] = "does not look like an email address (name@example.org)"
+    if errors:
+        raise Invalid(dict(sorted(errors.items(), key=lambda e: FIELDS.index(e[0]) if e[0] in FIELDS else -1)))
+    assert kind is not None and message is not None
+    program_name = program.record["name"] if program else None
+    return store.NewSuggestion(kind, message, program_id, program_name, url, values["name"], email)
+
+
+def _web_address(url: str) -> bool:
+    try:
+        URL.validate_python(url)
+    except ValidationError:
+        return False
+    host = urlsplit(url).hostname
+    return bool(host and "." in host.strip("."))
+
+
+def client_address(request: Request) -> str:
+    """The client as uvicorn saw it (behind a trusted proxy, from X-Forwarded-For)."""
+    return request.client.host if request.client else "unknown"
+
+
+def submit(request: Request, live: LiveCatalog, snap: Snapshot, raw: Mapping[str, Any], channel: str) -> Suggestion:
+    """Check and store a suggestion (blocking: run it in the thread pool). Raises Invalid, TooMany or a 503."""
+    new = check(raw, snap)
+    key = store.client_key(client_address(request))
+    try:
+        # The retention the form promises is kept by the service itself, not left to a curator's cron job.
+        store.purge(live.engine, before=store.utcnow() - store.RETENTION)
+        saved = store.add(live.engine, new, catalog_version=snap.version, channel=channel, client=key)
+    except SQLAlchemyError as exc:
+        raise unavailable(exc) from None
+    if isinstance(saved, store.RateLimited):
+        raise TooMany(saved.retry_after)
+    return saved
+
+
+def rate_limited(retry_after: int) -> str:
+    minutes = store.RATE_WINDOW.seconds // 60
+    wait = f"{retry_after} seconds" if retry_after < 120 else f"{round(retry_after / 60)} minutes"
+    return f"{store.RATE_LIMIT} suggestions in {minutes} minutes is the limit from one address; try again in {wait}"
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, refused with a 413 past MAX_BODY bytes (without reading the rest)."""
+    too_big = ApiError(413, "too-large", "Request too large", f"the body is over {MAX_BODY // 1024} KiB")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        raise too_big
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY:
+            raise too_big
+    return body
+
+
+def media_type(request: Request) -> str:
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
+
+
+# --- the API -------------------------------------------------------------------------------------------------------
+
+
+class NewProgramIn(BaseModel):
+    """A program the directory is missing. Plain text only: no HTML tags, no control characters."""
+
+    model_config = ConfigDict(extra="forbid", title="NewProgramSuggestion")
+
+    kind: Literal["new-program"]
+    message: str = Field(min_length=MIN_MESSAGE, max_length=MAX_MESSAGE, description="What is wrong or missing.")
+    url: str | None = Field(None, max_length=MAX_URL, pattern=r"^https?://", description="A page to check (http(s)).")
+    name: str | None = Field(None, max_length=MAX_NAME, description="For follow-up; curators alone see it.")
+    email: str | None = Field(None, max_length=MAX_EMAIL, description="For follow-up; curators alone see it.")
+
+
+class CorrectionIn(NewProgramIn):
+    """A correction to one program of the catalog. Plain text only: no HTML tags, no control characters."""
+
+    model_config = ConfigDict(title="CorrectionSuggestion")
+
+    kind: Literal["correction"]  # type: ignore[assignment]
+    program_id: str = Field(max_length=80, description="The program it is about (see /api/v1/programs).")
+
+
+class SuggestionCreated(BaseModel):
+    id: int
+    status: Literal["new"]
+    kind: str
+    program_id: str | None
+    catalog_version: str = Field(description="The catalog version the suggestion was made against.")
+    created_at: str
+
+
+class SuggestionList(BaseModel):
+    total: int = Field(description="Suggestions with the statuses asked for.")
+    counts: dict[str, int] = Field(description="Every suggestion, by status.")
+    results: list[Suggestion] = Field(description="Newest first, with the sender's name and email.")
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+router = APIRouter(prefix=PREFIX, tags=["suggestions"], default_response_class=JSON)
+_ONE_OF = {"oneOf": [CorrectionIn.model_json_schema(), NewProgramIn.model_json_schema()]}
+BODY = {"content": {"application/json": {"schema": _ONE_OF}}, "required": True}
+_ERROR = {"model": apidoc.Problem}
+
+
+@router.post(
+    "/suggestions",
+    status_code=201,
+    summary="Suggest a correction or a program",
+    openapi_extra={"requestBody": BODY},
+    responses={
+        201: {"model": SuggestionCreated, "description": "Stored for a curator to review."},
+        400: _ERROR | {"description": "The body is not valid JSON, or the address has a query string."},
+        413: _ERROR | {"description": f"The body is over {MAX_BODY // 1024} KiB."},
+        415: _ERROR | {"description": "The body is not application/json."},
+        422: _ERROR | {"description": "A field is missing, too long or invalid; `errors` lists each."},
+        429: _ERROR | {"description": "Too many suggestions from this address; see `Retry-After`."},
+        503: _ERROR | {"description": "No catalog loaded yet, or the database did not answer."},
+    },
+)
+async def post_suggestion(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
+    """Send a correction to a program, or a program the directory is missing. Nothing is published: a curator
+    reviews every suggestion. Plain text only; at most 5 suggestions from one address in 10 minutes."""
+    check_params(request, ())
+    if media_type(request) != "application/json":
+        given = media_type(request)[:80] or "none"
+        detail = f"send the suggestion as a JSON object with 'Content-Type: application/json' (not {given})"
+        raise ApiError(415, "unsupported-media-type", "Unsupported media type", detail)
+    try:
+        raw = orjson.loads(await read_body(request))
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, "malformed-json", "Malformed JSON", f"the body is not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        detail = f"the body must be a JSON object with the fields {', '.join(FIELDS)}"
+        raise ApiError(422, "invalid-suggestion", "Invalid suggestion", detail, extra={"errors": []})
+    try:
+        saved = await run_in_threadpool(submit, request, live, snap, raw, "api")
+    except Invalid as exc:
+        errors = [{"field": k, "message": v} for k, v in exc.errors.items()]
+        raise ApiError(422, "invalid-suggestion", "Invalid suggestion", str(exc), extra={"errors": errors}) from None
+    except TooMany as exc:
+        headers = {"Retry-After": str(exc.retry_after)}
+        raise ApiError(
+            429, "rate-limited", "Too many suggestions", rate_limited(exc.retry_after), headers=headers
+        ) from None
+    created = {k: getattr(saved, k) for k in ("id", "status", "kind", "program_id", "catalog_version")}
+    return JSON(created | {"created_at": saved.created_at.isoformat()}, status_code=201)
+
+
+def _statuses(given: dict[str, list[str]]) -> list[str]:
+    chosen = [s.strip() for raw in given.get("status", []) for s in raw.split(",") if s.strip()]
+    for status in chosen:
+        if status not in STATUSES:
+            raise invalid(ParamError("status", status, "not a status", list(STATUSES)))
+    return chosen
+
+
+def _number(given: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
+    raw = given.get(name, [str(default)])[0]
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise invalid(ParamError(name, raw, f"must be a whole number from {low} to {high}"))
+    return int(raw)
+
+
+def install(app: FastAPI) -> None:
+    """Add POST /api/v1/suggestions; and GET /api/v1/admin/suggestions when an admin token is configured."""
+    app.include_router(router)
+    require_admin: Callable[..., None] | None = getattr(app.state, "require_admin", None)
+    if require_admin is None:
+        return
+
+    @app.get(
+        f"{PREFIX}/admin/suggestions",
+        tags=["admin"],
+        dependencies=[Depends(require_admin)],
+        summary="The suggestions, for curators",
+        response_class=JSON,
+        responses={200: {"model": SuggestionList}, 400: _ERROR, 401: _ERROR | {"description": "No or wrong token."}},
+    )
+    def admin_suggestions(request: Request, live: LiveDep) -> Response:
+        """Suggestions newest first, with the submitter's name and email; `status` filters (repeat or comma-separate),
+        `limit` (1-500, default 100) and `offset` page."""
+        given = check_params(request, ("status", "limit", "offset"))
+        statuses = _statuses(given)
+        limit, offset = _number(given, "limit", 100, 1, 500), _number(given, "offset", 0, 0, 10**9)
+        try:
+            total, found = store.listing(live.engine, statuses=statuses, limit=limit, offset=offset)
+            by_status = store.counts(live.engine)
+        except SQLAlchemyError as exc:
+            raise unavailable(exc) from None
+        body = {"total": total, "counts": by_status, "results": [s.as_dict() for s in found]}
+        return JSON(body, headers={"Cache-Control": "no-store"})

@@ -1,0 +1,52 @@
+"""Reading the catalog file within its limits (README, "Limits"): its size, its encoding, its number of programs.
+
+Validation is bounded in time and memory: a file beyond a limit is refused before it is parsed in full.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from app.catalog.problems import CatalogError, Problem
+
+MAX_PROGRAMS = 10_000  # and the parser refuses the entry one too many, should the count below miss it
+ITEM = re.compile(r"^(\s*)- ", re.MULTILINE)  # a list item, one a line
+
+TOO_MANY_PROGRAMS = f"the catalog lists more than {MAX_PROGRAMS:,} programs, the most one catalog may hold"
+
+
+class TooBig(CatalogError):
+    """The file is beyond the limits: refused at once, with no second pass to place other problems."""
+
+
+def refuse_oversized(text: str, display: str) -> None:
+    """Refuse a file listing too many programs before parsing it (a regular expression over the text takes
+    milliseconds; the parser would take seconds to reach the entry too many)."""
+    start = re.search(r"^programs\s*:[ \t]*(#.*)?$", text, re.MULTILINE)
+    first = ITEM.search(text, start.end()) if start else None
+    if first is not None:
+        entries = re.compile(rf"^{first.group(1)}- ", re.MULTILINE)
+        if sum(1 for _ in entries.finditer(text, first.start())) > MAX_PROGRAMS:
+            raise TooBig([Problem(display, 1, 1, "", TOO_MANY_PROGRAMS)])
+
+
+def read_text(path: Path, display: str, limit: int) -> str:
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CatalogError([Problem(display, 1, 1, "", f"cannot read the file: {exc.strerror}")]) from None
+    if size > limit:
+        raise CatalogError(
+            [Problem(display, 1, 1, "", f"file is {size / 2**20:.1f} MiB; the limit is {limit / 2**20:.1f} MiB")]
+        )
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise CatalogError(
+            [Problem(display, line, col, "", f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded")]
+        ) from None

@@ -1,0 +1,199 @@
+"""Suggestions from faculty, kept for curators to review: one row each, and the rate limit's short-lived hits.
+
+A suggestion never changes the catalog; a curator closes it (accepted, rejected, duplicate), and `purge` deletes
+old ones. The rate limit counts stored suggestions per client in the database, so every worker process and every
+replica sharing the database enforce one limit together, and a restart does not reset it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from sqlalchemy import Column, DateTime, Engine, Index, Text, delete, func
+from sqlmodel import Field, Session, SQLModel, col, select
+
+from app.store.db import _utc
+from app.store.db import utcnow as utcnow
+
+KINDS = ("correction", "new-program")
+STATUSES = ("new", "accepted", "rejected", "duplicate")
+CLOSED = STATUSES[1:]
+MAX_MESSAGE, MAX_URL, MAX_NAME, MAX_EMAIL, MAX_NOTE = 2000, 500, 100, 254, 1000
+RATE_LIMIT = 5  # stored suggestions per client ...
+RATE_WINDOW = dt.timedelta(minutes=10)  # ... in this window
+RETENTION = dt.timedelta(days=180)  # the form's promise: kept this long after it was sent or last closed
+
+
+class SuggestionRow(SQLModel, table=True):
+    __tablename__ = "suggestion"
+    __table_args__ = (Index("ix_suggestion_status_created", "status", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    status: str = Field(default="new", max_length=16)
+    program_id: str | None = Field(default=None, max_length=80)
+    program_name: str | None = Field(default=None, max_length=200)  # as it was, should the program leave later
+    catalog_version: str = Field(max_length=64)
+    message: str = Field(sa_column=Column(Text, nullable=False))
+    url: str | None = Field(default=None, max_length=MAX_URL)
+    name: str | None = Field(default=None, max_length=MAX_NAME)
+    email: str | None = Field(default=None, max_length=MAX_EMAIL)
+    channel: str = Field(max_length=8)  # "web" or "api"
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    updated_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+class RateHitRow(SQLModel, table=True):
+    """One stored suggestion by a client (a hash of its address), kept only as long as the window."""
+
+    __tablename__ = "suggestion_rate_hit"
+    __table_args__ = (Index("ix_suggestion_rate_hit_client_at", "client", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client: str = Field(max_length=64)
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    id: int
+    kind: str
+    status: str
+    program_id: str | None
+    program_name: str | None
+    catalog_version: str
+    message: str
+    url: str | None
+    name: str | None
+    email: str | None
+    channel: str
+    note: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["created_at"], out["updated_at"] = self.created_at.isoformat(), self.updated_at.isoformat()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class NewSuggestion:
+    """What a visitor sent, already checked."""
+
+    kind: str
+    message: str
+    program_id: str | None = None
+    program_name: str | None = None
+    url: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimited:
+    retry_after: int  # seconds until the oldest counted suggestion leaves the window
+
+
+def _suggestion(row: SuggestionRow) -> Suggestion:
+    assert row.id is not None
+    values = {f.name: getattr(row, f.name) for f in fields(Suggestion)}
+    values["created_at"], values["updated_at"] = _utc(row.created_at), _utc(row.updated_at)
+    return Suggestion(**values)
+
+
+def client_key(address: str) -> str:
+    """The rate limit's key for a client address: a hash, so the address itself is never written down."""
+    return hashlib.sha256(f"mentordir-suggestions:{address}".encode()).hexdigest()[:32]
+
+
+def add(
+    engine: Engine,
+    new: NewSuggestion,
+    *,
+    catalog_version: str,
+    channel: str,
+    client: str,
+    now: dt.datetime | None = None,
+) -> Suggestion | RateLimited:
+    """Store a suggestion unless this client already stored RATE_LIMIT in the window; one transaction."""
+    now = now or utcnow()
+    since = now - RATE_WINDOW
+    with Session(engine) as session, session.begin():
+        session.execute(delete(RateHitRow).where(col(RateHitRow.at) <= since))
+        mine = select(RateHitRow.at).where(RateHitRow.client == client, col(RateHitRow.at) > since)
+        hits = session.exec(mine.order_by(col(RateHitRow.at))).all()
+        if len(hits) >= RATE_LIMIT:
+            wait = _utc(hits[len(hits) - RATE_LIMIT]) + RATE_WINDOW - now
+            return RateLimited(max(1, int(wait.total_seconds()) + 1))
+        row = SuggestionRow(
+            **asdict(new), catalog_version=catalog_version, channel=channel, created_at=now, updated_at=now
+        )
+        session.add(row)
+        session.add(RateHitRow(client=client, at=now))
+        session.flush()
+        return _suggestion(row)
+
+
+def get(engine: Engine, suggestion_id: int) -> Suggestion | None:
+    with Session(engine) as session:
+        row = session.get(SuggestionRow, suggestion_id)
+        return None if row is None else _suggestion(row)
+
+
+def listing(
+    engine: Engine, *, statuses: Sequence[str] = (), limit: int | None = None, offset: int = 0
+) -> tuple[int, list[Suggestion]]:
+    """Suggestions with these statuses (all when empty), newest first; and how many there are in all."""
+    with Session(engine) as session:
+        query = select(SuggestionRow)
+        total = select(func.count()).select_from(SuggestionRow)
+        if statuses:
+            query = query.where(col(SuggestionRow.status).in_(statuses))
+            total = total.where(col(SuggestionRow.status).in_(statuses))
+        query = query.order_by(col(SuggestionRow.created_at).desc(), col(SuggestionRow.id).desc()).offset(offset)
+        rows = session.exec(query.limit(limit) if limit is not None else query).all()
+        return session.exec(total).one(), [_suggestion(r) for r in rows]
+
+
+def _by_status(session: Session, *where: Any) -> dict[str, int]:
+    query = select(SuggestionRow.status, func.count()).where(*where).group_by(SuggestionRow.status)
+    found = dict(session.exec(query).all())
+    return {status: int(found.get(status, 0)) for status in STATUSES}
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    """How many suggestions have each status (every status, zeros included)."""
+    with Session(engine) as session:
+        return _by_status(session)
+
+
+def close(engine: Engine, suggestion_id: int, *, status: str, note: str | None) -> Suggestion | None:
+    """Set a suggestion's status and the curator's note (kept as it was when no note is given)."""
+    if status not in STATUSES:
+        raise ValueError(f"'{status}' is not a status; use one of {', '.join(STATUSES)}")
+    with Session(engine) as session, session.begin():
+        row = session.get(SuggestionRow, suggestion_id)
+        if row is None:
+            return None
+        row.status, row.updated_at = status, utcnow()
+        if note is not None:
+            row.note = note
+        session.flush()
+        return _suggestion(row)
+
+
+def purge(engine: Engine, *, before: dt.datetime, dry_run: bool = False) -> dict[str, int]:
+    """Delete the suggestions last changed before `before` (and expired rate-limit hits); counts by status."""
+    old = col(SuggestionRow.updated_at) < before
+    with Session(engine) as session, session.begin():
+        found = _by_status(session, old)
+        if not dry_run:
+            session.execute(delete(SuggestionRow).where(old))
+            session.execute(delete(RateHitRow).where(col(RateHitRow.at) <= utcnow() - RATE_WINDOW))
+    return found

@@ -1,0 +1,63 @@
+"""Atom feeds: the programs most recently added or changed, of the whole directory or of one search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from app.api.deps import ExportSearchDep, base_url, canonical, conditional, etag
+from app.catalog.vocab import FACETS
+from app.search.query import SearchQuery
+from app.web.common import TEMPLATES, programs, search, snapshot
+from app.web.present import catalog_dates
+
+FEED_ENTRIES = 50
+
+
+def feed(request: Request, asked: ExportSearchDep) -> Response:
+    """An Atom feed of the programs most recently added or checked; with search parameters, of those that match."""
+    live, snap = snapshot(request)
+    base = base_url(request, live)
+    items = canonical(asked, None, paged=False)
+    items = [(k, v) for k, v in items if k != "sort"]  # a feed is always newest first
+
+    def render() -> Response:
+        query = replace(asked.query, offset=0, limit=None, highlight=False)
+        # Dated by the catalog itself (when added, when last checked), so every server's feed agrees.
+        dated = [
+            (catalog_dates(snap.programs[h.id].record), h.id) for h in search(snap, query).hits if h.id in snap.programs
+        ]
+        latest = sorted(dated, key=lambda e: (e[0][1], e[1]), reverse=True)[:FEED_ENTRIES]
+        stored = {p.id: p for p in programs(live, snap, [pid for _, pid in latest])}
+        entries = [(stored[pid], dates) for dates, pid in latest if pid in stored]
+        updated = entries[0][1][1] if entries else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        query_string = urlencode(items)
+        body = TEMPLATES.get_template("feed.xml").render(
+            entries=entries,
+            base=base,
+            updated=updated,
+            about=describe(asked.query),
+            self_url=f"{base}/feed.xml" + (f"?{query_string}" if query_string else ""),
+            html_url=f"{base}/" + (f"?{query_string}" if query_string else ""),
+        )
+        return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+    return conditional(request, etag(snap, base, request.url.path, items), render)
+
+
+def describe(query: SearchQuery) -> str:
+    """A search in words, for a feed's title: 'matching “women”; Career stage: Early-career faculty'."""
+    parts = [f"matching “{query.text}”"] if query.text else []
+    for name, vocab in FACETS.items():
+        chosen = [t.label for t in vocab.terms if t.value in query.filters.get(name, ())]
+        if chosen:
+            parts.append(f"{vocab.label}: {' or '.join(chosen)}")
+    if query.updated_since is not None:
+        parts.append(f"changed since {query.updated_since.date().isoformat()}")
+    if query.verified_since is not None:
+        parts.append(f"verified since {query.verified_since.isoformat()}")
+    return "; ".join(parts)
