@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from app import observe
-from app.api import admin
+from app.api import admin, protocol
 from app.api import routes as api
 from app.api import suggestions as suggestions_api
 from app.config import Settings
@@ -96,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """One place for errors: problem+json for machines (/api, /healthz...), an HTML page for people."""
         if web.wants_html(request):
             return await web.error_page(request, exc)
-        return await api.problem_from_exception(request, exc)
+        return await protocol.problem_from_exception(request, exc)
 
     async def crash(request: Request, exc: Exception) -> Response:
         """A bug, not bad input: log it with its request id; the user gets the same kind of error as for others."""

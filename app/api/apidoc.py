@@ -1,21 +1,25 @@
-"""The API's OpenAPI description: response shapes, the query parameters (from the vocabularies), the /docs page.
+"""The API's OpenAPI description: the query parameters (from the vocabularies), the errors, the /docs page.
 
 The routes parse their query strings with `app.api.params` (so the API and the website agree); the parameters are
-described here for /openapi.json, generated from the same constants and vocabularies.
+described here for /openapi.json, generated from the same constants and vocabularies. The answers' shapes are in
+`app.api.schemas`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import FastAPI
-from pydantic import BaseModel, Field, create_model
 
 from app.api.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_Q, TOKEN_PATTERN, VERSION_PATTERN
+from app.api.schemas import CatalogInfo as CatalogInfo
+from app.api.schemas import Problem as Problem
+from app.api.schemas import ProgramOut as ProgramOut
+from app.api.schemas import ProgramPage as ProgramPage
+from app.api.schemas import Similar as Similar
+from app.api.schemas import Vocabularies as Vocabularies
 from app.catalog.export import COLUMNS
-from app.catalog.models import Program
 from app.catalog.vocab import FACETS
 from app.search.query import SORTS
 
@@ -35,193 +39,6 @@ DOCS_PAGE = """<!doctype html>
 </body>
 </html>
 """
-
-
-class Links(BaseModel):
-    self: str = Field(description="This program's API record.")
-    html: str = Field(description="This program's web page.")
-
-
-class Highlights(BaseModel):
-    name: str = Field(description="The name, HTML-escaped, with the matched words in <mark>.")
-    snippet: str = Field(description="The summary or a passage of the description, HTML-escaped, matches in <mark>.")
-
-
-# Every catalog field may be left out by `fields=`; the id and links are always there.
-_RECORD: dict[str, Any] = {
-    "id": (str, Field(description="Stable slug.")),
-    **{
-        name: (info.annotation | None, Field(None, description=info.description))  # type: ignore[operator]
-        for name, info in Program.model_fields.items()
-        if name != "id"
-    },
-    "created_at": (
-        dt.datetime | None,
-        Field(
-            None,
-            description="When this server's database first stored the program (see date_added for when it "
-            "entered the catalog, the same on every server).",
-        ),
-    ),
-    "updated_at": (
-        dt.datetime | None,
-        Field(None, description="When this server's database last stored a change to its record (for updated_since)."),
-    ),
-    "highlights": (Highlights | None, Field(None, description="With q only: the matches marked up.")),
-    "links": (Links, ...),
-}
-ProgramOut: Any = create_model("ProgramRecord", **_RECORD)
-
-
-class FacetCount(BaseModel):
-    value: str
-    label: str
-    count: int = Field(
-        description="Matches if this value alone were chosen in this facet, the other facets' filters applied; "
-        "with include_open, a value of demographic_focus or specialty counts the programs open to all too."
-    )
-    selected: bool
-
-
-class PageLinks(BaseModel):
-    self: str
-    next: str | None
-    prev: str | None
-
-
-class Removed(BaseModel):
-    id: str
-    removed_at: dt.datetime
-
-
-class SuggestedFilter(BaseModel):
-    facet: str = Field(description="The facet, which is also the query parameter.")
-    facet_label: str
-    value: str
-    label: str
-    q: str = Field(description="The other words: search them with the filter selected.")
-    total: int = Field(description="Programs that search finds.")
-
-
-class Escape(BaseModel):
-    kind: Literal["word", "filter"]
-    name: str = Field(description="The word, or the facet (the query parameter) whose filter to remove.")
-    label: str = Field(description="What to show: the word, or the facet and its selected values' labels.")
-    q: str = Field(description="The query's words without this one.")
-    total: int = Field(description="Programs found without it.")
-
-
-class GuideLink(BaseModel):
-    title: str
-    url: str
-
-
-ProgramPage: Any = create_model(
-    "ProgramPage",
-    total=(int, Field(description="Programs matching the whole query.")),
-    page=(int, ...),
-    per_page=(int, ...),
-    pages=(int, ...),
-    results=(list[ProgramOut], ...),
-    facets=(dict[str, list[FacetCount]], Field(description="One key per facet, its values in vocabulary order.")),
-    with_link=(
-        int,
-        Field(description="Matches with a followable link (own page or sponsor's website): what has_link=true gives."),
-    ),
-    links=(PageLinks, ...),
-    suggestion=(
-        str | None,
-        Field(
-            description="The query respelled: each unknown word as the close, known word searched for in its place "
-            "(one typo from 5 letters, two from 9, same first two letters); only when that finds something."
-        ),
-    ),
-    relaxed=(bool, Field(description="No program matched every word; these match some of them.")),
-    suggested_filters=(
-        list[SuggestedFilter],
-        Field(
-            description="Facet values the words name (by label, synonym or word form: `virtual`, `URM`, "
-            "`gastroenterologists`), not selected yet, with the search they lead to. Programs carrying them already "
-            "rank first."
-        ),
-    ),
-    escapes=(
-        list[Escape],
-        Field(description="Only when nothing matched: each word or facet filter whose removal finds something."),
-    ),
-    guides=(
-        list[GuideLink],
-        Field(description="Pages of the site that answer what the words ask (how to start a peer group)."),
-    ),
-    version=(str, Field(description="The catalog version; the page links carry it (a changed one is a 409).")),
-    sync_token=(str, Field(description="Pass it as since= later to learn exactly what changed after this answer.")),
-    removed=(
-        list[Removed] | None,
-        Field(None, description="With since or updated_since only: programs removed from the catalog since then."),
-    ),
-)
-Similar: Any = create_model("Similar", id=(str, ...), results=(list[ProgramOut], ...))
-
-
-class Term(BaseModel):
-    value: str
-    label: str
-    definition: str
-    count: int = Field(description="Programs carrying this value.")
-    next_step: str | None = Field(
-        None, description="Program types only: general guidance on how a faculty member takes the next step."
-    )
-
-
-class Vocabulary(BaseModel):
-    name: str = Field(description="The query parameter.")
-    field: str = Field(description="The record field it tags.")
-    label: str
-    definition: str
-    multi: bool = Field(description="Whether a program can carry several values.")
-    wildcard: str | None = Field(description="The value meaning open to all, which include_open=true adds to a choice.")
-    terms: list[Term]
-
-
-class Vocabularies(BaseModel):
-    vocabularies: list[Vocabulary]
-
-
-class RejectedError(BaseModel):
-    line: int
-    column: int
-    field: str
-    message: str
-    text: str = Field(description="The whole error as `path:line:column field: message`.")
-
-
-class RejectedFile(BaseModel):
-    file_digest: str = Field(description="The rejected file's content hash.")
-    rejected_at: dt.datetime
-    errors: list[RejectedError]
-
-
-class CatalogInfo(BaseModel):
-    version: str = Field(description="A content hash of the whole catalog.")
-    title: str | None
-    program_count: int
-    loaded_at: dt.datetime
-    rejected: RejectedFile | None = Field(
-        description="While the catalog file is invalid: what was refused and why; the last good catalog is served."
-    )
-
-
-class Problem(BaseModel):
-    """An error, as application/problem+json (RFC 9457)."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    param: str | None = Field(None, description="The query parameter at fault.")
-    value: str | None = Field(None, description="Its value.")
-    valid: list[str] | None = Field(None, description="What it accepts.")
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {

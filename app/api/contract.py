@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.api.apidoc import Problem, RejectedFile
+from app.api.schemas import Problem, RejectedFile
 from app.catalog.models import Program
 
 REF = "#/components/schemas/{model}"

@@ -8,10 +8,8 @@ walk over every match.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import heapq
-import itertools
 import queue
 import shutil
 import time
@@ -28,17 +26,17 @@ from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
 from app.catalog.models import normalize
-from app.catalog.vocab import FACETS, WIDENED
 from app.search.build import build_if_missing
+from app.search.filtering import Filtering
 from app.search.highlight import highlights
 from app.search.indexdir import IDS_FILE, WORDS_FILE
 from app.search.intent import FacetNames, Intents, Named, bundled_intents, filter_offers, ways_out
-from app.search.query import Document, FacetCount, GuideLink, Hit, SearchQuery, SearchResult, clean
+from app.search.query import Document, GuideLink, Hit, SearchQuery, SearchResult, clean
 from app.search.scoring import Compiled, Scoring
 from app.search.scoring import Synonyms as Synonyms
 from app.search.scoring import stems as stems
 from app.search.suggest import MAX_COMPLETIONS, Completer, Completion
-from app.search.vectors import DocSet, FacetBits, Scored, Vector, best
+from app.search.vectors import DocSet, Scored, Vector, best
 
 LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cached terms (about 40 MB)...
 LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
@@ -48,7 +46,7 @@ NAMED_TIER = 1e9  # added to a program's score per facet value the words name th
 PREFIX_TIER = 1e6  # ...taken off one that matches the last word only by a word it begins (scores stay far below)
 
 
-class SearchIndex(Scoring):
+class SearchIndex(Filtering, Scoring):
     """One catalog version's index: opened from (or built into) a folder keyed by that version."""
 
     def __init__(
@@ -82,16 +80,7 @@ class SearchIndex(Scoring):
         self.docnum = {d.id: n for n, d in enumerate(self.docs)}
         size = len(self.docs)
         self.all = DocSet.full(size)
-        self.value_docs: dict[str, dict[str, DocSet]] = {}
-        self._facet_bits: dict[str, FacetBits] = {}
-        for name, vocab in FACETS.items():
-            per_doc = [d.facets.get(name, ()) for d in self.docs]
-            flat = list(itertools.chain.from_iterable(per_doc))
-            owners = np.repeat(np.arange(size), np.fromiter(map(len, per_doc), dtype=np.int64, count=size))
-            code = {v: i for i, v in enumerate(dict.fromkeys([*vocab.values, *flat]))}  # unknown values too
-            codes = np.fromiter(map(code.__getitem__, flat), dtype=np.int64, count=len(flat))
-            self.value_docs[name] = {v: DocSet.of(owners[codes == i], size) for v, i in code.items()}
-            self._facet_bits[name] = FacetBits(vocab.values, [self.value_docs[name][v] for v in vocab.values])
+        self._index_filters()
         names = [normalize(d.name) for d in self.docs]
         by_name = sorted(range(len(self.docs)), key=lambda n: (names[n], self.docs[n].id))
         self.name_rank = [0] * len(self.docs)
@@ -102,12 +91,7 @@ class SearchIndex(Scoring):
             self.exact.setdefault(names[n], []).append(n)
             for label in d.aliases:
                 self.exact.setdefault(normalize(label), []).append(n)
-        self._updated = np.array([_micros(d.updated_at) for d in self.docs], dtype=np.int64)
-        self._verified = np.array([d.last_verified.toordinal() for d in self.docs], dtype=np.int64)
         self._orders: dict[str, np.ndarray] = {}  # each sort's docnums in order, made on first use
-        self.linked = DocSet(np.array([d.has_link for d in self.docs], dtype=bool))
-        self.wildcards = {v.name: v.wildcard for v in WIDENED if v.wildcard}
-        self._unions: dict[tuple[str, frozenset[str]], DocSet] = {}
 
     # building and opening
 
@@ -180,61 +164,6 @@ class SearchIndex(Scoring):
         return replace(c, count=len(self._union(c.facet or "", frozenset({c.value or "", wildcard}))))
 
     # queries
-
-    def _widened(self, q: SearchQuery, name: str, values: frozenset[str]) -> frozenset[str]:
-        """The values a selection matches: with include_open, a facet's wildcard too (open, any)."""
-        wildcard = self.wildcards.get(name) if q.include_open else None
-        return values | {wildcard} if wildcard else values
-
-    def _allowed(self, q: SearchQuery, skip: str | None = None) -> DocSet | None:
-        """Documents passing every filter but `skip`'s: OR within a facet, AND across facets; None = all."""
-        result: DocSet | None = None
-        for name, values in q.filters.items():
-            if name == skip or not values:
-                continue
-            chosen = self._union(name, self._widened(q, name, frozenset(values)))
-            result = chosen if result is None else result & chosen
-        if q.has_link and skip != "has_link":
-            result = self.linked if result is None else result & self.linked
-        if q.updated_since is not None:
-            newer = DocSet(self._updated > _micros(q.updated_since))
-            result = newer if result is None else result & newer
-        if q.verified_since is not None:
-            fresh = DocSet(self._verified >= q.verified_since.toordinal())
-            result = fresh if result is None else result & fresh
-        return result
-
-    def _union(self, name: str, values: frozenset[str]) -> DocSet:
-        """Documents with any of these values of one facet; kept, as the same selections recur."""
-        sets = self.value_docs.get(name, {})
-        none = DocSet.union([], len(self.docs))
-        if len(values) == 1:
-            return sets.get(next(iter(values)), none)
-        key = (name, values)
-        found = self._unions.get(key)
-        if found is None:
-            found = DocSet.union([sets.get(v, none) for v in sorted(values)], len(self.docs))
-            if len(self._unions) >= 256:
-                self._unions.clear()  # bounded: start over rather than keep every combination ever asked for
-            self._unions[key] = found
-        return found
-
-    def _facets(self, q: SearchQuery, matched: DocSet) -> dict[str, list[FacetCount]]:
-        out = {}
-        for name, vocab in FACETS.items():
-            allowed = self._allowed(q, skip=name)
-            base = matched if allowed is None else matched & allowed
-            selected = q.filters.get(name, frozenset())
-            wildcard = self.wildcards.get(name) if q.include_open else None
-            also = self.value_docs[name].get(wildcard) if wildcard else None  # each value counts the wildcard's too
-            counts = self._facet_bits[name].counts(base, also)
-            out[name] = [FacetCount(t.value, t.label, counts[t.value], t.value in selected) for t in vocab.terms]
-        return out
-
-    def _with_link(self, q: SearchQuery, matched: DocSet) -> int:
-        """What has_link=true would give: the matches under every other filter that have a followable link."""
-        allowed = self._allowed(q, skip="has_link")
-        return len((matched if allowed is None else matched & allowed) & self.linked)
 
     def _match(self, searcher: Searcher, compiled: Compiled | None) -> tuple[DocSet, bool]:
         """The documents matching every word, else (relaxed: True) those matching any of them."""
@@ -381,12 +310,3 @@ class SearchIndex(Scoring):
         scored = {m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity(m) for m in candidates}
         best = heapq.nlargest(limit, scored, key=lambda m: (scored[m], -self.name_rank[m]))
         return [self.docs[m].id for m in best]
-
-
-def _micros(when: dt.datetime) -> int:
-    """A time as microseconds since 1970 UTC (a time without a zone taken as UTC): exact, unlike a float."""
-    since = (when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)) - EPOCH
-    return (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
-
-
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
