@@ -408,3 +408,22 @@ def test_fuzzed_suggestions_get_no_server_error_and_match_the_schema(tmp_path: P
 
         run()
     assert max(seen) < 500 and {201, 422} <= set(seen)
+
+
+def test_the_documented_body_agrees_with_what_is_refused(client: Client) -> None:
+    """What schemathesis found: an empty link is accepted (none), and control characters are refused, as documented."""
+    import re
+
+    operation = client.get("/openapi.json").json()["paths"][API]["post"]
+    [body] = [
+        s["properties"]
+        for s in operation["requestBody"]["content"]["application/json"]["schema"]["oneOf"]
+        if s["properties"]["kind"]["const"] == "new-program"
+    ]
+    message, url = re.compile(body["message"]["pattern"]), re.compile(body["url"]["anyOf"][0]["pattern"])
+    for text, accepted in [("A plain message.", True), ("Tab\tand\nnewline ok", True), ("Bell\x07 here", False)]:
+        response = client.post(API, json={"kind": "new-program", "message": text})
+        assert (response.status_code == 201) == accepted == bool(message.search(text)), text
+    for link, accepted in [("", True), ("https://example.org/x", True), ("ftp://example.org", False)]:
+        response = client.post(API, json={"kind": "new-program", "message": "Missing program.", "url": link})
+        assert (response.status_code == 201) == accepted == bool(url.search(link)), link

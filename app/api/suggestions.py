@@ -33,6 +33,8 @@ LIMITS = {"kind": 20, "program_id": 80, "message": MAX_MESSAGE, "url": MAX_URL, 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
+# The control characters CONTROL refuses, as an OpenAPI (ECMA) pattern.
+PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 URL = TypeAdapter(Url)  # what the catalog accepts as a link, so an accepted suggestion can be applied as it is
 
@@ -166,8 +168,19 @@ class NewProgramIn(BaseModel):
     model_config = ConfigDict(extra="forbid", title="NewProgramSuggestion")
 
     kind: Literal["new-program"]
-    message: str = Field(min_length=MIN_MESSAGE, max_length=MAX_MESSAGE, description="What is wrong or missing.")
-    url: str | None = Field(None, max_length=MAX_URL, pattern=r"^https?://", description="A page to check (http(s)).")
+    message: str = Field(
+        min_length=MIN_MESSAGE,
+        max_length=MAX_MESSAGE,
+        pattern=PLAIN_TEXT,
+        description=f"What is wrong or missing: plain text, at least {MIN_MESSAGE} characters once trimmed, no HTML "
+        "tags and no control characters (else 422).",
+    )
+    url: str | None = Field(
+        None,
+        max_length=MAX_URL,
+        pattern=r"^\s*$|^\s*https?://",
+        description="A page to check (http or https); empty means none.",
+    )
     name: str | None = Field(None, max_length=MAX_NAME, description="For follow-up; curators alone see it.")
     email: str | None = Field(None, max_length=MAX_EMAIL, description="For follow-up; curators alone see it.")
 
