@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     )
     index_dir: Path = Field(ROOT / "var" / "index", description="Where the search index is kept on disk.")
     max_catalog_mb: float = Field(32, gt=0, description="Largest catalog file accepted, in MiB.")
+    max_programs: int = Field(
+        10_000, ge=1, le=1_000_000, description="Most programs a catalog file may list (larger files are refused)."
+    )
     host: str = Field("127.0.0.1", description="Address `mentordir serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `mentordir serve` binds to.")
     base_url: str = Field(

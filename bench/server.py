@@ -43,6 +43,7 @@ def env_for(catalog: Path, work: Path) -> dict[str, str]:
         "MENTORDIR_DATABASE_URL": f"sqlite:///{work / 'db.sqlite'}",
         "MENTORDIR_INDEX_DIR": str(work / "index"),
         "MENTORDIR_MAX_CATALOG_MB": "1024",
+        "MENTORDIR_MAX_PROGRAMS": "1000000",
         "MENTORDIR_WATCH": "false",
     }
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from pathlib import Path
+
 from app.catalog.filelimits import MAX_PROGRAMS
-from app.catalog.validate import validate
+from app.catalog.problems import CatalogError
+from app.catalog.validate import load_catalog, validate
+from app.config import Settings
 from tests.test_catalog import catalog, entry, errors
 
 
@@ -80,6 +84,21 @@ def test_a_catalog_beyond_the_program_limit_is_refused_before_it_is_parsed() -> 
     ]
     flow = "programs: [" + ", ".join(f"{{id: p{i}}}" for i in range(MAX_PROGRAMS + 1)) + "]\n"
     assert "more than 10,000 programs" in errors(flow)[0].message  # not one item a line: caught while parsing
+
+
+def test_the_program_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "programs.yaml"
+    path.write_text(catalog(entry("one", "One"), entry("two", "Two"), entry("three", "Three")), encoding="utf-8")
+    with pytest.raises(CatalogError) as refused:
+        load_catalog(path, max_programs=2)
+    assert [p.message for p in refused.value.errors] == [
+        "the catalog lists more than 2 programs, the most one catalog may hold"
+    ]
+    flow = "programs: [" + ", ".join(f"{{id: p{i}}}" for i in range(3)) + "]\n"
+    with pytest.raises(CatalogError, match="more than 2 programs"):
+        validate(flow, max_programs=2)
+    monkeypatch.setenv("MENTORDIR_MAX_PROGRAMS", "3")
+    assert len(load_catalog(path, max_programs=Settings().max_programs).programs) == 3
 
 
 def test_problems_are_placed_alike_whether_only_their_entries_or_the_whole_file_is_parsed_again(

@@ -10,25 +10,28 @@ from pathlib import Path
 
 from app.catalog.problems import CatalogError, Problem
 
-MAX_PROGRAMS = 10_000  # and the parser refuses the entry one too many, should the count below miss it
+MAX_PROGRAMS = 10_000  # by default (MENTORDIR_MAX_PROGRAMS); the parser also refuses the entry one too many
+NODES_PER_PROGRAM = 100  # YAML values a catalog may hold in all, per program it may list
 ITEM = re.compile(r"^(\s*)- ", re.MULTILINE)  # a list item, one a line
 
-TOO_MANY_PROGRAMS = f"the catalog lists more than {MAX_PROGRAMS:,} programs, the most one catalog may hold"
+
+def too_many(limit: int) -> str:
+    return f"the catalog lists more than {limit:,} programs, the most one catalog may hold"
 
 
 class TooBig(CatalogError):
     """The file is beyond the limits: refused at once, with no second pass to place other problems."""
 
 
-def refuse_oversized(text: str, display: str) -> None:
+def refuse_oversized(text: str, display: str, max_programs: int = MAX_PROGRAMS) -> None:
     """Refuse a file listing too many programs before parsing it (a regular expression over the text takes
     milliseconds; the parser would take seconds to reach the entry too many)."""
     start = re.search(r"^programs\s*:[ \t]*(#.*)?$", text, re.MULTILINE)
     first = ITEM.search(text, start.end()) if start else None
     if first is not None:
         entries = re.compile(rf"^{first.group(1)}- ", re.MULTILINE)
-        if sum(1 for _ in entries.finditer(text, first.start())) > MAX_PROGRAMS:
-            raise TooBig([Problem(display, 1, 1, "", TOO_MANY_PROGRAMS)])
+        if sum(1 for _ in entries.finditer(text, first.start())) > max_programs:
+            raise TooBig([Problem(display, 1, 1, "", too_many(max_programs))])
 
 
 def read_text(path: Path, display: str, limit: int) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.catalog.filelimits import read_text, refuse_oversized
+from app.catalog.filelimits import MAX_PROGRAMS, NODES_PER_PROGRAM, read_text, refuse_oversized
 from app.catalog.models import Catalog, CatalogFile, Program, Source, suggest
 from app.catalog.problems import CatalogError as CatalogError
 from app.catalog.problems import Loc, dotted
@@ -17,7 +17,6 @@ from app.catalog.textcheck import name_key
 from app.catalog.yamlread import Tree, parse, place_entries, position
 
 MAX_NODES_PER_KB = 400  # a generous ceiling on YAML nodes per KiB of text; refuses node floods
-MAX_NODES = 1_000_000  # and on YAML values in all: 100 per program at the most programs a catalog may hold
 
 
 def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
@@ -59,17 +58,20 @@ def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
     return loc, message, False
 
 
-def validate(text: str, *, path: str = "<catalog>", max_nodes: int | None = None) -> Catalog:
+def validate(
+    text: str, *, path: str = "<catalog>", max_nodes: int | None = None, max_programs: int = MAX_PROGRAMS
+) -> Catalog:
     """Validate catalog text; raise CatalogError listing every problem, in file order."""
-    budget = max_nodes or min(MAX_NODES, max(10_000, len(text) // 1024 * MAX_NODES_PER_KB))
-    refuse_oversized(text, path)
+    ceiling = NODES_PER_PROGRAM * max_programs  # YAML values in all, at the most programs a catalog may hold
+    budget = max_nodes or min(ceiling, max(10_000, len(text) // 1024 * MAX_NODES_PER_KB))
+    refuse_oversized(text, path, max_programs)
     # Noting the position of every value cost a third of the time and most of the memory of a large load; a valid
     # file needs only its entries' lines, so the file is read again, noting every position, only to place problems.
-    data, tree = parse(text, path, budget, track=False)
+    data, tree = parse(text, path, budget, track=False, max_programs=max_programs)
     catalog, pending = _check(data, tree)
     if catalog is not None:
         return catalog
-    placed = _placing(text, path, budget, data, tree, pending)
+    placed = _placing(text, path, budget, data, tree, pending, max_programs)
     problems = list(tree.problems)
     problems += [Problem(path, *position(placed, loc, key=at_key), dotted(loc), m) for loc, m, at_key in pending]
     problems = problems or [Problem(path, 1, 1, "", "the catalog could not be read")]
@@ -79,7 +81,7 @@ def validate(text: str, *, path: str = "<catalog>", max_nodes: int | None = None
 Pending = list[tuple[Loc, str, bool]]  # problems still to be placed: where, what, and whether at the key
 
 
-def _placing(text: str, path: str, budget: int, data: Any, tree: Tree, pending: Pending) -> Tree:
+def _placing(text: str, path: str, budget: int, data: Any, tree: Tree, pending: Pending, max_programs: int) -> Tree:
     """A tree that knows where each pending problem is: the entries at fault parsed again, noting every position,
     or, when the problems are not all inside entries (or the file did not parse cleanly), the whole file."""
     if not pending:
@@ -90,7 +92,7 @@ def _placing(text: str, path: str, budget: int, data: Any, tree: Tree, pending: 
         placed = place_entries(text, path, budget, entries, len(data["programs"]))
         if placed is not None:
             return placed
-    return parse(text, path, budget, track=True)[1]
+    return parse(text, path, budget, track=True, max_programs=max_programs)[1]
 
 
 def _check(data: Any, tree: Tree) -> tuple[Catalog | None, Pending]:
@@ -171,7 +173,7 @@ def _duplicates(programs: list[Any], tree: Tree) -> Pending:
     return pending
 
 
-def load_catalog(path: Path, *, max_bytes: int = 32 * 2**20) -> Catalog:
+def load_catalog(path: Path, *, max_bytes: int = 32 * 2**20, max_programs: int = MAX_PROGRAMS) -> Catalog:
     """Read and validate a catalog file; raise CatalogError with every problem found."""
     display = str(path)
-    return validate(read_text(path, display, max_bytes), path=display)
+    return validate(read_text(path, display, max_bytes), path=display, max_programs=max_programs)

@@ -9,7 +9,7 @@ from typing import Any
 import yaml
 
 from app.catalog.filelimits import ITEM as _ITEM
-from app.catalog.filelimits import MAX_PROGRAMS, TOO_MANY_PROGRAMS, TooBig
+from app.catalog.filelimits import MAX_PROGRAMS, TooBig, too_many
 from app.catalog.problems import CatalogError, Loc, Problem, dotted
 from app.catalog.textcheck import SUSPECT, text_problem
 
@@ -22,8 +22,11 @@ class Tree:
     It reads libyaml's event stream directly: building PyYAML's node tree first took three quarters of the time.
     """
 
-    def __init__(self, path: str, line_offset: int, max_nodes: int, *, track: bool = True) -> None:
+    def __init__(
+        self, path: str, line_offset: int, max_nodes: int, *, track: bool = True, max_programs: int = MAX_PROGRAMS
+    ) -> None:
         self.path = path
+        self.max_programs = max_programs
         self.track = track  # note every value's position; without it, only the entries' (enough for a valid file)
         self.offset = line_offset
         self.budget = max_nodes
@@ -101,8 +104,8 @@ class Tree:
         self.budget -= 1
         if self.budget < 0:
             raise _TooBig("the file holds too many YAML values")
-        if len(loc) == 2 and loc[0] == "programs" and isinstance(loc[1], int) and loc[1] >= MAX_PROGRAMS:
-            raise _TooBig(TOO_MANY_PROGRAMS)
+        if len(loc) == 2 and loc[0] == "programs" and isinstance(loc[1], int) and loc[1] >= self.max_programs:
+            raise _TooBig(too_many(self.max_programs))
         if len(loc) > MAX_DEPTH:
             self.problem(at, loc, f"nested deeper than {MAX_DEPTH} levels")
             self._skip(event)
@@ -205,15 +208,17 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
     yield start + 1 + begin, "".join(body[begin:])
 
 
-def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tuple[Any, Tree]:
+def parse(
+    text: str, display: str, max_nodes: int, *, track: bool = True, max_programs: int = MAX_PROGRAMS
+) -> tuple[Any, Tree]:
     """Parse the text into data with positions; on a syntax error, recover per entry to report all of them."""
-    tree = Tree(display, 0, max_nodes, track=track)
+    tree = Tree(display, 0, max_nodes, track=track, max_programs=max_programs)
     try:
         value = tree.load(text)
     except yaml.YAMLError as exc:
         syntax: yaml.YAMLError | None = exc
         # Forget what was read before the error: the recovery starts afresh.
-        tree = Tree(display, 0, max_nodes, track=track)
+        tree = Tree(display, 0, max_nodes, track=track, max_programs=max_programs)
     except RecursionError:
         raise CatalogError([Problem(display, 1, 1, "", f"nested deeper than {MAX_DEPTH} levels")]) from None
     except _TooBig as exc:
@@ -228,7 +233,7 @@ def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tup
     programs: list[Any] = []
     problems: list[Problem] = []
     for offset, chunk in _chunks(text):
-        part = Tree(display, offset, max_nodes, track=track)
+        part = Tree(display, offset, max_nodes, track=track, max_programs=max_programs)
         is_header = not programs and offset == 0
         index = len(programs)
         try:
@@ -241,8 +246,8 @@ def parse(text: str, display: str, max_nodes: int, *, track: bool = True) -> tup
             continue
         except _TooBig as exc:
             raise TooBig([Problem(display, 1, 1, "", str(exc))]) from None
-        if len(programs) > MAX_PROGRAMS:
-            raise TooBig([Problem(display, 1, 1, "", TOO_MANY_PROGRAMS)])
+        if len(programs) > max_programs:
+            raise TooBig([Problem(display, 1, 1, "", too_many(max_programs))])
         if value is _EMPTY:
             continue
         if is_header:

@@ -23,7 +23,9 @@ def validate(
     """Check a catalog file; print every problem as path:line:column field: message. Exits 0 or 1."""
     settings = settings_from(catalog=path)
     try:
-        catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes)
+        catalog = load_catalog(
+            settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs
+        )
     except CatalogError as exc:
         fail(exc)
     typer.echo(f"{settings.catalog}: {len(catalog.programs)} programs, valid (version {catalog.version})")
@@ -70,7 +72,9 @@ def export(
         raise typer.Exit(2)
     settings = settings_from(catalog=catalog)
     try:
-        programs = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes).programs
+        programs = load_catalog(
+            settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs
+        ).programs
     except CatalogError as exc:
         fail(exc)
     records = [p.record for p in programs]

@@ -20,7 +20,9 @@ from app.curate.common import CatalogOpt, cli, editing, err, fail, out, settings
 def _load_or_fail(path: Path | None) -> tuple[Settings, Catalog]:
     settings = settings_from(catalog=path)
     try:
-        return settings, load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes)
+        return settings, load_catalog(
+            settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs
+        )
     except CatalogError as exc:
         fail(exc)
         raise  # unreachable: fail exits

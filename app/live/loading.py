@@ -51,7 +51,7 @@ def load_file(
     An accepted file's index is built by child processes meanwhile (`building_aside`), until `aside` closes (or
     this call returns, without one); `build_snapshot` of this version waits for them.
     """
-    catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes)
+    catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs)
 
     def documents() -> list[Document]:  # the index holds text only: when each program changed does not matter
         return [Document.from_record(p.record, updated_at=EPOCH) for p in catalog.programs]
