@@ -3,9 +3,9 @@ dates, look-alike duplicate names, and the limits that keep validation bounded."
 
 from __future__ import annotations
 
-import pytest
-
 from pathlib import Path
+
+import pytest
 
 from app.catalog.filelimits import MAX_PROGRAMS
 from app.catalog.problems import CatalogError

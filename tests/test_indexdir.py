@@ -17,8 +17,9 @@ from whoosh import index
 from app.catalog.validate import load_catalog, validate
 from app.config import SYNONYMS, WORDFORMS
 from app.search.build import build_if_missing, building_aside
+from app.search.columns import Columns
 from app.search.index import SearchIndex
-from app.search.indexdir import IDS_FILE, SCHEMA, folder_for, rows_of, write_index, write_segment
+from app.search.indexdir import SCHEMA, folder_for, rows_of, write_index, write_segment
 from app.search.query import Document, SearchQuery
 from app.search.scoring import STEM, WORD_RE, Synonyms, term_frequencies
 from bench.generate import generate
@@ -90,7 +91,7 @@ def test_written_index_is_whooshs_own(source: str, tmp_path: Path) -> None:
     (tmp_path / "ours").mkdir()
     whoosh_writer(tmp_path / "whoosh", documents)
     segment, words = write_segment(tmp_path / "ours", rows_of(documents))
-    write_index(tmp_path / "ours", [segment], words, [d.id for d in documents])
+    write_index(tmp_path / "ours", [segment], words, [d.id for d in documents], Columns.of(documents))
     theirs, ours = everything(tmp_path / "whoosh"), everything(tmp_path / "ours")
     assert len(ours["terms"]) > 100  # type: ignore[arg-type]
     assert ours == theirs
@@ -109,9 +110,9 @@ def test_term_frequencies_are_the_analyzers(text: str) -> None:
 
 def test_build_if_missing_reuses_the_folder_of_a_version(tmp_path: Path) -> None:
     documents = documents_of(generate(20, seed=5))
-    first = build_if_missing(tmp_path, "abc", documents)
+    first = build_if_missing(tmp_path, "abc", lambda: documents)
     segment = next(first.glob("*.seg"))
-    again = build_if_missing(tmp_path, "abc", documents)
+    again = build_if_missing(tmp_path, "abc", lambda: documents)
     assert again == first
     assert next(again.glob("*.seg")).stat().st_mtime_ns == segment.stat().st_mtime_ns  # not rewritten
     assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no scratch folder left
@@ -141,7 +142,7 @@ def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path
     assert two.similar(documents[0].id) == one.similar(documents[0].id)
     for built in (one, two):  # the ids file names each docnum's program as the stored fields do
         with built._searcher() as s:
-            assert [d.id for d in built.docs] == [f["id"] for f in s.reader().all_stored_fields()]
+            assert built.ids == [f["id"] for f in s.reader().all_stored_fields()]
     assert leaves_match_whooshs_scorer(two) > 1000  # over both segments, several blocks for common terms
     one.close()
     two.close()
@@ -154,7 +155,7 @@ def test_a_failed_child_falls_back_to_building_in_process(tmp_path: Path, monkey
         pass
     assert not folder_for(tmp_path, "v1").exists()  # the children failed: nothing published, nothing left over
     assert list(tmp_path.iterdir()) == []
-    target = build_if_missing(tmp_path, "v1", documents)
+    target = build_if_missing(tmp_path, "v1", lambda: documents)
     assert len(list(target.glob("*.seg"))) == 1
 
 
@@ -164,7 +165,7 @@ def test_a_small_catalog_is_indexed_in_process(tmp_path: Path) -> None:
     with building_aside(tmp_path, "v1", len(documents), lambda: asked.append(1) or documents):
         assert list(tmp_path.glob(".build-*")) == []  # no children started, no scratch folder
     assert asked == []  # nor the children's documents made
-    assert build_if_missing(tmp_path, "v1", documents) == folder_for(tmp_path, "v1")
+    assert build_if_missing(tmp_path, "v1", lambda: documents) == folder_for(tmp_path, "v1")
     with building_aside(tmp_path, "v1", 5000, lambda: asked.append(1) or documents):
         pass  # a large catalog whose index is already on disk: nothing to build either
     assert asked == []
@@ -186,17 +187,32 @@ def test_a_child_that_cannot_start_leaves_no_partial_index(tmp_path: Path, monke
         pass  # the first child ran; its half must not be published as the index
     assert len(calls) == 2
     assert list(tmp_path.iterdir()) == []
-    target = build_if_missing(tmp_path, "v1", documents)  # built whole, in-process
+    target = build_if_missing(tmp_path, "v1", lambda: documents)  # built whole, in-process
     with index.open_dir(str(target)).reader() as r:
         assert r.doc_count_all() == 2000
 
 
-def test_an_index_written_before_the_ids_file_opens_the_same(tmp_path: Path) -> None:
+def test_opening_an_index_reads_no_record_and_a_search_only_its_page(tmp_path: Path) -> None:
+    """A warm start opens the index from its folder (ids, words, columns) without making a single program's
+    Document; a search makes those of the hits it highlights. The answers are those of documents made up front."""
     documents = documents_of(generate(60, seed=13))
-    target = build_if_missing(tmp_path, "v1", list(reversed(documents)))  # docnums not in the documents' order
-    with_file = SearchIndex.open_or_build(tmp_path, "v1", documents, Synonyms.load(SYNONYMS))
-    (target / IDS_FILE).unlink()
-    without = SearchIndex.open_or_build(tmp_path, "v1", documents, Synonyms.load(SYNONYMS))
-    assert [d.id for d in with_file.docs] == [d.id for d in without.docs] == [d.id for d in reversed(documents)]
-    with_file.close()
-    without.close()
+    build_if_missing(tmp_path, "v1", lambda: list(reversed(documents)))  # docnums not in the documents' order
+    asked: list[str] = []
+
+    class Counted(dict[str, Document]):
+        def __getitem__(self, program_id: str) -> Document:
+            asked.append(program_id)
+            return super().__getitem__(program_id)
+
+    counted, updated = Counted((d.id, d) for d in documents), {d.id: d.updated_at for d in documents}
+    lazy = SearchIndex.open_or_build(tmp_path, "v1", counted, Synonyms.load(SYNONYMS), updated=updated)
+    eager = SearchIndex.open_or_build(tmp_path, "v1", documents, Synonyms.load(SYNONYMS))
+    assert asked == []
+    assert lazy.ids == eager.ids == [d.id for d in reversed(documents)]
+    query = SearchQuery(text="mentoring", limit=5, filters={"format": frozenset({"virtual"})})
+    result = lazy.search(query)
+    assert result == eager.search(query)
+    assert sorted(asked) == sorted(h.id for h in result.hits)  # the page's, to highlight them
+    assert lazy.similar(documents[0].id) == eager.similar(documents[0].id)
+    lazy.close()
+    eager.close()

@@ -139,7 +139,7 @@ def test_empty_query_lists_everything_by_name(fixture_index: SearchIndex, fixtur
     result = fixture_index.search(SearchQuery(limit=3))
     assert result.total == 8
     names = sorted(p.name.casefold() for p in fixture_catalog.programs)
-    assert [fixture_index.docs[fixture_index.docnum[h.id]].name.casefold() for h in result.hits] == names[:3]
+    assert [fixture_index.documents[h.id].name.casefold() for h in result.hits] == names[:3]
     assert all(h.highlights is None for h in result.hits)
 
 

@@ -43,6 +43,14 @@ def leader_env(tmp_path: Path, catalog: Path, database_url: str) -> dict[str, st
     }
 
 
+def logged(folder: Path, text: str, *, times: int = 1, within: float = 10) -> str:
+    """The server's log once it holds `text` `times` times (or after `within` seconds, for the caller to check)."""
+    deadline = time.monotonic() + within
+    while (log := next(folder.glob("serve-*.log")).read_text()).count(text) < times and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return log
+
+
 def admin_reload(base: str, catalog: Path, text: str) -> dict[str, object]:
     catalog.write_text(text)
     answer = httpx.post(f"{base}/api/v1/admin/reload", headers=AUTH, timeout=30)
@@ -55,6 +63,8 @@ def test_two_workers_serve_an_admin_reload_within_the_poll_interval(tmp_path: Pa
     catalog.write_text(catalog_text(1))
     env = leader_env(tmp_path, catalog, f"sqlite:///{tmp_path / 'db.sqlite'}") | {"MENTORDIR_LOG_LEVEL": "info"}
     with mentordir_serve(env, tmp_path, "--workers", "2") as base:
+        # Both workers up before the reload (on a busy machine the second may start seconds after the first).
+        logged(tmp_path, "Application startup complete.", times=2)
         first = httpx.get(f"{base}/api/v1/catalog").json()["version"]
         # p1 is in load 1 and not in load 4 ((1 + 4) % 5 == 0)
         assert httpx.get(f"{base}/api/v1/programs/p1").status_code == 200
@@ -67,11 +77,7 @@ def test_two_workers_serve_an_admin_reload_within_the_poll_interval(tmp_path: Pa
             gone = httpx.get(f"{base}/api/v1/programs/p1")
             assert gone.status_code == 404 and gone.json()["type"].endswith("/unknown-program")
         # The follower's log line may reach the file after its first answers (another process's buffer).
-        deadline = time.monotonic() + 10
-        while f"now serving catalog {version} (load 2" not in (log := next(tmp_path.glob("serve-*.log")).read_text()):
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.1)
+        log = logged(tmp_path, f"now serving catalog {version} (load 2")
         assert "Traceback" not in log
         # Each file was validated once, by the worker that loaded it; the other one reused it or followed.
         assert log.count(f"catalog {first} (load 1) loaded") == 1, log

@@ -34,6 +34,7 @@ class Tree:
         self.key_positions: dict[Loc, tuple[int, int]] = {}
         self.problems: list[Problem] = []
         self._anchors: dict[str, tuple[int, int, Any]] = {}
+        self._shared: dict[str, str] = {}
         self._loader: Any = None
 
     def pos(self, mark: Any) -> tuple[int, int]:
@@ -100,21 +101,21 @@ class Tree:
                 raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}", mark)
             self.problem(anchored[:2], loc, "YAML anchors and aliases are not allowed in the catalog")
             return None
-        at = self.pos(event.start_mark)
         self.budget -= 1
         if self.budget < 0:
             raise _TooBig("the file holds too many YAML values")
         if len(loc) == 2 and loc[0] == "programs" and isinstance(loc[1], int) and loc[1] >= self.max_programs:
             raise _TooBig(too_many(self.max_programs))
         if len(loc) > MAX_DEPTH:
-            self.problem(at, loc, f"nested deeper than {MAX_DEPTH} levels")
+            self.problem(self.pos(event.start_mark), loc, f"nested deeper than {MAX_DEPTH} levels")
             self._skip(event)
             return None
-        self._anchor(event)
+        if event.anchor is not None:
+            self._anchor(event)
         if self.track or len(loc) <= 2:
-            self.positions[loc] = at
+            self.positions[loc] = self.pos(event.start_mark)
         if isinstance(event, yaml.ScalarEvent):
-            return self._scalar(event, loc, at)
+            return self._scalar(event, loc)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
             while not loader.check_event(yaml.SequenceEndEvent):
@@ -124,47 +125,66 @@ class Tree:
         out: dict[str, Any] = {}
         while not loader.check_event(yaml.MappingEndEvent):
             key_event = loader.get_event()
-            key_at = self.pos(key_event.start_mark)
             if not isinstance(key_event, yaml.ScalarEvent):
-                self.problem(key_at, loc, "keys must be plain names")
+                self.problem(self.pos(key_event.start_mark), loc, "keys must be plain names")
                 self._skip(key_event)
                 self._skip(loader.get_event())
                 continue
-            self._anchor(key_event)
-            key = key_event.value
+            if key_event.anchor is not None:
+                self._anchor(key_event)
+            key = self._share(key_event.value)
             if key in out:
-                self.problem(key_at, (*loc, key), f"key '{key}' appears twice in this entry")
+                self.problem(self.pos(key_event.start_mark), (*loc, key), f"key '{key}' appears twice in this entry")
                 self._skip(loader.get_event())
                 continue
             if self.track:
-                self.key_positions[(*loc, key)] = key_at
+                self.key_positions[(*loc, key)] = self.pos(key_event.start_mark)
             out[key] = self._node((*loc, key))
         loader.get_event()
         return out
 
-    def _scalar(self, event: Any, loc: Loc, at: tuple[int, int]) -> Any:
+    def _share(self, text: str) -> str:
+        """One object for each short text that recurs (keys, vocabulary values, a source's title): a catalog of
+        100,000 programs repeats them millions of times."""
+        if len(text) > SHARED_CHARS:
+            return text
+        return self._shared.setdefault(text, text)
+
+    def _scalar(self, event: Any, loc: Loc) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self._loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-        if tag == _STR:
             value = event.value
+            # Only a plain scalar is resolved (quoted ones are text), and only one starting with a character some
+            # implicit type starts with (digits, signs, y/n/t/f/o, ~, ...): the rest is text, as resolve() finds.
+            if not event.implicit[0] or (value and value[0] not in _RESOLVED_FIRST):
+                tag = _STR
+            else:
+                tag = self._loader.resolve(yaml.ScalarNode, value, event.implicit)
+        if tag == _STR:
+            value = self._share(event.value)
             if (SUSPECT.search(value) or ("@" in value and loc[-1:] == ("url",))) and (
                 problem := text_problem(value, loc)
             ):
-                self.problem(at, loc, problem)
+                self.problem(self.pos(event.start_mark), loc, problem)
             return value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self._loader.construct_object(node)
         except yaml.YAMLError as exc:  # e.g. an impossible date such as 2024-02-30
-            self.problem(at, loc, f"cannot read this value: {getattr(exc, 'problem', None) or exc}")
+            reason = getattr(exc, "problem", None) or exc
+            self.problem(self.pos(event.start_mark), loc, f"cannot read this value: {reason}")
             return None
         except ValueError as exc:
-            self.problem(at, loc, f"cannot read this value: {exc}")
+            self.problem(self.pos(event.start_mark), loc, f"cannot read this value: {exc}")
             return None
 
 
 _STR = "tag:yaml.org,2002:str"
+SHARED_CHARS = 100
+# The first characters of plain scalars that the safe loader's implicit resolvers may read as another type. The
+# shortcut in `Tree._scalar` holds while no resolver applies to every first character and no path resolver exists.
+_RESOLVED_FIRST = frozenset(k for k in yaml.CSafeLoader.yaml_implicit_resolvers if k)
+assert None not in yaml.CSafeLoader.yaml_implicit_resolvers and not yaml.CSafeLoader.yaml_path_resolvers
 _EMPTY = object()  # a stream without any document
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import PurePath
@@ -43,17 +44,11 @@ class Snapshot:
     def steady_sorts(self) -> dict[str, str]:
         """The date sorts that cannot change the order, because every program shares the date: {sort: that date}.
         Worked out once per version (a page asks on every search)."""
-        keys: dict[str, Callable[[StoredProgram], str]] = {
-            "-last_verified": lambda p: str(p.record["last_verified"]),
-            "-updated_at": lambda p: p.updated_at.date().isoformat(),
+        dates = {
+            "-last_verified": {d.isoformat() for d in self.index.verified_dates()},
+            "-updated_at": {p.updated_at.date().isoformat() for p in self.programs.values()},
         }
-        everyone = list(self.programs.values())
-        out = {}
-        for sort, key in keys.items():
-            dates = {key(p) for p in everyone}
-            if len(dates) <= 1:
-                out[sort] = next(iter(dates), "")
-        return out
+        return {sort: next(iter(seen), "") for sort, seen in dates.items() if len(seen) <= 1}
 
     @property
     def tag(self) -> str:
@@ -119,14 +114,47 @@ def build_snapshot(
     removed = read_removals(engine)
     if stored is None or not _belong_together(meta, stored, removed):
         meta, removed, stored = _read_consistent(engine)
-    documents = [Document.from_record(p.record, updated_at=p.updated_at) for p in stored]
-    index = SearchIndex.open_or_build(settings.index_dir, meta.version, documents, synonyms)
+    programs = {p.id: p for p in stored}
+    updated = {p.id: p.updated_at for p in stored}
+    index = SearchIndex.open_or_build(settings.index_dir, meta.version, Documents(programs), synonyms, updated=updated)
     if prune:
         SearchIndex.prune(settings.index_dir, keep=meta.version)
-    programs = {p.id: p for p in stored}
     return Snapshot(
-        meta.version, meta.title, len(documents), meta.loaded_at, index, programs, tuple(removed), meta.seq, meta.epoch
+        meta.version, meta.title, len(programs), meta.loaded_at, index, programs, tuple(removed), meta.seq, meta.epoch
     )
+
+
+DOCUMENTS_KEPT = 20_000  # a catalog of 10,000 keeps all of them once seen; 100,000 keeps the most asked-for
+
+
+class Documents(Mapping[str, Document]):
+    """The search index's view of the stored programs: each one's Document, made from its record when the index
+    asks for it (a page's hits, a program's similar ones), the most recently asked kept."""
+
+    def __init__(self, programs: Mapping[str, StoredProgram], keep: int = DOCUMENTS_KEPT) -> None:
+        self._programs = programs
+        self._made = functools.lru_cache(maxsize=keep)(self._make)
+
+    def _make(self, program_id: str) -> Document:
+        program = self._programs[program_id]
+        return Document.from_record(program.record, updated_at=program.updated_at)
+
+    def __getitem__(self, program_id: str) -> Document:
+        if program_id not in self._programs:
+            raise KeyError(program_id)
+        return self._made(program_id)
+
+    def __contains__(self, program_id: object) -> bool:
+        return program_id in self._programs
+
+    def keys(self) -> KeysView[str]:
+        return self._programs.keys()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._programs)
+
+    def __len__(self) -> int:
+        return len(self._programs)
 
 
 def _belong_together(meta: CatalogMeta, stored: Sequence[StoredProgram], removed: Sequence[Removal]) -> bool:

@@ -22,6 +22,7 @@ from subprocess import DEVNULL, PIPE
 
 from whoosh import index
 
+from app.search.columns import Columns
 from app.search.indexdir import folder_for, rows_of, write_index, write_segment
 from app.search.query import Document
 
@@ -42,17 +43,19 @@ def _publish(scratch: Path, target: Path) -> None:
             raise
 
 
-def build_if_missing(directory: Path, version: str, documents: Sequence[Document]) -> Path:
-    """This version's index folder in `directory`, built first (in a scratch folder, then renamed) if missing."""
+def build_if_missing(directory: Path, version: str, documents: Callable[[], Sequence[Document]]) -> Path:
+    """This version's index folder in `directory`, built first (in a scratch folder, then renamed) if missing;
+    `documents()` is called only then."""
     target = folder_for(directory, version)
     _finish_aside(target)
     if not index.exists_in(str(target)):
         directory.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=directory))
         try:
-            rows = rows_of(documents)
+            listed = documents()
+            rows = rows_of(listed)
             segment, words = write_segment(scratch, rows)
-            write_index(scratch, [segment], words, [program_id for program_id, _ in rows])
+            write_index(scratch, [segment], words, [program_id for program_id, _ in rows], Columns.of(listed))
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
@@ -70,6 +73,7 @@ class _Aside:
     parts: list[Path]
     children: list[subprocess.Popen[bytes]]
     ids: list[str]  # the programs' ids, in the order of the parts' rows: docnum order
+    columns: Columns | None = None  # worked out here while the children index
     started: bool = False  # every child started: only then do their segments make the whole index
 
 
@@ -96,20 +100,26 @@ def building_aside(
         return
     directory.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=directory))
-    rows = rows_of(documents())
+    listed = documents()
+    del documents  # nor what it made them from (a whole parsed catalog), while the caller goes on
+    rows = rows_of(listed)
     aside = _Aside(scratch, [], [], [program_id for program_id, _ in rows])
     try:
         for k in range(count):
             part = scratch / f"part-{k}"
             part.mkdir()
             share = rows[len(rows) * k // count : len(rows) * (k + 1) // count]
-            (part / "rows.pickle").write_bytes(pickle.dumps(share, protocol=pickle.HIGHEST_PROTOCOL))
+            with (part / "rows.pickle").open("wb") as out:  # streamed: no second copy of the rows as bytes
+                pickle.dump(share, out, protocol=pickle.HIGHEST_PROTOCOL)
+            del share
             command = [sys.executable, "-m", ASIDE_MODULE, str(part)]
             aside.children.append(subprocess.Popen(command, stdin=DEVNULL, stdout=DEVNULL, stderr=PIPE))
             aside.parts.append(part)
         aside.started = True
+        aside.columns = Columns.of(listed)
     except OSError as exc:
         log.warning("could not start building the index aside (%s); building it in this process", exc)
+    del listed, rows  # the children have them: not kept in this frame while the caller stores the catalog
     with _aside_lock:
         _aside[target] = aside
     try:
@@ -130,7 +140,7 @@ def _finish_aside(target: Path) -> None:
             _, stderr = child.communicate()
             if child.returncode:
                 failures.append(stderr.decode(errors="replace").strip().splitlines()[-1:] or [str(child.returncode)])
-        if failures or not aside.started:
+        if failures or not aside.started or aside.columns is None:
             if failures:
                 log.warning("building the index aside failed (%s); building it in this process", failures[0][0])
             return
@@ -142,7 +152,7 @@ def _finish_aside(target: Path) -> None:
             for file in part.glob("*.seg"):
                 file.rename(aside.scratch / file.name)
             shutil.rmtree(part)
-        write_index(aside.scratch, segments, words, aside.ids)
+        write_index(aside.scratch, segments, words, aside.ids, aside.columns)
         _publish(aside.scratch, target)
     finally:
         shutil.rmtree(aside.scratch, ignore_errors=True)

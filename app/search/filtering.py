@@ -7,13 +7,13 @@ the facet's wildcard (`open`, `any`). Counting every facet disjunctively costs a
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from collections.abc import Sequence
 
 import numpy as np
 
 from app.catalog.vocab import FACETS, WIDENED
-from app.search.query import Document, FacetCount, SearchQuery
+from app.search.columns import Columns
+from app.search.query import FacetCount, SearchQuery
 from app.search.vectors import DocSet, FacetBits
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -22,28 +22,29 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 class Filtering:
     """The filter side of `SearchIndex` (a mixin): built once per catalog version by `_index_filters`."""
 
-    docs: Sequence[Document]
+    size: int
     value_docs: dict[str, dict[str, DocSet]]
     linked: DocSet
     wildcards: dict[str, str]
 
-    def _index_filters(self) -> None:
-        size = len(self.docs)
+    def _index_filters(self, columns: Columns, updated: Sequence[dt.datetime]) -> None:
+        self.size = size = len(columns.linked)
         self.value_docs = {}
         self._facet_bits: dict[str, FacetBits] = {}
         for name, vocab in FACETS.items():
-            per_doc = [d.facets.get(name, ()) for d in self.docs]
-            flat = list(itertools.chain.from_iterable(per_doc))
-            owners = np.repeat(np.arange(size), np.fromiter(map(len, per_doc), dtype=np.int64, count=size))
-            code = {v: i for i, v in enumerate(dict.fromkeys([*vocab.values, *flat]))}  # unknown values too
-            codes = np.fromiter(map(code.__getitem__, flat), dtype=np.int64, count=len(flat))
-            self.value_docs[name] = {v: DocSet.of(owners[codes == i], size) for v, i in code.items()}
-            self._facet_bits[name] = FacetBits(vocab.values, [self.value_docs[name][v] for v in vocab.values])
-        self._updated = np.array([_micros(d.updated_at) for d in self.docs], dtype=np.int64)
-        self._verified = np.array([d.last_verified.toordinal() for d in self.docs], dtype=np.int64)
-        self.linked = DocSet(np.array([d.has_link for d in self.docs], dtype=bool))
+            carried = columns.facets.get(name, {})
+            self.value_docs[name] = {v: DocSet.of(docs, size) for v, docs in carried.items()}
+            none = DocSet.union([], size)
+            self._facet_bits[name] = FacetBits(vocab.values, [self.value_docs[name].get(v, none) for v in vocab.values])
+        self._updated = np.array([_micros(when) for when in updated], dtype=np.int64)
+        self._verified = columns.verified.astype(np.int64)
+        self.linked = DocSet(columns.linked)
         self.wildcards = {v.name: v.wildcard for v in WIDENED if v.wildcard}
         self._unions: dict[tuple[str, frozenset[str]], DocSet] = {}
+
+    def verified_dates(self) -> list[dt.date]:
+        """The distinct dates the programs were last checked on."""
+        return [dt.date.fromordinal(int(day)) for day in np.unique(self._verified)]
 
     def _widened(self, q: SearchQuery, name: str, values: frozenset[str]) -> frozenset[str]:
         """The values a selection matches: with include_open, a facet's wildcard too (open, any)."""
@@ -71,13 +72,13 @@ class Filtering:
     def _union(self, name: str, values: frozenset[str]) -> DocSet:
         """Documents with any of these values of one facet; kept, as the same selections recur."""
         sets = self.value_docs.get(name, {})
-        none = DocSet.union([], len(self.docs))
+        none = DocSet.union([], self.size)
         if len(values) == 1:
             return sets.get(next(iter(values)), none)
         key = (name, values)
         found = self._unions.get(key)
         if found is None:
-            found = DocSet.union([sets.get(v, none) for v in sorted(values)], len(self.docs))
+            found = DocSet.union([sets.get(v, none) for v in sorted(values)], self.size)
             if len(self._unions) >= 256:
                 self._unions.clear()  # bounded: start over rather than keep every combination ever asked for
             self._unions[key] = found

@@ -8,6 +8,7 @@ walk over every match.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import heapq
 import queue
@@ -26,7 +27,9 @@ from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
 from app.catalog.models import normalize
+from app.catalog.vocab import WIDENED
 from app.search.build import build_if_missing
+from app.search.columns import Columns
 from app.search.filtering import Filtering
 from app.search.highlight import highlights
 from app.search.indexdir import IDS_FILE, WORDS_FILE
@@ -42,6 +45,7 @@ LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cac
 LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
 CLAUSE_CACHE_BYTES = 16 << 20  # words' match and score vectors kept per index (9 bytes a program each)...
 CLAUSE_CACHE_WORDS = 64  # ...or this many words' vectors, when more: a large catalog's common words stay cached
+WILDCARDS = frozenset(v.wildcard for v in WIDENED if v.wildcard)  # values that say "whoever", not a shared trait
 NAMED_TIER = 1e9  # added to a program's score per facet value the words name that it carries...
 PREFIX_TIER = 1e6  # ...taken off one that matches the last word only by a word it begins (scores stay far below)
 
@@ -52,46 +56,45 @@ class SearchIndex(Filtering, Scoring):
     def __init__(
         self,
         ix: index.Index,
-        documents: Sequence[Document],
+        documents: Mapping[str, Document],
         synonyms: Synonyms,
         words: Mapping[str, int],
-        ids: Sequence[str] | None = None,
+        ids: Sequence[str],
+        columns: Columns,
         intents: Intents | None = None,
+        updated: Mapping[str, dt.datetime] | None = None,
     ) -> None:
+        """`documents` by id may build each one when asked (a page's hits, a program's similar ones); `updated`
+        gives when each program last changed (by default, its document's updated_at)."""
         intents = intents or bundled_intents()
         super().__init__(
             words=words,
             synonyms=synonyms,
-            postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(documents)),
-            clause_bytes=max(CLAUSE_CACHE_BYTES, CLAUSE_CACHE_WORDS * 9 * len(documents)),
+            postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(ids)),
+            clause_bytes=max(CLAUSE_CACHE_BYTES, CLAUSE_CACHE_WORDS * 9 * len(ids)),
             ignore=intents.ignore,
         )
         self.facet_names = FacetNames(intents, synonyms)
         self.guides = intents.guides
         self._ix = ix
         self._pool: queue.SimpleQueue[Searcher] = queue.SimpleQueue()
-        by_id = {d.id: d for d in documents}
         with self._searcher() as s:
-            if ids is None or len(ids) != s.reader().doc_count_all():
-                ids = [fields["id"] for fields in s.reader().all_stored_fields()]
-        if len(ids) != len(by_id) or by_id.keys() != set(ids):
+            if len(ids) != s.reader().doc_count_all():
+                raise ValueError("the index's program list does not match the index")
+        if len(ids) != len(documents) or not documents.keys() >= set(ids):
             raise ValueError("the index on disk does not hold the same programs as the catalog")
-        self.docs = [by_id[i] for i in ids]  # by docnum
-        self.docnum = {d.id: n for n, d in enumerate(self.docs)}
-        size = len(self.docs)
-        self.all = DocSet.full(size)
-        self._index_filters()
-        names = [normalize(d.name) for d in self.docs]
-        by_name = sorted(range(len(self.docs)), key=lambda n: (names[n], self.docs[n].id))
-        self.name_rank = [0] * len(self.docs)
-        for rank, n in enumerate(by_name):
-            self.name_rank[n] = rank
-        self.exact: dict[str, list[int]] = {}
-        for n, d in enumerate(self.docs):
-            self.exact.setdefault(names[n], []).append(n)
-            for label in d.aliases:
-                self.exact.setdefault(normalize(label), []).append(n)
+        self.ids = list(ids)  # by docnum
+        self.documents = documents
+        self.docnum = {i: n for n, i in enumerate(self.ids)}
+        self.all = DocSet.full(len(self.ids))
+        when = updated if updated is not None else {i: documents[i].updated_at for i in self.ids}
+        self._index_filters(columns, [when[i] for i in self.ids])
+        self.name_rank = columns.name_rank
+        self.exact = columns.exact
         self._orders: dict[str, np.ndarray] = {}  # each sort's docnums in order, made on first use
+
+    def doc(self, n: int) -> Document:
+        return self.documents[self.ids[n]]
 
     # building and opening
 
@@ -100,15 +103,19 @@ class SearchIndex(Filtering, Scoring):
         cls,
         directory: Path,
         version: str,
-        documents: Sequence[Document],
+        documents: Mapping[str, Document] | Sequence[Document],
         synonyms: Synonyms | None = None,
         intents: Intents | None = None,
+        updated: Mapping[str, dt.datetime] | None = None,
     ) -> SearchIndex:
-        """Open this version's index from `directory`, building it first if it is not there."""
-        target = build_if_missing(directory, version, documents)
+        """Open this version's index from `directory`, building it first if it is not there (from every document:
+        a mapping of them by id is read whole only then)."""
+        by_id = documents if isinstance(documents, Mapping) else {d.id: d for d in documents}
+        target = build_if_missing(directory, version, lambda: list(by_id.values()))
         words = orjson.loads((target / WORDS_FILE).read_bytes())
-        ids = orjson.loads((target / IDS_FILE).read_bytes()) if (target / IDS_FILE).exists() else None
-        return cls(index.open_dir(str(target), readonly=True), documents, synonyms or Synonyms(), words, ids, intents)
+        ids = orjson.loads((target / IDS_FILE).read_bytes())
+        ix = index.open_dir(str(target), readonly=True)
+        return cls(ix, by_id, synonyms or Synonyms(), words, ids, Columns.load(target), intents, updated)
 
     @staticmethod
     def prune(directory: Path, *, keep: str, older_than: float = 600.0) -> None:
@@ -144,7 +151,7 @@ class SearchIndex(Filtering, Scoring):
     def _completer(self) -> Completer:
         """Built on first use (a catalog loads without it); two threads racing build it twice, harmlessly."""
         counts = {(f, v): len(docs) for f, values in self.value_docs.items() for v, docs in values.items()}
-        return Completer(self.docs, counts, self.facet_names.written)
+        return Completer([self.doc(n) for n in range(len(self.ids))], counts, self.facet_names.written)
 
     def complete(self, text: str, limit: int = MAX_COMPLETIONS, *, include_open: bool = False) -> list[Completion]:
         """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first.
@@ -224,7 +231,7 @@ class SearchIndex(Filtering, Scoring):
             named = self.facet_names.named(stemmed)
             guides = [g for g in self.guides if g.asked(stemmed)]
             guided = [self.docnum[p] for g in guides for p in g.programs if p in self.docnum]
-            matched |= DocSet.of(guided, len(self.docs))  # a guide's programs answer its question, whatever its words
+            matched |= DocSet.of(guided, len(self.ids))  # a guide's programs answer its question, whatever its words
             final = matched if allowed is None else matched & allowed
             facets = self._facets(q, matched)
             end = None if q.limit is None else q.offset + q.limit
@@ -251,11 +258,9 @@ class SearchIndex(Filtering, Scoring):
             escapes = [] if final or (not text and not q.filters) else ways_out(words, q.filters, total)
         hits = [
             Hit(
-                self.docs[n].id,
+                self.ids[n],
                 float(scored.scores[n]) if scored is not None and scored.mask[n] else None,
-                highlights(self.docs[n].name, self.docs[n].summary, self.docs[n].description, compiled.terms)
-                if compiled and q.highlight
-                else None,
+                highlights(*self._texts(n), compiled.terms) if compiled and q.highlight else None,
             )
             for n in page
         ]
@@ -291,22 +296,33 @@ class SearchIndex(Filtering, Scoring):
     def similar(self, program_id: str, limit: int = 5) -> list[str]:
         """Programs most like this one: shared words in their text, plus shared facet values."""
         n = self.docnum[program_id]
-        d = self.docs[n]
+        d = self.doc(n)
         text = " ".join((d.name, d.summary, d.description, *d.tags))
         with self._searcher() as searcher:
             results = searcher.more_like(n, "description", text=text, top=50, numterms=12)
             text_scores = dict(results.items())
         top = max(text_scores.values(), default=0.0) or 1.0
-        mine = {(f, v) for f, values in d.facets.items() for v in values if v not in {"any", "open"}}
-
-        def facet_similarity(m: int) -> float:
-            theirs = {(f, v) for f, values in self.docs[m].facets.items() for v in values if v not in {"any", "open"}}
-            return len(mine & theirs) / (len(mine | theirs) or 1)
-
         kind = d.facets.get("type")
         same_type = self.value_docs["type"].get(kind[0]) if kind else None
         nearby = set(same_type) if same_type is not None and len(same_type) <= 2000 else set[int]()
-        candidates = (set(text_scores) | nearby) - {n}
-        scored = {m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity(m) for m in candidates}
+        candidates = sorted((set(text_scores) | nearby) - {n})
+        # Shared facet values (wildcards aside) over all values of either: Jaccard, for every candidate at once.
+        mine = self._carried[:, n : n + 1]
+        theirs = self._carried[:, candidates]
+        shared = np.count_nonzero(theirs & mine, axis=0)
+        either = np.count_nonzero(theirs | mine, axis=0)
+        facet_similarity = dict(zip(candidates, (shared / np.maximum(either, 1)).tolist(), strict=True))
+        scored = {m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity[m] for m in candidates}
         best = heapq.nlargest(limit, scored, key=lambda m: (scored[m], -self.name_rank[m]))
-        return [self.docs[m].id for m in best]
+        return [self.ids[m] for m in best]
+
+    @functools.cached_property
+    def _carried(self) -> np.ndarray:
+        """Which facet values (wildcards aside) each program carries: one row per value, one column per program."""
+        rows = [docs.mask for values in self.value_docs.values() for v, docs in values.items() if v not in WILDCARDS]
+        return np.stack(rows) if rows else np.zeros((1, len(self.ids)), dtype=bool)
+
+    def _texts(self, n: int) -> tuple[str, str, str]:
+        """What a hit's highlights are cut from: its name, summary and description."""
+        d = self.doc(n)
+        return d.name, d.summary, d.description

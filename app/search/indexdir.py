@@ -23,13 +23,14 @@ from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_uint
 
+from app.search.columns import Columns
 from app.search.scoring import FIELD_BOOSTS, STEM, WORD_RE, term_frequencies
 
 if TYPE_CHECKING:
     from app.search.query import Document
 
 log = logging.getLogger("mentordir")
-SCHEMA_VERSION = "2"  # bump when the schema or analysis changes, so old on-disk indexes are not reused
+SCHEMA_VERSION = "3"  # bump when the folder's contents or the analysis change, so old folders are not reused
 # The words as typed (for typo tolerance and respelling) are kept beside the index in WORDS_FILE, not in it:
 # indexing them as a field doubled the time to build the index.
 WORDS_FILE = "words.json"
@@ -88,12 +89,15 @@ def write_segment(folder: Path, rows: Sequence[Row]) -> tuple[Any, dict[str, int
     return segment, words
 
 
-def write_index(folder: Path, segments: Sequence[Any], words: Mapping[str, int], ids: Sequence[str]) -> None:
-    """Make `folder`, holding these segments' files, an index of them in this order, with its WORDS_FILE and
-    IDS_FILE (`ids`: the segments' program ids, in docnum order)."""
-    index.TOC(SCHEMA, list(segments), 0).write(FileStorage(str(folder)), index._DEF_INDEX_NAME)
+def write_index(
+    folder: Path, segments: Sequence[Any], words: Mapping[str, int], ids: Sequence[str], columns: Columns
+) -> None:
+    """Make `folder`, holding these segments' files, an index of them in this order, with its WORDS_FILE, IDS_FILE
+    (`ids`: the segments' program ids, in docnum order) and the programs' columns."""
+    columns.save(folder)
     (folder / WORDS_FILE).write_bytes(orjson.dumps(words))
     (folder / IDS_FILE).write_bytes(orjson.dumps(list(ids)))
+    index.TOC(SCHEMA, list(segments), 0).write(FileStorage(str(folder)), index._DEF_INDEX_NAME)
 
 
 def _write(rows: Sequence[Row], per_doc: Any, fields: Any) -> dict[str, int]:
