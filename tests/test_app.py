@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from app.live import holder as live_module
+from app.live.loading import file_stamp
 from app.main import create_app
 from tests.conftest import FIXTURE_CATALOG, Client, make_settings, running
 
@@ -60,3 +62,22 @@ def test_a_warm_restart_reuses_the_database_and_index_of_an_unchanged_file(
     with running(create_app(settings)) as c:  # changed on disk while stopped: loaded in full
         assert c.get("/readyz").json()["catalog"]["version"] != version
     assert loads == [1]
+
+
+def test_a_file_changed_behind_an_unchanged_stamp_is_still_loaded(tmp_path: Path) -> None:
+    """At a start the database is read while the file is hashed when the file looks as the last load left it
+    (inode, size, modification time); only its digest decides, so a file edited and given back its old size and
+    time is loaded all the same, and the rows read ahead are let go."""
+    catalog = tmp_path / "catalog.yaml"
+    catalog.write_text(FIXTURE_CATALOG.read_text())
+    settings = make_settings(tmp_path, catalog=catalog)
+    with running(create_app(settings)) as c:
+        version = c.get("/readyz").json()["catalog"]["version"]
+    before = catalog.stat()
+    edited = FIXTURE_CATALOG.read_text().replace("A year of leadership", "A year of LEADERSHIP")  # same size
+    catalog.write_text(edited)
+    os.utime(catalog, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert file_stamp(catalog) == (before.st_ino, before.st_size, before.st_mtime_ns)
+    with running(create_app(settings)) as c:
+        assert c.get("/readyz").json()["catalog"]["version"] != version
+        assert c.get("/api/v1/programs/elam").json()["summary"].startswith("A year of LEADERSHIP")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.catalog.problems import CatalogError, Problem
-from app.catalog.validate import load_catalog, validate
+from app.catalog.validate import _entry_by_entry, _whole, load_catalog, validate
 from app.catalog.vocab import FACETS
+from app.catalog.yamlread import parse
 from tests.conftest import FIXTURE_CATALOG
 
 ENTRY = """\
@@ -143,6 +146,20 @@ def test_field_errors(change: tuple[str, str], expected: str) -> None:
     problems = errors(text.replace(change[0], change[1], 1))
     assert any(expected in p.message for p in problems), problems
     assert all(p.line > 2 for p in problems)
+    # A large file's entries are checked one at a time (each one's parsed data let go once it is a model): the
+    # errors must be those of checking the whole file at once, entry before and after included.
+    broken = catalog(entry("zero", "Zero"), entry(), entry("two", "Two")).replace(change[0], change[1])
+    header = broken.replace("title: Test", "title: ''\nsubtitle: x")
+    for text in (broken, header, broken + "  - just text\n", broken + "  - [a, list]\n"):
+        data, _ = parse(text, "c.yaml", 10_000, track=False)
+        whole, by_entry = _whole(copy.deepcopy(data)), _entry_by_entry(copy.deepcopy(data))
+        assert (whole[0] is None) == (by_entry[0] is None)
+        assert comparable(whole[1]) == comparable(by_entry[1]), text
+        assert by_entry[1] or (text == broken and "twice" in expected)  # only the reader sees a key twice
+
+
+def comparable(errors: list[Any]) -> list[tuple[str, ...]]:
+    return sorted((repr(e["loc"]), e["type"], e["msg"], repr(e.get("input"))) for e in errors)
 
 
 def test_unknown_top_level_key_and_wrong_shapes() -> None:

@@ -61,6 +61,19 @@ def test_only_changed_programs_get_a_new_updated_at(engine: Engine) -> None:
     assert meta is not None and meta.version == catalog(edited).version and meta.loaded_at == T1
 
 
+def test_a_load_written_a_batch_at_a_time_stores_every_row(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.store.db.WRITE_BATCH", 3)  # 8 programs: batches of 3, 3 and 2
+    first = sync_catalog(engine, catalog(fixture_text()), now=T0)
+    assert len(first.added) == 8 and {p.id for p in read_programs(engine)} == set(first.added)
+    edited = fixture_text().replace("date_added: 2026-01-01", "date_added: 2026-01-02")  # 7 of the 8 change
+    report = sync_catalog(engine, catalog(edited), now=T1)
+    assert len(report.changed) == 7 and report.unchanged == 1
+    stored = {p.id: p for p in read_programs(engine)}
+    assert {pid for pid, p in stored.items() if p.updated_at == T1} == set(report.changed)
+    assert {p.record["date_added"] for pid, p in stored.items() if pid in report.changed} == {"2026-01-02"}
+    assert [p.raw for p in report.programs] == [stored[p.id].raw for p in report.programs]
+
+
 def test_reload_replaces_the_catalog_fully_and_records_removals(engine: Engine) -> None:
     sync_catalog(engine, catalog(fixture_text()), now=T0)
     text = fixture_text()

@@ -118,8 +118,11 @@ def test_build_if_missing_reuses_the_folder_of_a_version(tmp_path: Path) -> None
     assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no scratch folder left
 
 
-def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path: Path) -> None:
+def test_index_built_aside_in_segments_searches_as_one_built_in_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The children's segments (consecutive shares of the programs) give the same hits, scores and counts."""
+    monkeypatch.setattr("app.search.build.ASIDE_BATCH", 400)  # each share written in several batches
     documents = documents_of(generate(2500, seed=7))
     with building_aside(tmp_path / "aside", "v1", len(documents), lambda: documents):
         pass  # the block waits for the children and assembles their segments
@@ -140,6 +143,12 @@ def test_index_built_aside_in_segments_searches_as_one_built_in_process(tmp_path
             a.relaxed,
         )
     assert two.similar(documents[0].id) == one.similar(documents[0].id)
+    columns = [Columns.load(folder_for(tmp_path / name, "v1")) for name in ("one", "aside")]
+    assert columns[0].exact == columns[1].exact and len(columns[0].exact) > 2500  # names and aliases
+    for a, b in zip(dataclasses.astuple(columns[0])[1:4], dataclasses.astuple(columns[1])[1:4], strict=True):
+        assert a.tolist() == b.tolist()
+    for name, values in columns[0].facets.items():
+        assert {v: d.tolist() for v, d in values.items()} == {v: d.tolist() for v, d in columns[1].facets[name].items()}
     for built in (one, two):  # the ids file names each docnum's program as the stored fields do
         with built._searcher() as s:
             assert built.ids == [f["id"] for f in s.reader().all_stored_fields()]

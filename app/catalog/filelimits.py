@@ -23,9 +23,10 @@ class TooBig(CatalogError):
     """The file is beyond the limits: refused at once, with no second pass to place other problems."""
 
 
-def refuse_oversized(text: str, display: str, max_programs: int = MAX_PROGRAMS) -> None:
+def refuse_oversized(source: str | bytes, display: str, max_programs: int = MAX_PROGRAMS) -> None:
     """Refuse a file listing too many programs before parsing it (a regular expression over the text takes
     milliseconds; the parser would take seconds to reach the entry too many)."""
+    text = source.decode("utf-8") if isinstance(source, bytes) else source
     start = re.search(r"^programs\s*:[ \t]*(#.*)?$", text, re.MULTILINE)
     first = ITEM.search(text, start.end()) if start else None
     if first is not None:
@@ -34,7 +35,9 @@ def refuse_oversized(text: str, display: str, max_programs: int = MAX_PROGRAMS) 
             raise TooBig([Problem(display, 1, 1, "", too_many(max_programs))])
 
 
-def read_text(path: Path, display: str, limit: int) -> str:
+def read_utf8(path: Path, display: str, limit: int) -> bytes:
+    """The file's bytes, once they are known to be UTF-8 within the size limit (the parser reads bytes: a text
+    copy beside them would be one more copy of the whole file while it parses)."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -45,7 +48,8 @@ def read_text(path: Path, display: str, limit: int) -> str:
         )
     data = path.read_bytes()
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
+        return data
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1

@@ -43,7 +43,7 @@ class Tree:
     def problem(self, at: tuple[int, int], loc: Loc, message: str) -> None:
         self.problems.append(Problem(self.path, at[0], at[1], dotted(loc), message))
 
-    def load(self, text: str, loc: Loc = ()) -> Any:
+    def load(self, text: str | bytes, loc: Loc = ()) -> Any:
         """The single document in `text` as data (_EMPTY if there is none); raises yaml.YAMLError on bad syntax."""
         loader: Any = yaml.CSafeLoader(text)  # libyaml's C parser, with PyYAML's safe resolver and constructor
         self._loader = loader
@@ -229,7 +229,7 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
 
 
 def parse(
-    text: str, display: str, max_nodes: int, *, track: bool = True, max_programs: int = MAX_PROGRAMS
+    text: str | bytes, display: str, max_nodes: int, *, track: bool = True, max_programs: int = MAX_PROGRAMS
 ) -> tuple[Any, Tree]:
     """Parse the text into data with positions; on a syntax error, recover per entry to report all of them."""
     tree = Tree(display, 0, max_nodes, track=track, max_programs=max_programs)
@@ -249,6 +249,7 @@ def parse(
         return value, tree
 
     # Recovery: parse the header and each entry on its own, shifting line numbers back into place.
+    text = text.decode("utf-8") if isinstance(text, bytes) else text
     data: dict[str, Any] = {}
     programs: list[Any] = []
     problems: list[Problem] = []

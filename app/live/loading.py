@@ -53,8 +53,8 @@ def load_file(
     """
     catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs)
 
-    def documents() -> list[Document]:  # the index holds text only: when each program changed does not matter
-        return [Document.from_record(p.record, updated_at=EPOCH) for p in catalog.programs]
+    def documents() -> Iterator[Document]:  # the index holds text only: when each program changed does not matter
+        return (Document.from_record(p.record, updated_at=EPOCH) for p in catalog.programs)
 
     with contextlib.ExitStack() as local:
         building = building_aside(settings.index_dir, catalog.version, len(catalog.programs), documents)

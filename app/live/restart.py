@@ -45,16 +45,35 @@ def already_loaded(settings: Settings, engine: Engine, digest: str) -> bool:
     except (OSError, ValueError, SQLAlchemyError):
         return False
     expected = identity | {"digest": digest, "version": meta.version if meta else ""}
-    return meta is not None and marker == expected
+    return meta is not None and isinstance(marker, dict) and {k: marker.get(k) for k in expected} == expected
 
 
-def remember_loaded(settings: Settings, digest: str, version: str) -> None:
-    """Note that this file is in the database now, so the next start can skip validating and storing it."""
+def probably_loaded(settings: Settings, engine: Engine, stamp: tuple[int, int, int] | None) -> bool:
+    """A guess at `already_loaded` before the file is hashed: the marker names the file's inode, size and
+    modification time, and the database's version. Only a hint, to read the database while the file is hashed."""
+    path, identity = _loaded_marker(settings)
+    try:
+        marker = orjson.loads(path.read_bytes())
+        meta = read_meta(engine)
+    except (OSError, ValueError, SQLAlchemyError):
+        return False
+    if meta is None or stamp is None or not isinstance(marker, dict):
+        return False
+    return (
+        marker.get("stamp") == list(stamp)
+        and {k: marker.get(k) for k in identity} == identity
+        and (marker.get("version") == meta.version)
+    )
+
+
+def remember_loaded(settings: Settings, digest: str, version: str, stamp: tuple[int, int, int] | None) -> None:
+    """Note that this file (these bytes; `stamp` is how it looked before they were read) is in the database now,
+    so the next start can skip validating and storing it."""
     path, identity = _loaded_marker(settings)
     with contextlib.suppress(OSError):  # only an optimisation: a start without it does the full load
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(orjson.dumps(identity | {"digest": digest, "version": version}))
+        tmp.write_bytes(orjson.dumps(identity | {"digest": digest, "version": version, "stamp": stamp}))
         os.replace(tmp, path)
 
 

@@ -5,6 +5,7 @@ each over consecutive programs while the parent stores the catalog in SQL; a fol
 from __future__ import annotations
 
 import gc
+import itertools
 import logging
 import os
 import pickle
@@ -14,22 +15,23 @@ import sys
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import DEVNULL, PIPE
 
 from whoosh import index
 
-from app.search.columns import Columns
-from app.search.indexdir import folder_for, rows_of, write_index, write_segment
+from app.search.columns import Columns, ColumnsBuilder
+from app.search.indexdir import Row, folder_for, rows_of, write_index, write_segment
 from app.search.query import Document
 
 log = logging.getLogger("mentordir")
 
 ASIDE_PROCESSES = 2  # children writing a new catalog's index segments; the parent meanwhile stores it in SQL
 ASIDE_MIN_PROGRAMS = 1000  # programs per child at least: starting a process costs ~0.15 s, indexing 1,000 ~0.2 s
+ASIDE_BATCH = 5000  # programs made into rows and written at a time (the parent holds one batch)
 ASIDE_MODULE = __name__  # what the children run (`python -m app.search.build PART`)
 
 
@@ -81,51 +83,61 @@ _aside: dict[Path, _Aside] = {}  # target folder -> the children building it
 _aside_lock = threading.Lock()
 
 
-@contextmanager
 def building_aside(
-    directory: Path, version: str, count: int, documents: Callable[[], Sequence[Document]]
-) -> Iterator[None]:
-    """Within this block, child processes (`python -m app.search.build`) build this version's index.
+    directory: Path, version: str, count: int, documents: Callable[[], Iterable[Document]]
+) -> AbstractContextManager[None]:
+    """Child processes (`python -m app.search.build`), started now, build this version's index; the block this
+    returns waits for them on exit.
 
     Storing a new catalog in SQL and indexing it are independent, and each takes a second or more at 10,000
     programs. Each child writes one segment over a consecutive share of the programs, so docnums and scores are
     those of a single segment. `build_if_missing` for this version waits for them and assembles the index, or
-    builds it in-process after all if a child failed: the children can only save time. The block waits on exit.
-    `documents()` (`count` of them) is called only when children are started.
+    builds it in-process after all if a child failed: the children can only save time. `documents()` (`count` of
+    them) is called only when children are started, and not kept: nor is what it made them from.
     """
     target = folder_for(directory, version)
-    count = min(ASIDE_PROCESSES, count // ASIDE_MIN_PROGRAMS)
-    if count < 1 or index.exists_in(str(target)):  # a small catalog is indexed in-process in milliseconds
-        yield
-        return
-    directory.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=directory))
-    listed = documents()
-    del documents  # nor what it made them from (a whole parsed catalog), while the caller goes on
-    rows = rows_of(listed)
-    aside = _Aside(scratch, [], [], [program_id for program_id, _ in rows])
-    try:
-        for k in range(count):
-            part = scratch / f"part-{k}"
-            part.mkdir()
-            share = rows[len(rows) * k // count : len(rows) * (k + 1) // count]
-            with (part / "rows.pickle").open("wb") as out:  # streamed: no second copy of the rows as bytes
-                pickle.dump(share, out, protocol=pickle.HIGHEST_PROTOCOL)
-            del share
-            command = [sys.executable, "-m", ASIDE_MODULE, str(part)]
-            aside.children.append(subprocess.Popen(command, stdin=DEVNULL, stdout=DEVNULL, stderr=PIPE))
-            aside.parts.append(part)
-        aside.started = True
-        aside.columns = Columns.of(listed)
-    except OSError as exc:
-        log.warning("could not start building the index aside (%s); building it in this process", exc)
-    del listed, rows  # the children have them: not kept in this frame while the caller stores the catalog
-    with _aside_lock:
-        _aside[target] = aside
+    parts = min(ASIDE_PROCESSES, count // ASIDE_MIN_PROGRAMS)
+    if parts >= 1 and not index.exists_in(str(target)):  # a small catalog is indexed in-process in milliseconds
+        _start_aside(directory, version, target, parts, documents(), count)
+    return _finishing(target)
+
+
+@contextmanager
+def _finishing(target: Path) -> Iterator[None]:
     try:
         yield
     finally:
         _finish_aside(target)
+
+
+def _start_aside(
+    directory: Path, version: str, target: Path, parts: int, documents: Iterable[Document], total: int
+) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=directory))
+    aside = _Aside(scratch, [], [], [])
+    columns = ColumnsBuilder()
+    listed = iter(documents)
+    try:
+        for k in range(parts):  # one share of the documents at a time, in batches made, written and let go
+            size = total * (k + 1) // parts - total * k // parts
+            part = scratch / f"part-{k}"
+            part.mkdir()
+            with (part / "rows.pickle").open("wb") as out:
+                for start in range(0, size, ASIDE_BATCH):
+                    batch = list(itertools.islice(listed, min(ASIDE_BATCH, size - start)))
+                    aside.ids += [d.id for d in batch]
+                    columns.add(batch)
+                    pickle.dump(rows_of(batch), out, protocol=pickle.HIGHEST_PROTOCOL)
+            command = [sys.executable, "-m", ASIDE_MODULE, str(part)]
+            aside.children.append(subprocess.Popen(command, stdin=DEVNULL, stdout=DEVNULL, stderr=PIPE))
+            aside.parts.append(part)
+        aside.started = next(listed, None) is None and len(aside.ids) == total  # every program in a share
+        aside.columns = columns.finish()
+    except OSError as exc:
+        log.warning("could not start building the index aside (%s); building it in this process", exc)
+    with _aside_lock:
+        _aside[target] = aside
 
 
 def _finish_aside(target: Path) -> None:
@@ -163,7 +175,10 @@ def _main(argv: Sequence[str]) -> int:
     (the segment and the words) to PART/segment.pickle."""
     gc.disable()  # a short-lived process making objects that all live until it exits (see app.live.loading.gc_paused)
     part = Path(argv[0])
-    rows = pickle.loads((part / "rows.pickle").read_bytes())  # written by our own parent process
+    rows: list[Row] = []
+    with (part / "rows.pickle").open("rb") as batches:  # written by our own parent process, a batch at a time
+        while batches.peek(1):
+            rows += pickle.load(batches)
     (part / "rows.pickle").unlink()
     result = write_segment(part, rows)
     (part / "segment.pickle").write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))

@@ -9,8 +9,8 @@ in the database is given to the index at open.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,33 +36,11 @@ class Columns:
     exact: dict[str, list[int]]  # a name or alias as compared (normalize) -> the docnums that have it
 
     @classmethod
-    def of(cls, documents: Sequence[Document]) -> Columns:
+    def of(cls, documents: Iterable[Document]) -> Columns:
         """The columns of these documents, docnum = position."""
-        size = len(documents)
-        facets = {}
-        for name, vocab in FACETS.items():
-            per_doc = [d.facets.get(name, ()) for d in documents]
-            flat = list(itertools.chain.from_iterable(per_doc))
-            owners = np.repeat(np.arange(size), np.fromiter(map(len, per_doc), dtype=np.int64, count=size))
-            code = {v: i for i, v in enumerate(dict.fromkeys([*vocab.values, *flat]))}  # unknown values too
-            codes = np.fromiter(map(code.__getitem__, flat), dtype=np.int64, count=len(flat))
-            facets[name] = {v: owners[codes == i].astype(np.int32) for v, i in code.items()}
-        names = [normalize(d.name) for d in documents]
-        by_name = sorted(range(size), key=lambda n: (names[n], documents[n].id))
-        rank = np.empty(size, dtype=np.int32)
-        rank[by_name] = np.arange(size, dtype=np.int32)
-        exact: dict[str, list[int]] = {}
-        for n, d in enumerate(documents):
-            exact.setdefault(names[n], []).append(n)
-            for label in d.aliases:
-                exact.setdefault(normalize(label), []).append(n)
-        return cls(
-            facets,
-            np.array([d.last_verified.toordinal() for d in documents], dtype=np.int32),
-            np.array([d.has_link for d in documents], dtype=bool),
-            rank,
-            exact,
-        )
+        builder = ColumnsBuilder()
+        builder.add(documents)
+        return builder.finish()
 
     def save(self, folder: Path) -> None:
         arrays: dict[str, np.ndarray] = {"verified": self.verified, "linked": self.linked, "name_rank": self.name_rank}
@@ -82,3 +60,54 @@ class Columns:
                 facets.setdefault(name, {})[value] = docs
         exact = orjson.loads((folder / NAMES_FILE).read_bytes())
         return cls(facets, arrays["verified"], arrays["linked"], arrays["name_rank"], exact)
+
+
+class ColumnsBuilder:
+    """Columns worked out a batch of documents at a time, keeping only what they need of each (no texts)."""
+
+    def __init__(self) -> None:
+        self._values: dict[str, list[str]] = {name: [] for name in FACETS}  # each facet's values, all documents'
+        self._owners: dict[str, array[int]] = {name: array("i") for name in FACETS}  # the docnum of each
+        self._ids: list[str] = []
+        self._names: list[str] = []
+        self._aliases: list[tuple[str, int]] = []  # (an alias as compared, its docnum)
+        self._verified = array("i")
+        self._linked = array("b")
+
+    def add(self, documents: Iterable[Document]) -> None:
+        for d in documents:
+            n = len(self._ids)
+            for name, values in self._values.items():
+                carried = d.facets.get(name, ())
+                values += carried
+                self._owners[name].extend([n] * len(carried))
+            self._ids.append(d.id)
+            self._names.append(normalize(d.name))
+            self._aliases += [(normalize(label), n) for label in d.aliases]
+            self._verified.append(d.last_verified.toordinal())
+            self._linked.append(d.has_link)
+
+    def finish(self) -> Columns:
+        size = len(self._ids)
+        facets = {}
+        for name, vocab in FACETS.items():
+            flat = self._values[name]
+            owners = np.frombuffer(self._owners[name], dtype=np.int32) if flat else np.zeros(0, dtype=np.int32)
+            code = {v: i for i, v in enumerate(dict.fromkeys([*vocab.values, *flat]))}  # unknown values too
+            codes = np.fromiter(map(code.__getitem__, flat), dtype=np.int64, count=len(flat))
+            facets[name] = {v: owners[codes == i].astype(np.int32) for v, i in code.items()}
+        names = self._names
+        by_name = sorted(range(size), key=lambda n: (names[n], self._ids[n]))
+        rank = np.empty(size, dtype=np.int32)
+        rank[by_name] = np.arange(size, dtype=np.int32)
+        exact: dict[str, list[int]] = {}
+        aliases = iter(self._aliases)  # in docnum order
+        alias = next(aliases, None)
+        for n, name in enumerate(names):  # each docnum's name, then its aliases
+            exact.setdefault(name, []).append(n)
+            while alias is not None and alias[1] == n:
+                exact.setdefault(alias[0], []).append(n)
+                alias = next(aliases, None)
+        verified = np.frombuffer(self._verified, dtype=np.int32).copy()
+        linked = np.frombuffer(self._linked, dtype=np.int8).astype(bool)
+        return Columns(facets, verified, linked, rank, exact)

@@ -25,6 +25,7 @@ from app.catalog.models import Catalog
 from app.store.migrate import add_missing_columns
 
 CHUNK = 500  # ids per IN (...) clause, well under every backend's parameter limit
+WRITE_BATCH = 2000  # rows inserted or updated per statement
 
 
 def utcnow() -> dt.datetime:
@@ -193,7 +194,7 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
         existing = {row[0]: row[1:] for row in session.execute(sa_select(*columns))}  # type: ignore[call-overload]
         added, changed, new_rows, changed_rows, stored = [], [], [], [], []
         for program in catalog.programs:
-            raw = orjson.dumps(program.record).decode()
+            raw = program.raw
             row = {"id": program.id, "name": program.name, "content_hash": program.content_hash, "record": raw}
             before = existing.get(program.id)
             if before is None:
@@ -207,12 +208,11 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
             else:
                 created, updated, last = _utc(before[1]), _utc(before[2]), before[3]
             stored.append(StoredProgram(program.id, raw, created, updated, program.content_hash, last))
+            if len(new_rows) + len(changed_rows) >= WRITE_BATCH:  # a batch at a time: 100,000 at once cost 0.3 GB
+                _write(session, new_rows, changed_rows)
+        _write(session, new_rows, changed_rows)
         current = {p.id for p in catalog.programs}
         removed = sorted(set(existing) - current)
-        if new_rows:
-            session.execute(insert(ProgramRow), new_rows)
-        if changed_rows:
-            session.execute(update(ProgramRow), changed_rows)
         for chunk in _chunks(removed):
             session.execute(delete(ProgramRow).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined]
             session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
@@ -242,6 +242,16 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
         unchanged = len(current) - len(added) - len(changed)
     stored.sort(key=lambda p: p.id)
     return SyncReport(catalog.version, tuple(added), tuple(changed), tuple(removed), unchanged, tuple(stored), seq)
+
+
+def _write(session: Session, new_rows: list[dict[str, Any]], changed_rows: list[dict[str, Any]]) -> None:
+    """Insert and update these rows, and empty the lists."""
+    if new_rows:
+        session.execute(insert(ProgramRow), new_rows)
+        new_rows.clear()
+    if changed_rows:
+        session.execute(update(ProgramRow), changed_rows)
+        changed_rows.clear()
 
 
 def _stored(row: Any) -> StoredProgram:
