@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import inspect
 import json
 import shutil
 import statistics
@@ -40,7 +41,8 @@ def drive(catalog: Path, queries: Path, work: Path) -> dict[str, Any]:
     from app.search.scoring import Synonyms
 
     with gc_paused():
-        programs = load_catalog(catalog, max_bytes=1 << 30)
+        limits = {"max_programs": 1_000_000} if "max_programs" in inspect.signature(load_catalog).parameters else {}
+        programs = load_catalog(catalog, max_bytes=1 << 30, **limits)  # a side before the limit was a setting: 10,000
         documents = [Document.from_record(p.record, updated_at=WHEN) for p in programs.programs]
         started = time.perf_counter()
         index = SearchIndex.open_or_build(work, programs.version, documents, Synonyms.load(SYNONYMS))
@@ -153,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = generate.OUT / f"compare-{n}"
         shutil.rmtree(work, ignore_errors=True)
         work.mkdir(parents=True)
-        programs = load_catalog(catalog, max_bytes=1 << 30).programs
+        programs = load_catalog(catalog, max_bytes=1 << 30, max_programs=1_000_000).programs
         documents = [Document.from_record(p.record, updated_at=WHEN) for p in programs]
         words = frequent_words(documents)
         mixes = {"vocabulary": mix(args.queries), "common": common_mix(words, args.queries)}
