@@ -38,32 +38,25 @@ def _loaded_marker(settings: Settings) -> tuple[Path, dict[str, str]]:
 
 def already_loaded(settings: Settings, engine: Engine, digest: str) -> bool:
     """True when these exact bytes were validated and stored in this database by this code (a warm restart)."""
-    path, identity = _loaded_marker(settings)
-    try:
-        marker = orjson.loads(path.read_bytes())
-        meta = read_meta(engine)
-    except (OSError, ValueError, SQLAlchemyError):
-        return False
-    expected = identity | {"digest": digest, "version": meta.version if meta else ""}
-    return meta is not None and isinstance(marker, dict) and {k: marker.get(k) for k in expected} == expected
+    return _marker_says(settings, engine, {"digest": digest})
 
 
 def probably_loaded(settings: Settings, engine: Engine, stamp: tuple[int, int, int] | None) -> bool:
     """A guess at `already_loaded` before the file is hashed: the marker names the file's inode, size and
-    modification time, and the database's version. Only a hint, to read the database while the file is hashed."""
+    modification time. Only a hint, to read the database while the file is hashed."""
+    return stamp is not None and _marker_says(settings, engine, {"stamp": list(stamp)})
+
+
+def _marker_says(settings: Settings, engine: Engine, facts: dict[str, object]) -> bool:
+    """The marker holds these facts, and was written by this code for this database at its current version."""
     path, identity = _loaded_marker(settings)
     try:
         marker = orjson.loads(path.read_bytes())
         meta = read_meta(engine)
     except (OSError, ValueError, SQLAlchemyError):
         return False
-    if meta is None or stamp is None or not isinstance(marker, dict):
-        return False
-    return (
-        marker.get("stamp") == list(stamp)
-        and {k: marker.get(k) for k in identity} == identity
-        and (marker.get("version") == meta.version)
-    )
+    expected = identity | facts | {"version": meta.version if meta else ""}
+    return meta is not None and isinstance(marker, dict) and {k: marker.get(k) for k in expected} == expected
 
 
 def remember_loaded(settings: Settings, digest: str, version: str, stamp: tuple[int, int, int] | None) -> None:
