@@ -307,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         from app.catalog.validate import load_catalog
 
-        catalog = load_catalog(path)
+        catalog = load_catalog(path, max_bytes=1 << 30, max_programs=max(args.n, 1))
         print(f"{path}: {len(catalog.programs)} programs, valid (version {catalog.version})")
     else:
         print(path)

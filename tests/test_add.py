@@ -207,6 +207,17 @@ def test_dry_run_prints_the_entry_and_writes_nothing(tmp_path: Path) -> None:
     assert path.read_text() == COMMENTED
 
 
+def test_add_keeps_to_the_program_limit_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "programs.yaml"
+    path.write_text(COMMENTED)
+    count = len(load_catalog(path).programs)
+    monkeypatch.setenv("MENTORDIR_MAX_PROGRAMS", str(count))  # one more would be too many
+    refused = runner.invoke(cli, ["add", "--catalog", str(path), "--dry-run", *FLAGS])
+    assert refused.exit_code != 0 and f"more than {count} programs" in refused.output
+    monkeypatch.setenv("MENTORDIR_MAX_PROGRAMS", str(count + 1))
+    assert runner.invoke(cli, ["add", "--catalog", str(path), "--dry-run", *FLAGS]).exit_code == 0
+
+
 def test_windows_line_endings_are_kept() -> None:
     text = COMMENTED.replace("\n", "\r\n")
     entry = new_entry(**_entry_fields())

@@ -97,6 +97,9 @@ def test_the_program_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.Monk
     flow = "programs: [" + ", ".join(f"{{id: p{i}}}" for i in range(3)) + "]\n"
     with pytest.raises(CatalogError, match="more than 2 programs"):
         validate(flow, max_programs=2)
+    monkeypatch.setenv("MENTORDIR_MAX_PROGRAMS", "2")
+    with pytest.raises(CatalogError, match="more than 2 programs"):
+        load_catalog(path, max_programs=Settings().max_programs)
     monkeypatch.setenv("MENTORDIR_MAX_PROGRAMS", "3")
     assert len(load_catalog(path, max_programs=Settings().max_programs).programs) == 3
 

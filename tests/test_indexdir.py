@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import subprocess
+import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +18,14 @@ from whoosh import index
 
 from app.catalog.validate import load_catalog, validate
 from app.config import SYNONYMS, WORDFORMS
+from app.live.snapshot import Documents
 from app.search.build import build_if_missing, building_aside
 from app.search.columns import Columns
 from app.search.index import SearchIndex
 from app.search.indexdir import SCHEMA, folder_for, rows_of, write_index, write_segment
 from app.search.query import Document, SearchQuery
 from app.search.scoring import STEM, WORD_RE, Synonyms, term_frequencies
+from app.store.db import StoredProgram
 from bench.generate import generate
 from bench.queries import mix
 from tests.conftest import FIXTURE_CATALOG
@@ -168,6 +172,21 @@ def test_a_failed_child_falls_back_to_building_in_process(tmp_path: Path, monkey
     assert len(list(target.glob("*.seg"))) == 1
 
 
+def test_documents_that_fail_to_be_made_leave_no_child_and_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.search.build.ASIDE_BATCH", 500)
+    documents = documents_of(generate(2000, seed=9))
+
+    def failing() -> Iterator[Document]:
+        yield from documents[:1200]  # the first child is started on 1,000 of them
+        raise RuntimeError("out of memory")
+
+    with pytest.raises(RuntimeError), building_aside(tmp_path, "v1", len(documents), failing):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_small_catalog_is_indexed_in_process(tmp_path: Path) -> None:
     documents = documents_of(generate(50, seed=11))
     asked: list[int] = []
@@ -225,3 +244,15 @@ def test_opening_an_index_reads_no_record_and_a_search_only_its_page(tmp_path: P
     assert lazy.similar(documents[0].id) == eager.similar(documents[0].id)
     lazy.close()
     eager.close()
+
+
+def test_a_snapshots_documents_let_go_of_its_programs_without_the_collector() -> None:
+    """The documents' cache holds no reference back to them: a retired snapshot's 100,000 records are freed when
+    it is dropped, not at the next full collection."""
+    first = load_catalog(FIXTURE_CATALOG).programs[0]
+    programs = {first.id: StoredProgram(first.id, first.raw, WHEN, WHEN)}
+    before = sys.getrefcount(programs)
+    documents = Documents(programs)
+    assert documents[first.id].name == first.name
+    del documents
+    assert sys.getrefcount(programs) == before

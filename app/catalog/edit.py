@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 
+from app.catalog.filelimits import MAX_PROGRAMS
 from app.catalog.models import Catalog, Program
 from app.catalog.problems import CatalogError, Problem
 from app.catalog.scaffold import AddError
@@ -35,11 +36,13 @@ def _entry(text: str, program_id: str, display: str) -> yaml.MappingNode:
     raise AddError([Problem(display, 1, 1, "programs", f"there is no program with id '{program_id}'")])
 
 
-def set_field(text: str, program_id: str, field: str, value: str, *, display: str) -> tuple[str, Catalog]:
+def set_field(
+    text: str, program_id: str, field: str, value: str, *, display: str, max_programs: int = MAX_PROGRAMS
+) -> tuple[str, Catalog]:
     """The catalog text with one entry's `field` set to `value`, validated whole; every byte outside the lines of
     that field is unchanged (a missing field gets a line of its own, where the schema's order puts it)."""
     try:
-        before = validate(text, path=display)
+        before = validate(text, path=display, max_programs=max_programs)
     except CatalogError as exc:
         raise AddError(exc.errors) from None
     entry = _entry(text, program_id, display)
@@ -65,7 +68,7 @@ def set_field(text: str, program_id: str, field: str, value: str, *, display: st
             indent = " " * pairs[0][0].start_mark.column
         new_text = text[:at] + f"{indent}{field}: {rendered}{newline}" + text[at:]
     try:
-        catalog = validate(new_text, path=display)
+        catalog = validate(new_text, path=display, max_programs=max_programs)
     except CatalogError as exc:
         raise AddError(exc.errors) from None
     _check_read_back(before, catalog, program_id, field, value, display, entry.start_mark.line + 1)

@@ -23,10 +23,9 @@ class TooBig(CatalogError):
     """The file is beyond the limits: refused at once, with no second pass to place other problems."""
 
 
-def refuse_oversized(source: str | bytes, display: str, max_programs: int = MAX_PROGRAMS) -> None:
+def refuse_oversized(text: str, display: str, max_programs: int = MAX_PROGRAMS) -> None:
     """Refuse a file listing too many programs before parsing it (a regular expression over the text takes
     milliseconds; the parser would take seconds to reach the entry too many)."""
-    text = source.decode("utf-8") if isinstance(source, bytes) else source
     start = re.search(r"^programs\s*:[ \t]*(#.*)?$", text, re.MULTILINE)
     first = ITEM.search(text, start.end()) if start else None
     if first is not None:

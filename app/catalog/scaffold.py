@@ -19,6 +19,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString
 
+from app.catalog.filelimits import MAX_PROGRAMS
 from app.catalog.models import Catalog, CatalogFile, Program
 from app.catalog.problems import CatalogError, Problem
 from app.catalog.validate import validate
@@ -190,10 +191,12 @@ def _insertion_point(text: str, display: str) -> tuple[int, str, bool]:
     return end, dash.group(1) if dash else "  ", spaced
 
 
-def append_entry(text: str, entry: dict[str, Any], *, display: str) -> tuple[str, Catalog]:
+def append_entry(
+    text: str, entry: dict[str, Any], *, display: str, max_programs: int = MAX_PROGRAMS
+) -> tuple[str, Catalog]:
     """The catalog text with the entry appended, validated whole; every byte outside the entry is unchanged."""
     try:
-        before = validate(text, path=display)
+        before = validate(text, path=display, max_programs=max_programs)
     except CatalogError as exc:
         raise AddError(exc.errors) from None
     end, indent, spaced = _insertion_point(text, display)
@@ -202,7 +205,7 @@ def append_entry(text: str, entry: dict[str, Any], *, display: str) -> tuple[str
     head = text[:end] if text[:end].endswith("\n") else text[:end] + newline
     new_text = head + block.replace("\n", newline) + text[end:]
     try:
-        catalog = validate(new_text, path=display)
+        catalog = validate(new_text, path=display, max_programs=max_programs)
     except CatalogError as exc:
         raise AddError(exc.errors) from None
     try:

@@ -63,9 +63,11 @@ def validate(
 ) -> Catalog:
     """Validate catalog text (or a file's bytes, known to be UTF-8); raise CatalogError listing every problem, in
     file order."""
+    chars = text.decode("utf-8") if isinstance(text, bytes) else text  # for bytes, let go before parsing
     ceiling = NODES_PER_PROGRAM * max_programs  # YAML values in all, at the most programs a catalog may hold
-    budget = max_nodes or min(ceiling, max(10_000, len(text) // 1024 * MAX_NODES_PER_KB))
-    refuse_oversized(text, path, max_programs)
+    budget = max_nodes or min(ceiling, max(10_000, len(chars) // 1024 * MAX_NODES_PER_KB))
+    refuse_oversized(chars, path, max_programs)
+    del chars
     # Noting the position of every value cost a third of the time and most of the memory of a large load; a valid
     # file needs only its entries' lines, so the file is read again, noting every position, only to place problems.
     data, tree = parse(text, path, budget, track=False, max_programs=max_programs)

@@ -232,7 +232,9 @@ def add(
     path = settings.catalog
     with editing(path):
         original = path.read_bytes()
-        new_text, result = append_entry(original.decode("utf-8"), entry, display=str(path))
+        new_text, result = append_entry(
+            original.decode("utf-8"), entry, display=str(path), max_programs=settings.max_programs
+        )
         if dry_run:
             sys.stdout.write(render_entry(entry, ""))
             typer.echo(f"valid; {path} not changed (--dry-run)")

@@ -179,7 +179,8 @@ def apply(
     from app.catalog.edit import set_field
     from app.catalog.scaffold import write_atomic
 
-    path = settings_from(catalog=catalog).catalog
+    settings = settings_from(catalog=catalog)
+    path = settings.catalog
     with database(database_url) as engine:
         s = _found(engine, suggestion_id)
         if s.kind != "correction" or not s.url or not s.program_id:
@@ -194,7 +195,9 @@ def apply(
             raise typer.Exit(1)
         with editing(path):
             original = path.read_bytes()
-            new_text, result = set_field(original.decode("utf-8"), s.program_id, "url", s.url, display=str(path))
+            text = original.decode("utf-8")
+            limit = settings.max_programs
+            new_text, result = set_field(text, s.program_id, "url", s.url, display=str(path), max_programs=limit)
             changed = new_text.encode("utf-8") != original
             if changed:
                 write_atomic(path, new_text, expected=original)

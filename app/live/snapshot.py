@@ -133,11 +133,12 @@ class Documents(Mapping[str, Document]):
 
     def __init__(self, programs: Mapping[str, StoredProgram], keep: int = DOCUMENTS_KEPT) -> None:
         self._programs = programs
-        self._made = functools.lru_cache(maxsize=keep)(self._make)
 
-    def _make(self, program_id: str) -> Document:
-        program = self._programs[program_id]
-        return Document.from_record(program.record, updated_at=program.updated_at)
+        def make(program_id: str) -> Document:  # not a bound method: the cache must not hold this object
+            program = programs[program_id]
+            return Document.from_record(program.record, updated_at=program.updated_at)
+
+        self._made = functools.lru_cache(maxsize=keep)(make)
 
     def __getitem__(self, program_id: str) -> Document:
         if program_id not in self._programs:

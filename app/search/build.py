@@ -136,6 +136,12 @@ def _start_aside(
         aside.columns = columns.finish()
     except OSError as exc:
         log.warning("could not start building the index aside (%s); building it in this process", exc)
+    except BaseException:  # making the documents failed: no child left running, no scratch folder left behind
+        for child in aside.children:
+            child.kill()
+            child.communicate()
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     with _aside_lock:
         _aside[target] = aside
 
