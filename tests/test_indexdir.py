@@ -7,7 +7,6 @@ import datetime as dt
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,16 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index
 
+from app.catalog.models import Program
+from app.catalog.problems import CatalogError
 from app.catalog.validate import load_catalog, validate
-from app.config import SYNONYMS, WORDFORMS
+from app.config import SYNONYMS, WORDFORMS, Settings
+from app.live.loading import load_file
 from app.live.snapshot import Documents
-from app.search.build import build_if_missing, building_aside
+from app.search.build import Aside, build_if_missing
 from app.search.columns import Columns
 from app.search.index import SearchIndex
 from app.search.indexdir import SCHEMA, folder_for, rows_of, write_index, write_segment
 from app.search.query import Document, SearchQuery
 from app.search.scoring import STEM, WORD_RE, Synonyms, term_frequencies
-from app.store.db import StoredProgram
+from app.store.db import StoredProgram, make_engine
 from bench.generate import generate
 from bench.queries import mix
 from tests.conftest import FIXTURE_CATALOG
@@ -122,85 +124,119 @@ def test_build_if_missing_reuses_the_folder_of_a_version(tmp_path: Path) -> None
     assert [p.name for p in tmp_path.iterdir()] == [first.name]  # no scratch folder left
 
 
+def aside_of(directory: Path, programs: list[Program], expected: int, version: str = "v1") -> Aside:
+    """The children started on these programs, as a load hands them over while it reads the file."""
+    aside = Aside(directory)
+    aside.expect(expected)
+    for program in programs:
+        aside.take(program)
+    return aside
+
+
 def test_index_built_aside_in_segments_searches_as_one_built_in_process(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The children's segments (consecutive shares of the programs) give the same hits, scores and counts."""
-    monkeypatch.setattr("app.search.build.ASIDE_BATCH", 400)  # each share written in several batches
-    documents = documents_of(generate(2500, seed=7))
-    with building_aside(tmp_path / "aside", "v1", len(documents), lambda: documents):
-        pass  # the block waits for the children and assembles their segments
-    aside = folder_for(tmp_path / "aside", "v1")
-    assert len(list(aside.glob("*.seg"))) == 2  # built by two processes
-    assert [p.name for p in (tmp_path / "aside").iterdir()] == [aside.name]  # no scratch left
+    """The children's segments (consecutive shares of the programs) give the same hits, scores and counts, whether
+    the file listed as many entries as it seemed to or not."""
+    monkeypatch.setattr("app.search.build.ASIDE_BATCH", 400)  # each share handed over in several batches
+    programs = validate(generate(2500, seed=7)).programs
+    documents = [Document.from_record(p.record, updated_at=WHEN) for p in programs]
     one = SearchIndex.open_or_build(tmp_path / "one", "v1", documents, Synonyms.load(SYNONYMS, WORDFORMS))
-    two = SearchIndex.open_or_build(tmp_path / "aside", "v1", documents, Synonyms.load(SYNONYMS, WORDFORMS))
-    assert two.spelling.words == one.spelling.words
     queries = [m.query() for m in mix(150)] + [SearchQuery("mentoring"), SearchQuery("women leadership")]
-    for q in queries:
-        a, b = one.search(q), two.search(q)
-        assert (b.total, b.hits, b.facets, b.suggestion, b.relaxed) == (
-            a.total,
-            a.hits,
-            a.facets,
-            a.suggestion,
-            a.relaxed,
-        )
-    assert two.similar(documents[0].id) == one.similar(documents[0].id)
-    columns = [Columns.load(folder_for(tmp_path / name, "v1")) for name in ("one", "aside")]
-    assert columns[0].exact == columns[1].exact and len(columns[0].exact) > 2500  # names and aliases
-    for a, b in zip(dataclasses.astuple(columns[0])[1:4], dataclasses.astuple(columns[1])[1:4], strict=True):
-        assert a.tolist() == b.tolist()
-    for name, values in columns[0].facets.items():
-        assert {v: d.tolist() for v, d in values.items()} == {v: d.tolist() for v, d in columns[1].facets[name].items()}
-    for built in (one, two):  # the ids file names each docnum's program as the stored fields do
-        with built._searcher() as s:
-            assert built.ids == [f["id"] for f in s.reader().all_stored_fields()]
-    assert leaves_match_whooshs_scorer(two) > 1000  # over both segments, several blocks for common terms
+    for expected in (2500, 2000, 5000):  # shares of 1,250 and 1,250, of 1,000 and 1,500, or all in the first
+        directory = tmp_path / f"aside-{expected}"
+        with aside_of(directory, programs, expected).finish("v1", len(programs)):
+            pass  # the block waits for the children and assembles their segments
+        aside = folder_for(directory, "v1")
+        assert len(list(aside.glob("*.seg"))) == (1 if expected == 5000 else 2)  # one segment per child
+        assert [p.name for p in directory.iterdir()] == [aside.name]  # no scratch left
+        two = SearchIndex.open_or_build(directory, "v1", documents, Synonyms.load(SYNONYMS, WORDFORMS))
+        assert two.spelling.words == one.spelling.words
+        for q in queries:
+            a, b = one.search(q), two.search(q)
+            assert (b.total, b.hits, b.facets, b.suggestion, b.relaxed) == (
+                a.total,
+                a.hits,
+                a.facets,
+                a.suggestion,
+                a.relaxed,
+            )
+        assert two.similar(documents[0].id) == one.similar(documents[0].id)
+        columns = [Columns.load(folder_for(tmp_path / "one", "v1")), Columns.load(aside)]
+        assert columns[0].exact == columns[1].exact and len(columns[0].exact) > 2500  # names and aliases
+        for a, b in zip(dataclasses.astuple(columns[0])[1:4], dataclasses.astuple(columns[1])[1:4], strict=True):
+            assert a.tolist() == b.tolist()
+        for name, values in columns[0].facets.items():
+            theirs = {v: d.tolist() for v, d in columns[1].facets[name].items()}
+            assert {v: d.tolist() for v, d in values.items()} == theirs
+        for built in (one, two):  # the ids file names each docnum's program as the stored fields do
+            with built._searcher() as s:
+                assert built.ids == [f["id"] for f in s.reader().all_stored_fields()]
+        assert leaves_match_whooshs_scorer(two) > 1000  # over both segments, several blocks for common terms
+        two.close()
     one.close()
-    two.close()
 
 
 def test_a_failed_child_falls_back_to_building_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    documents = documents_of(generate(2000, seed=9))
+    programs = validate(generate(2000, seed=9)).programs
     monkeypatch.setattr("app.search.build.ASIDE_MODULE", "app.no_such_module")
-    with building_aside(tmp_path, "v1", len(documents), lambda: documents):
+    with aside_of(tmp_path, programs, len(programs)).finish("v1", len(programs)):
         pass
     assert not folder_for(tmp_path, "v1").exists()  # the children failed: nothing published, nothing left over
     assert list(tmp_path.iterdir()) == []
-    target = build_if_missing(tmp_path, "v1", lambda: documents)
+    target = build_if_missing(tmp_path, "v1", lambda: documents_of_programs(programs))
     assert len(list(target.glob("*.seg"))) == 1
 
 
-def test_documents_that_fail_to_be_made_leave_no_child_and_no_folder(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("app.search.build.ASIDE_BATCH", 500)
-    documents = documents_of(generate(2000, seed=9))
+def documents_of_programs(programs: list[Program]) -> list[Document]:
+    return [Document.from_record(p.record, updated_at=WHEN) for p in programs]
 
-    def failing() -> Iterator[Document]:
-        yield from documents[:1200]  # the first child is started on 1,000 of them
-        raise RuntimeError("out of memory")
 
-    with pytest.raises(RuntimeError), building_aside(tmp_path, "v1", len(documents), failing):
-        pass
-    assert list(tmp_path.iterdir()) == []
+def test_a_refused_file_leaves_no_child_and_no_folder(tmp_path: Path) -> None:
+    """The children start on the first programs while the file is read; a duplicate found at its end refuses it,
+    and nothing they did is left: no process, no folder, no index."""
+    text = generate(2400, seed=9)
+    first = text.index("\n- id: ")
+    first_entry = text[first : text.index("\n- id: ", first + 1)]
+    (tmp_path / "catalog.yaml").write_text(text + first_entry.lstrip("\n") + "\n", encoding="utf-8")
+    duplicate = first_entry.split("\n")[1].removeprefix("- id: ")
+    settings = Settings(catalog=tmp_path / "catalog.yaml", index_dir=tmp_path / "index", max_programs=10_000)
+    started: list[subprocess.Popen[bytes]] = []
+    real_popen = subprocess.Popen
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        started.append(real_popen(*args, **kwargs))
+        return started[-1]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("app.search.build.subprocess.Popen", recorded)
+        engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+        with pytest.raises(CatalogError, match=f"duplicate id '{duplicate}'"):
+            load_file(settings, engine)
+    assert len(started) == 2  # both shares were under way before the verdict
+    assert all(child.poll() is not None for child in started)
+    assert list((tmp_path / "index").iterdir()) == []
 
 
 def test_a_small_catalog_is_indexed_in_process(tmp_path: Path) -> None:
-    documents = documents_of(generate(50, seed=11))
-    asked: list[int] = []
-    with building_aside(tmp_path, "v1", len(documents), lambda: asked.append(1) or documents):
-        assert list(tmp_path.glob(".build-*")) == []  # no children started, no scratch folder
-    assert asked == []  # nor the children's documents made
-    assert build_if_missing(tmp_path, "v1", lambda: documents) == folder_for(tmp_path, "v1")
-    with building_aside(tmp_path, "v1", 5000, lambda: asked.append(1) or documents):
-        pass  # a large catalog whose index is already on disk: nothing to build either
-    assert asked == []
+    programs = validate(generate(50, seed=11)).programs
+    aside = aside_of(tmp_path, programs, len(programs))
+    assert list(tmp_path.iterdir()) == []  # no children started, no scratch folder
+    with aside.finish("v1", len(programs)):
+        pass
+    assert list(tmp_path.iterdir()) == []
+    target = build_if_missing(tmp_path, "v1", lambda: documents_of_programs(programs))
+    large = validate(generate(2000, seed=11)).programs
+    target = build_if_missing(tmp_path, "v2", lambda: documents_of_programs(large))
+    segment = next(target.glob("*.seg")).stat().st_mtime_ns
+    with aside_of(tmp_path, large, len(large)).finish("v2", len(large)):
+        pass  # a large catalog whose index is already on disk: the children's work is dropped
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([folder_for(tmp_path, v).name for v in ("v1", "v2")])
+    assert next(target.glob("*.seg")).stat().st_mtime_ns == segment
 
 
 def test_a_child_that_cannot_start_leaves_no_partial_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    documents = documents_of(generate(2000, seed=13))
+    programs = validate(generate(2000, seed=13)).programs
     real_popen = subprocess.Popen
     calls: list[int] = []
 
@@ -211,11 +247,11 @@ def test_a_child_that_cannot_start_leaves_no_partial_index(tmp_path: Path, monke
         return real_popen(*args, **kwargs)
 
     monkeypatch.setattr("app.search.build.subprocess.Popen", second_fails)
-    with building_aside(tmp_path, "v1", len(documents), lambda: documents):
+    with aside_of(tmp_path, programs, len(programs)).finish("v1", len(programs)):
         pass  # the first child ran; its half must not be published as the index
     assert len(calls) == 2
     assert list(tmp_path.iterdir()) == []
-    target = build_if_missing(tmp_path, "v1", lambda: documents)  # built whole, in-process
+    target = build_if_missing(tmp_path, "v1", lambda: documents_of_programs(programs))  # built whole, in-process
     with index.open_dir(str(target)).reader() as r:
         assert r.doc_count_all() == 2000
 

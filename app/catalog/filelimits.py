@@ -23,15 +23,27 @@ class TooBig(CatalogError):
     """The file is beyond the limits: refused at once, with no second pass to place other problems."""
 
 
-def refuse_oversized(text: str, display: str, max_programs: int = MAX_PROGRAMS) -> None:
-    """Refuse a file listing too many programs before parsing it (a regular expression over the text takes
-    milliseconds; the parser would take seconds to reach the entry too many)."""
-    start = re.search(r"^programs\s*:[ \t]*(#.*)?$", text, re.MULTILINE)
-    first = ITEM.search(text, start.end()) if start else None
-    if first is not None:
-        entries = re.compile(rf"^{first.group(1)}- ", re.MULTILINE)
-        if sum(1 for _ in entries.finditer(text, first.start())) > max_programs:
-            raise TooBig([Problem(display, 1, 1, "", too_many(max_programs))])
+def count_entries(text: str | bytes) -> int:
+    """How many entries the file's `programs` list seems to hold: its items one a line at the first item's
+    indentation (counted in milliseconds; the parser takes seconds)."""
+    data = text.encode() if isinstance(text, str) else text
+    start = re.search(rb"^programs\s*:[ \t]*(#.*)?$", data, re.MULTILINE)
+    first = _ITEM_BYTES.search(data, start.end()) if start else None
+    if first is None:
+        return 0
+    return 1 + data.count(b"\n" + first.group(1) + b"- ", first.end())
+
+
+_ITEM_BYTES = re.compile(rb"^([ \t]*)- ", re.MULTILINE)
+
+
+def refuse_oversized(text: str | bytes, display: str, max_programs: int = MAX_PROGRAMS) -> int:
+    """Refuse a file listing too many programs before parsing it (the parser would take seconds to reach the
+    entry too many); else how many it seems to list."""
+    entries = count_entries(text)
+    if entries > max_programs:
+        raise TooBig([Problem(display, 1, 1, "", too_many(max_programs))])
+    return entries
 
 
 def read_utf8(path: Path, display: str, limit: int) -> bytes:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -36,6 +37,9 @@ class Tree:
         self._anchors: dict[str, tuple[int, int, Any]] = {}
         self._shared: dict[str, str] = {}
         self._loader: Any = None
+        # Called with each entry of the top-level `programs` list as soon as it is read (its index and data); what it
+        # returns is kept in the list instead.
+        self.on_entry: Callable[[int, Any], Any] | None = None
 
     def pos(self, mark: Any) -> tuple[int, int]:
         return mark.line + 1 + self.offset, mark.column + 1
@@ -43,8 +47,9 @@ class Tree:
     def problem(self, at: tuple[int, int], loc: Loc, message: str) -> None:
         self.problems.append(Problem(self.path, at[0], at[1], dotted(loc), message))
 
-    def load(self, text: str | bytes, loc: Loc = ()) -> Any:
-        """The single document in `text` as data (_EMPTY if there is none); raises yaml.YAMLError on bad syntax."""
+    def load(self, text: str | bytes | BinaryIO, loc: Loc = ()) -> Any:
+        """The single document in `text` (or read from a stream, a block at a time) as data (_EMPTY if there is
+        none); raises yaml.YAMLError on bad syntax."""
         loader: Any = yaml.CSafeLoader(text)  # libyaml's C parser, with PyYAML's safe resolver and constructor
         self._loader = loader
         try:
@@ -118,8 +123,10 @@ class Tree:
             return self._scalar(event, loc)
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
+            hook = self.on_entry if loc == ("programs",) else None
             while not loader.check_event(yaml.SequenceEndEvent):
-                items.append(self._node((*loc, len(items))))
+                item = self._node((*loc, len(items)))
+                items.append(item if hook is None else hook(len(items), item))
             loader.get_event()
             return items
         out: dict[str, Any] = {}
@@ -229,12 +236,27 @@ def _chunks(text: str) -> Iterator[tuple[int, str]]:
 
 
 def parse(
-    text: str | bytes, display: str, max_nodes: int, *, track: bool = True, max_programs: int = MAX_PROGRAMS
+    text: str | bytes | Path,
+    display: str,
+    max_nodes: int,
+    *,
+    track: bool = True,
+    max_programs: int = MAX_PROGRAMS,
+    on_entry: Callable[[int, Any], Any] | None = None,
 ) -> tuple[Any, Tree]:
-    """Parse the text into data with positions; on a syntax error, recover per entry to report all of them."""
+    """Parse the text into data with positions; on a syntax error, recover per entry to report all of them.
+
+    `text` may be a file known to be UTF-8: it is read a block at a time (a 150 MB file is not held whole while
+    it is parsed), and whole only to recover from a syntax error. `on_entry` sees each program entry as it is read
+    (see `Tree.on_entry`), until a syntax error: the recovery that follows does not call it."""
     tree = Tree(display, 0, max_nodes, track=track, max_programs=max_programs)
+    tree.on_entry = on_entry
     try:
-        value = tree.load(text)
+        if isinstance(text, Path):
+            with text.open("rb") as stream:
+                value = tree.load(stream)
+        else:
+            value = tree.load(text)
     except yaml.YAMLError as exc:
         syntax: yaml.YAMLError | None = exc
         # Forget what was read before the error: the recovery starts afresh.
@@ -249,7 +271,7 @@ def parse(
         return value, tree
 
     # Recovery: parse the header and each entry on its own, shifting line numbers back into place.
-    text = text.decode("utf-8") if isinstance(text, bytes) else text
+    text = text_of(text)
     data: dict[str, Any] = {}
     programs: list[Any] = []
     problems: list[Problem] = []
@@ -292,6 +314,13 @@ def parse(
     tree.problems.extend(problems)
     data["programs"] = programs
     return data, tree
+
+
+def text_of(source: str | bytes | Path) -> str:
+    """The whole text of what `parse` reads."""
+    if isinstance(source, Path):
+        source = source.read_bytes()
+    return source.decode("utf-8") if isinstance(source, bytes) else source
 
 
 def place_entries(text: str, display: str, max_nodes: int, entries: set[int], count: int) -> Tree | None:

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.problems import CatalogError
 from app.config import SYNONYMS, WORDFORMS, Settings
-from app.live.loading import file_digest, file_stamp, gc_paused, load_file
+from app.live.loading import file_digest, file_stamp, gc_paused, load_file, release_freed_memory
 from app.live.locks import FileLock
 from app.live.restart import (
     already_loaded,
@@ -112,6 +112,8 @@ class LiveCatalog:
                 ahead = ahead if warm else None  # read for nothing: not kept through a load
                 with contextlib.ExitStack() as aside:
                     report = None if warm else load_file(self.settings, self.engine, aside)[1]
+                    if report is not None:
+                        release_freed_memory()  # before the new index is opened: not on top of the load's peak
                     snapshot = None
                     if report is not None or self._behind():
                         stored = report.programs if report else ahead

@@ -1,37 +1,47 @@
 """Building a catalog version's index folder: in this process, or aside by child processes that write one segment
-each over consecutive programs while the parent stores the catalog in SQL; a folder is published only when whole.
+each over consecutive programs while the parent reads the file and stores it in SQL; a folder is published only when
+whole.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import gc
-import itertools
 import logging
 import os
 import pickle
+import queue
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from subprocess import DEVNULL, PIPE
+from typing import BinaryIO
 
+import orjson
 from whoosh import index
 
+from app.catalog.models import Program
 from app.search.columns import Columns, ColumnsBuilder
-from app.search.indexdir import Row, folder_for, rows_of, write_index, write_segment
+from app.search.indexdir import SegmentWriter, folder_for, rows_of, write_index, write_segment
 from app.search.query import Document
 
 log = logging.getLogger("mentordir")
 
 ASIDE_PROCESSES = 2  # children writing a new catalog's index segments; the parent meanwhile stores it in SQL
 ASIDE_MIN_PROGRAMS = 1000  # programs per child at least: starting a process costs ~0.15 s, indexing 1,000 ~0.2 s
-ASIDE_BATCH = 5000  # programs made into rows and written at a time (the parent holds one batch)
+# When a program changed does not matter to the index (it holds text): the documents it is built from all say this.
+INDEXED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+ASIDE_BATCH = 1000  # programs handed to a child at a time
+# The parent reading the file is the slower side: the children give way to it, and keep up on what is left.
+ASIDE_NICENESS = 10
 ASIDE_MODULE = __name__  # what the children run (`python -m app.search.build PART`)
 
 
@@ -66,40 +76,154 @@ def build_if_missing(directory: Path, version: str, documents: Callable[[], Sequ
     return target
 
 
-# --- building on the other cores while the caller stores the catalog -------------------------------------------
+# --- building on the other cores while the caller reads and stores the catalog -----------------------------
+
+
+class Aside:
+    """Child processes (`python -m app.search.build PART`) indexing a new catalog while its file is still being read.
+
+    Reading (parsing and validating) 100,000 programs takes one core for seconds, and so does indexing them: each
+    program is handed over (`take`) as soon as it has been read and found valid, and the children index it on the
+    other core meanwhile. The first programs go to one child and the rest to the next, each writing one segment over
+    its consecutive share, so docnums and scores are those of a single segment. `expected` (the entries the file
+    seems to list, `expect`) only sets where the shares divide: any count is indexed whole.
+
+    The file's verdict comes after the last program: `abandon` on a refusal (no child left running, no folder left
+    behind); `finish` once accepted, and `build_if_missing` for that version waits for the children and assembles
+    the index, or builds it in-process after all if a child failed: the children can only save time.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._ends: list[int] = []  # where each share but the last ends
+        self._on = False
+        self._scratch: Path | None = None
+        self._children: list[_Child] = []
+        self._ids: list[str] = []
+        self._batch: list[str] = []
+
+    def expect(self, entries: int) -> None:
+        """How many programs the file seems to list (it sets where the shares divide)."""
+        parts = min(ASIDE_PROCESSES, entries // ASIDE_MIN_PROGRAMS)  # a small catalog is indexed in-process
+        self._ends = [entries * (k + 1) // parts for k in range(parts - 1)]
+        self._on = parts > 0
+
+    def take(self, program: Program) -> None:
+        """The next program of the file, valid. Its record goes to the children as the JSON text the database
+        stores (made once, kept by the program for that)."""
+        if not self._on:
+            return
+        self._ids.append(program.id)
+        self._batch.append(program.raw)
+        share_ends = len(self._ids) in self._ends
+        if len(self._batch) >= ASIDE_BATCH or share_ends:
+            self._send(last=share_ends)
+
+    def _send(self, *, last: bool) -> None:
+        try:
+            if self._batch:
+                if not self._children or self._children[-1].closed:  # a share's first batch: its child starts
+                    self._children.append(_Child.start(self._part(len(self._children))))
+                self._children[-1].send(self._batch)
+                self._batch = []
+            if last and self._children:
+                self._children[-1].close()
+        except OSError as exc:
+            log.warning("could not start indexing aside (%s); the index is built in this process", exc)
+            self.abandon()
+
+    def _part(self, k: int) -> Path:
+        if self._scratch is None:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            self._scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=self.directory))
+        part = self._scratch / f"part-{k}"
+        part.mkdir()
+        return part
+
+    def abandon(self) -> None:
+        """Stop: the children are killed and their folder removed."""
+        self._on = False
+        for child in self._children:
+            child.kill()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+        self._children, self._scratch = [], None
+
+    def finish(self, version: str, count: int) -> AbstractContextManager[None]:
+        """The file was accepted as this version of `count` programs: the children get their last programs; the
+        block this returns waits for them on exit (as `build_if_missing` for this version would)."""
+        target = folder_for(self.directory, version)
+        if self._on:
+            self._send(last=True)
+        if not self._children or count != len(self._ids) or index.exists_in(str(target)):
+            self.abandon()  # nothing started (small, or could not start), or the index is already there
+        elif self._scratch is not None:
+            with _aside_lock:
+                _aside[target] = _Building(self._scratch, self._children, self._ids)
+        self._on = False
+        return _finishing(target)
+
+
+class _Child:
+    """One child process and the thread feeding it batches of records (the reader never waits on a full pipe)."""
+
+    def __init__(self, part: Path, process: subprocess.Popen[bytes]) -> None:
+        self.part = part
+        self.process = process
+        self.closed = False
+        self._queue: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
+        self._feeder = threading.Thread(target=self._feed, name=f"index-{part.name}", daemon=True)
+        self._feeder.start()
+
+    @classmethod
+    def start(cls, part: Path) -> _Child:
+        command = [sys.executable, "-m", ASIDE_MODULE, str(part)]
+        return cls(part, subprocess.Popen(command, stdin=PIPE, stdout=DEVNULL, stderr=PIPE))
+
+    def send(self, records: list[str]) -> None:
+        self._queue.put(records)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self.closed = True
+
+    def _feed(self) -> None:
+        stdin = self.process.stdin
+        assert stdin is not None
+        try:
+            while (records := self._queue.get()) is not None:
+                stdin.write(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:
+            pass  # the child died: its exit status says so
+        finally:
+            with contextlib.suppress(OSError):
+                stdin.close()
+
+    def wait(self) -> str | None:
+        """Wait for the child: None if it wrote its segment, else why not."""
+        if not self.closed:
+            self.close()
+        self._feeder.join()
+        self.process.stdin = None  # closed by the feeder
+        _, stderr = self.process.communicate()
+        if self.process.returncode:
+            return (stderr.decode(errors="replace").strip().splitlines()[-1:] or [str(self.process.returncode)])[0]
+        return None
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.wait()
 
 
 @dataclass
-class _Aside:
+class _Building:
     scratch: Path
-    parts: list[Path]
-    children: list[subprocess.Popen[bytes]]
-    ids: list[str]  # the programs' ids, in the order of the parts' rows: docnum order
-    columns: Columns | None = None  # worked out here while the children index
-    started: bool = False  # every child started: only then do their segments make the whole index
+    children: list[_Child]
+    ids: list[str]  # the programs' ids, in the order of the children's shares: docnum order
 
 
-_aside: dict[Path, _Aside] = {}  # target folder -> the children building it
+_aside: dict[Path, _Building] = {}  # target folder -> the children building it
 _aside_lock = threading.Lock()
-
-
-def building_aside(
-    directory: Path, version: str, count: int, documents: Callable[[], Iterable[Document]]
-) -> AbstractContextManager[None]:
-    """Child processes (`python -m app.search.build`), started now, build this version's index; the block this
-    returns waits for them on exit.
-
-    Storing a new catalog in SQL and indexing it are independent, and each takes a second or more at 10,000
-    programs. Each child writes one segment over a consecutive share of the programs, so docnums and scores are
-    those of a single segment. `build_if_missing` for this version waits for them and assembles the index, or
-    builds it in-process after all if a child failed: the children can only save time. `documents()` (`count` of
-    them) is called only when children are started, and not kept: nor is what it made them from.
-    """
-    target = folder_for(directory, version)
-    parts = min(ASIDE_PROCESSES, count // ASIDE_MIN_PROGRAMS)
-    if parts >= 1 and not index.exists_in(str(target)):  # a small catalog is indexed in-process in milliseconds
-        _start_aside(directory, version, target, parts, documents(), count)
-    return _finishing(target)
 
 
 @contextmanager
@@ -110,85 +234,56 @@ def _finishing(target: Path) -> Iterator[None]:
         _finish_aside(target)
 
 
-def _start_aside(
-    directory: Path, version: str, target: Path, parts: int, documents: Iterable[Document], total: int
-) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=directory))
-    aside = _Aside(scratch, [], [], [])
-    columns = ColumnsBuilder()
-    listed = iter(documents)
-    try:
-        for k in range(parts):  # one share of the documents at a time, in batches made, written and let go
-            size = total * (k + 1) // parts - total * k // parts
-            part = scratch / f"part-{k}"
-            part.mkdir()
-            with (part / "rows.pickle").open("wb") as out:
-                for start in range(0, size, ASIDE_BATCH):
-                    batch = list(itertools.islice(listed, min(ASIDE_BATCH, size - start)))
-                    aside.ids += [d.id for d in batch]
-                    columns.add(batch)
-                    pickle.dump(rows_of(batch), out, protocol=pickle.HIGHEST_PROTOCOL)
-            command = [sys.executable, "-m", ASIDE_MODULE, str(part)]
-            aside.children.append(subprocess.Popen(command, stdin=DEVNULL, stdout=DEVNULL, stderr=PIPE))
-            aside.parts.append(part)
-        aside.started = next(listed, None) is None and len(aside.ids) == total  # every program in a share
-        aside.columns = columns.finish()
-    except OSError as exc:
-        log.warning("could not start building the index aside (%s); building it in this process", exc)
-    except BaseException:  # making the documents failed: no child left running, no scratch folder left behind
-        for child in aside.children:
-            child.kill()
-            child.communicate()
-        shutil.rmtree(scratch, ignore_errors=True)
-        raise
-    with _aside_lock:
-        _aside[target] = aside
-
-
 def _finish_aside(target: Path) -> None:
     """Wait for the children building `target`, if any, and put their segments together as the index."""
     with _aside_lock:
-        aside = _aside.pop(target, None)
-    if aside is None:
+        building = _aside.pop(target, None)
+    if building is None:
         return
     try:
-        failures = []
-        for child in aside.children:
-            _, stderr = child.communicate()
-            if child.returncode:
-                failures.append(stderr.decode(errors="replace").strip().splitlines()[-1:] or [str(child.returncode)])
-        if failures or not aside.started or aside.columns is None:
-            if failures:
-                log.warning("building the index aside failed (%s); building it in this process", failures[0][0])
+        failures = [failed for child in building.children if (failed := child.wait())]
+        if failures:
+            log.warning("building the index aside failed (%s); building it in this process", failures[0])
             return
-        segments, words = [], Counter[str]()
-        for part in aside.parts:
-            segment, part_words = pickle.loads((part / "segment.pickle").read_bytes())  # our own child's output
+        segments, words, columns = [], Counter[str](), ColumnsBuilder()
+        for child in building.children:
+            segment, part_words, part_columns = pickle.loads((child.part / "segment.pickle").read_bytes())  # our own
             segments.append(segment)
             words.update(part_words)
-            for file in part.glob("*.seg"):
-                file.rename(aside.scratch / file.name)
-            shutil.rmtree(part)
-        write_index(aside.scratch, segments, words, aside.ids, aside.columns)
-        _publish(aside.scratch, target)
+            columns.extend(part_columns)
+            for file in child.part.glob("*.seg"):
+                file.rename(building.scratch / file.name)
+            shutil.rmtree(child.part)
+        write_index(building.scratch, segments, words, building.ids, columns.finish())
+        _publish(building.scratch, target)
     finally:
-        shutil.rmtree(aside.scratch, ignore_errors=True)
+        shutil.rmtree(building.scratch, ignore_errors=True)
 
 
 def _main(argv: Sequence[str]) -> int:
-    """A child of `building_aside`: write the rows in PART/rows.pickle as a segment in PART, and what it wrote
-    (the segment and the words) to PART/segment.pickle."""
+    """A child of `Aside`: index the batches of records (JSON texts) read from stdin as a segment in PART, and
+    write what it wrote (the segment, the words, the columns) to PART/segment.pickle."""
     gc.disable()  # a short-lived process making objects that all live until it exits (see app.live.loading.gc_paused)
+    os.nice(ASIDE_NICENESS)
     part = Path(argv[0])
-    rows: list[Row] = []
-    with (part / "rows.pickle").open("rb") as batches:  # written by our own parent process, a batch at a time
-        while batches.peek(1):
-            rows += pickle.load(batches)
-    (part / "rows.pickle").unlink()
-    result = write_segment(part, rows)
-    (part / "segment.pickle").write_bytes(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    columns = ColumnsBuilder()
+    with SegmentWriter(part) as writer:
+        for records in _batches(sys.stdin.buffer):
+            documents = [Document.from_record(orjson.loads(r), updated_at=INDEXED) for r in records]
+            writer.add(rows_of(documents))
+            columns.add(documents)
+        segment, words = writer.finish()
+    (part / "segment.pickle").write_bytes(pickle.dumps((segment, words, columns), protocol=pickle.HIGHEST_PROTOCOL))
     return 0
+
+
+def _batches(stream: BinaryIO) -> Iterator[list[str]]:
+    """The batches our own parent process writes (pickled lists of records), until it closes the pipe."""
+    while True:
+        try:
+            yield pickle.load(stream)
+        except EOFError:
+            return
 
 
 if __name__ == "__main__":

@@ -12,14 +12,14 @@ from __future__ import annotations
 import logging
 from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import orjson
 from whoosh import index
 from whoosh.codec.whoosh3 import W3Codec, byte_to_length, length_to_byte
-from whoosh.fields import ID, TEXT, Schema
+from whoosh.fields import STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.system import pack_uint
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from app.search.query import Document
 
 log = logging.getLogger("mentordir")
-SCHEMA_VERSION = "3"  # bump when the folder's contents or the analysis change, so old folders are not reused
+SCHEMA_VERSION = "4"  # bump when the folder's contents or the analysis change, so old folders are not reused
 # The words as typed (for typo tolerance and respelling) are kept beside the index in WORDS_FILE, not in it:
 # indexing them as a field doubled the time to build the index.
 WORDS_FILE = "words.json"
@@ -38,7 +38,9 @@ WORDS_FILE = "words.json"
 # every start (1.5 s at 100,000). An index without the file (written before it existed) is read the slow way.
 IDS_FILE = "ids.json"
 SCHEMA = Schema(
-    id=ID(stored=True, unique=True),
+    # Each document's program id is stored (the ids file is checked against it) but not indexed: nothing searches
+    # by id, and its 100,000 one-posting terms took a tenth of the time to build the index.
+    id=STORED(),
     **{name: TEXT(analyzer=STEM, phrase=False, field_boost=boost) for name, boost in FIELD_BOOSTS.items()},
 )
 
@@ -71,22 +73,86 @@ def write_segment(folder: Path, rows: Sequence[Row]) -> tuple[Any, dict[str, int
     Returns the segment (for a TOC) and every word of the rows' text as typed (lowercased), with how many
     programs use it, for WORDS_FILE.
     """
-    storage = FileStorage(str(folder)).create()
-    codec = W3Codec()
-    segment = codec.new_segment(storage, index._DEF_INDEX_NAME)
-    per_doc = codec.per_document_writer(storage, segment)
-    fields = codec.field_writer(storage, segment)
-    try:
-        words = _write(rows, per_doc, fields)
-    finally:  # on failure too: no file left open
-        if not per_doc.is_closed:
-            per_doc.close()
-        if not fields.is_closed:
-            fields.close()
-    segment.set_doc_count(len(rows))
-    segment.create_compound_file(storage)
-    storage.temp_storage(f"{index._DEF_INDEX_NAME}.tmp").destroy()  # the per-document writer's scratch folder
-    return segment, words
+    writer = SegmentWriter(folder)
+    with writer:
+        writer.add(rows)
+        return writer.finish()
+
+
+class SegmentWriter:
+    """One compound Whoosh segment written into the empty folder `folder`, rows added a batch at a time (each
+    batch's words are counted and let go: a child indexing its share as the parent reads the file holds no text)
+    and the postings written by `finish`. Used as a context manager: no file is left open on failure."""
+
+    def __init__(self, folder: Path) -> None:
+        self._storage = FileStorage(str(folder)).create()
+        codec = W3Codec()
+        self._segment = codec.new_segment(self._storage, index._DEF_INDEX_NAME)
+        self._per_doc = codec.per_document_writer(self._storage, self._segment)
+        self._fields = codec.field_writer(self._storage, self._segment)
+        self._text_fields = sorted(FIELD_BOOSTS)
+        # term -> [docnum, freq, docnum, freq, ...], per field
+        self._postings: dict[str, dict[str, list[int]]] = {name: {} for name in self._text_fields}
+        self._lengths: dict[str, list[int]] = {name: [] for name in self._text_fields}
+        self._words: Counter[str] = Counter()
+        self._count = 0  # documents added
+
+    def __enter__(self) -> SegmentWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for writer in (self._per_doc, self._fields):
+            if not writer.is_closed:
+                writer.close()
+
+    def add(self, rows: Iterable[Row]) -> None:
+        """The next programs, docnums following on."""
+        per_doc, postings, lengths, words = self._per_doc, self._postings, self._lengths, self._words
+        id_field = SCHEMA["id"]
+        for program_id, texts in rows:
+            docnum = self._count
+            self._count += 1
+            per_doc.start_doc(docnum)
+            per_doc.add_field("id", id_field, program_id, 0)
+            typed: set[str] = set()
+            for name in self._text_fields:
+                raw = Counter(WORD_RE.findall(texts[name]))
+                typed.update(map(str.lower, raw))
+                counts = term_frequencies(raw)
+                terms = postings[name]
+                for term, freq in counts.items():
+                    found = terms.get(term)
+                    if found is None:
+                        terms[term] = [docnum, freq]
+                    else:
+                        found += (docnum, freq)
+                length = sum(counts.values())
+                lengths[name].append(length)
+                per_doc.add_field(name, SCHEMA[name], None, length)
+            per_doc.finish_doc()
+            words.update(typed)
+
+    def finish(self) -> tuple[Any, dict[str, int]]:
+        """Write the postings and close the segment: the segment (for a TOC) and every word of the rows' text as
+        typed (lowercased), with how many programs use it, for WORDS_FILE."""
+        self._per_doc.close()
+        fields = self._fields
+        for name in self._text_fields:  # fields, then terms, in order: the order Whoosh's own writer uses
+            field = SCHEMA[name]
+            fields.start_field(name, field)
+            # A posting carries its field's length as the segment stores it (one byte, lossy), as Whoosh's does.
+            stored_length = [byte_to_length(length_to_byte(n)) for n in self._lengths[name]]
+            boost = field.format.field_boost
+            for term, flat in sorted(self._postings[name].items()):  # str order is UTF-8 byte order
+                fields.start_term(term.encode())
+                _add_postings(fields, flat, boost, stored_length)
+                fields.finish_term()
+            fields.finish_field()
+        fields.close()
+        self._segment.set_doc_count(self._count)
+        self._segment.create_compound_file(self._storage)
+        self._storage.temp_storage(f"{index._DEF_INDEX_NAME}.tmp").destroy()  # the per-document writer's scratch
+        return self._segment, dict(self._words)
 
 
 def write_index(
@@ -98,55 +164,6 @@ def write_index(
     (folder / WORDS_FILE).write_bytes(orjson.dumps(words))
     (folder / IDS_FILE).write_bytes(orjson.dumps(list(ids)))
     index.TOC(SCHEMA, list(segments), 0).write(FileStorage(str(folder)), index._DEF_INDEX_NAME)
-
-
-def _write(rows: Sequence[Row], per_doc: Any, fields: Any) -> dict[str, int]:
-    text_fields = sorted(FIELD_BOOSTS)
-    postings: dict[str, dict[str, list[int]]] = {name: {} for name in text_fields}  # term -> [docnum, freq, ...]
-    lengths: dict[str, list[int]] = {name: [] for name in text_fields}
-    words: Counter[str] = Counter()
-    id_field = SCHEMA["id"]
-    for docnum, (program_id, texts) in enumerate(rows):
-        per_doc.start_doc(docnum)
-        per_doc.add_field("id", id_field, program_id, 0)
-        typed: set[str] = set()
-        for name in text_fields:
-            raw = Counter(WORD_RE.findall(texts[name]))
-            typed.update(map(str.lower, raw))
-            counts = term_frequencies(raw)
-            terms = postings[name]
-            for term, freq in counts.items():
-                found = terms.get(term)
-                if found is None:
-                    terms[term] = [docnum, freq]
-                else:
-                    found += (docnum, freq)
-            length = sum(counts.values())
-            lengths[name].append(length)
-            per_doc.add_field(name, SCHEMA[name], None, length)
-        per_doc.finish_doc()
-        words.update(typed)
-    per_doc.close()
-
-    for name in sorted(SCHEMA.names()):  # fields, then terms, in order: the order Whoosh's own writer uses
-        field = SCHEMA[name]
-        fields.start_field(name, field)
-        if name == "id":
-            for docnum, (program_id, _) in sorted(enumerate(rows), key=lambda pair: pair[1][0]):
-                fields.start_term(program_id.encode())
-                fields.add(docnum, 1.0, b"", 0)
-                fields.finish_term()
-        else:
-            # A posting carries its field's length as the segment stores it (one byte, lossy), as Whoosh's does.
-            stored_length = [byte_to_length(length_to_byte(n)) for n in lengths[name]]
-            boost = field.format.field_boost
-            for term, flat in sorted(postings[name].items()):  # str order is UTF-8 byte order
-                fields.start_term(term.encode())
-                _add_postings(fields, flat, boost, stored_length)
-                fields.finish_term()
-        fields.finish_field()
-    fields.close()
-    return dict(words)
 
 
 def _add_postings(fields: Any, flat: list[int], boost: float, stored_length: list[int]) -> None:

@@ -53,6 +53,11 @@ class ProgramRow(SQLModel, table=True):
     seq: int = Field(default=0)  # the load that last added or changed it
 
 
+# The table itself, for bulk inserts: SQLAlchemy's ORM-enabled bulk insert handles each row in Python first (a
+# quarter of storing 100,000 programs), where a Core insert hands the rows to the driver's executemany.
+PROGRAMS = ProgramRow.__table__  # type: ignore[attr-defined]
+
+
 class RemovedRow(SQLModel, table=True):
     """A program that left the catalog, kept so that syncing clients learn of removals."""
 
@@ -247,7 +252,7 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
 def _write(session: Session, new_rows: list[dict[str, Any]], changed_rows: list[dict[str, Any]]) -> None:
     """Insert and update these rows, and empty the lists."""
     if new_rows:
-        session.execute(insert(ProgramRow), new_rows)
+        session.execute(insert(PROGRAMS), new_rows)
         new_rows.clear()
     if changed_rows:
         session.execute(update(ProgramRow), changed_rows)
