@@ -10,7 +10,7 @@ import pytest
 
 from app.catalog.models import Program
 from app.catalog.problems import CatalogError, Problem
-from app.catalog.validate import _checked, _Entries, _whole, load_catalog, validate
+from app.catalog.validate import Entries, _checked, _whole, load_catalog, validate
 from app.catalog.vocab import FACETS
 from app.catalog.yamlread import parse
 from tests.conftest import FIXTURE_CATALOG
@@ -152,7 +152,7 @@ def test_field_errors(change: tuple[str, str], expected: str) -> None:
     broken = catalog(entry("zero", "Zero"), entry(), entry("two", "Two")).replace(change[0], change[1])
     header = broken.replace("title: Test", "title: ''\nsubtitle: x")
     for text in (broken, header, broken + "  - just text\n", broken + "  - [a, list]\n"):
-        entries = _Entries(None)
+        entries = Entries(None)
         data, _ = parse(text, "c.yaml", 10_000, track=False, on_entry=entries)
         whole, by_entry = _whole(parse(text, "c.yaml", 10_000, track=False)[0]), _checked(data, entries)
         assert (whole[0] is None) == (by_entry[0] is None)

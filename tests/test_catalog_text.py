@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog.filelimits import MAX_PROGRAMS
+from app.catalog.filelimits import MAX_PROGRAMS, count_entries
 from app.catalog.problems import CatalogError
 from app.catalog.validate import load_catalog, validate
 from app.config import Settings
@@ -84,6 +84,8 @@ def test_a_catalog_beyond_the_program_limit_is_refused_before_it_is_parsed() -> 
     ]
     flow = "programs: [" + ", ".join(f"{{id: p{i}}}" for i in range(MAX_PROGRAMS + 1)) + "]\n"
     assert "more than 10,000 programs" in errors(flow)[0].message  # not one item a line: caught while parsing
+    # counted before parsing with Windows line ends too (they once slipped past the count, to the parser)
+    assert count_entries(many.replace("\n", "\r\n")) == count_entries(many) == MAX_PROGRAMS + 1
 
 
 def test_the_program_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -193,8 +193,9 @@ def documents_of_programs(programs: list[Program]) -> list[Document]:
 
 
 def test_a_refused_file_leaves_no_child_and_no_folder(tmp_path: Path) -> None:
-    """The children start on the first programs while the file is read; a duplicate found at its end refuses it,
-    and nothing they did is left: no process, no folder, no index."""
+    """A duplicate across the shares: the children reading them decline, the file is read whole, its indexing
+    children start on the first programs meanwhile, the duplicate found at its end refuses it, and nothing any
+    of them did is left: no process, no folder, no index."""
     text = generate(2400, seed=9)
     first = text.index("\n- id: ")
     first_entry = text[first : text.index("\n- id: ", first + 1)]
@@ -213,7 +214,7 @@ def test_a_refused_file_leaves_no_child_and_no_folder(tmp_path: Path) -> None:
         engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
         with pytest.raises(CatalogError, match=f"duplicate id '{duplicate}'"):
             load_file(settings, engine)
-    assert len(started) == 2  # both shares were under way before the verdict
+    assert len(started) == 4  # two reading shares, then two indexing, all under way before the verdict
     assert all(child.poll() is not None for child in started)
     assert list((tmp_path / "index").iterdir()) == []
 

@@ -12,7 +12,6 @@ from app.catalog.problems import CatalogError, Problem
 
 MAX_PROGRAMS = 10_000  # by default (MENTORDIR_MAX_PROGRAMS); the parser also refuses the entry one too many
 NODES_PER_PROGRAM = 100  # YAML values a catalog may hold in all, per program it may list
-ITEM = re.compile(r"^(\s*)- ", re.MULTILINE)  # a list item, one a line
 
 
 def too_many(limit: int) -> str:
@@ -27,14 +26,16 @@ def count_entries(text: str | bytes) -> int:
     """How many entries the file's `programs` list seems to hold: its items one a line at the first item's
     indentation (counted in milliseconds; the parser takes seconds)."""
     data = text.encode() if isinstance(text, str) else text
-    start = re.search(rb"^programs\s*:[ \t]*(#.*)?$", data, re.MULTILINE)
-    first = _ITEM_BYTES.search(data, start.end()) if start else None
+    start = PROGRAMS_LINE.search(data)
+    first = ITEM_LINE.search(data, start.end()) if start else None
     if first is None:
         return 0
     return 1 + data.count(b"\n" + first.group(1) + b"- ", first.end())
 
 
-_ITEM_BYTES = re.compile(rb"^([ \t]*)- ", re.MULTILINE)
+PROGRAMS_LINE = re.compile(rb"^programs[ \t]*:[ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)  # the list's key, top level
+ITEM_LINE = re.compile(rb"^([ \t]*)- ", re.MULTILINE)  # a list item, one a line (group 1: its indentation)
+ITEM = re.compile(ITEM_LINE.pattern.decode(), re.MULTILINE)  # the same in text
 
 
 def refuse_oversized(text: str | bytes, display: str, max_programs: int = MAX_PROGRAMS) -> int:

@@ -81,7 +81,7 @@ def validate(
     """Validate catalog text (or a file's bytes, known to be UTF-8); raise CatalogError listing every problem, in
     file order. `accepted` is given each program as soon as it is read and valid, in file order, while every entry
     before it is valid too."""
-    budget, entries = _limits(text, path, max_nodes, max_programs)
+    budget, entries = limits(text, path, max_nodes, max_programs)
     return _validate(text, path, budget, entries, max_programs, accepted)
 
 
@@ -91,12 +91,12 @@ def load_catalog(
     """Read and validate a catalog file; raise CatalogError with every problem found (see `validate`)."""
     display = str(path)
     text = read_utf8(path, display, max_bytes)
-    budget, entries = _limits(text, display, None, max_programs)
+    budget, entries = limits(text, display, None, max_programs)
     del text  # the parser reads the file a block at a time: 150 MB less held while 100,000 programs are read
     return _validate(path, display, budget, entries, max_programs, accepted)
 
 
-def _limits(text: str | bytes, path: str, max_nodes: int | None, max_programs: int) -> tuple[int, int]:
+def limits(text: str | bytes, path: str, max_nodes: int | None, max_programs: int) -> tuple[int, int]:
     """The YAML values the file may hold, and the entries it seems to list; a file beyond a limit is refused."""
     entries = refuse_oversized(text, path, max_programs)
     chars = len(text.decode("utf-8")) if isinstance(text, bytes) else len(text)
@@ -111,7 +111,7 @@ def _validate(
     # file needs only its entries' lines, so the file is read again, noting every position, only to place problems.
     if accepted is not None:
         accepted.expect(count)
-    entries = _Entries(accepted)
+    entries = Entries(accepted)
     data, tree = parse(source, path, budget, track=False, max_programs=max_programs, on_entry=entries)
     catalog, pending = _check(data, tree, entries)
     if catalog is not None:
@@ -140,14 +140,14 @@ def _placing(text: str, path: str, budget: int, data: Any, tree: Tree, pending: 
     return parse(text, path, budget, track=True, max_programs=max_programs)[1]
 
 
-def _check(data: Any, tree: Tree, entries: _Entries) -> tuple[Catalog | None, Pending]:
+def _check(data: Any, tree: Tree, entries: Entries) -> tuple[Catalog | None, Pending]:
     """The catalog, or the problems to place (the reader's own problems are in `tree.problems`)."""
     if not isinstance(data, dict):
         return None, [((), "expected a mapping with a 'programs' list at the top of the file", False)]
     programs = data["programs"] if isinstance(data.get("programs"), list) else []
     recovered = any(p.message.startswith("YAML syntax error") for p in tree.problems)
     checked = bool(programs) and not recovered and len(entries.labels) == len(programs)  # each entry as it was read
-    pending: Pending = _duplicates(entries.labels if checked else [_labels(entry) for entry in programs], tree)
+    pending: Pending = duplicates(entries.labels if checked else [labels_of(entry) for entry in programs], tree)
     models, errors = _checked(data, entries) if checked else _whole(data)
     for error in errors:
         loc, message, at_key = _describe(error, data)
@@ -173,11 +173,11 @@ def _whole(data: dict[str, Any]) -> tuple[CatalogFile | None, list[Any]]:
 Labels = tuple[Any, Any, Any]  # an entry's id, name and aliases, as written
 
 
-def _labels(entry: Any) -> Labels | None:
+def labels_of(entry: Any) -> Labels | None:
     return (entry.get("id"), entry.get("name"), entry.get("aliases")) if isinstance(entry, dict) else None
 
 
-class _Entries:
+class Entries:
     """The program entries, checked one at a time as the parser reads them: what `_whole` finds, the same errors
     at the same places, but each entry's parsed data let go as soon as it is a model (parsed data and models of
     100,000 programs side by side took 0.4 GB more), and each valid one handed to `accepted` at once."""
@@ -188,7 +188,7 @@ class _Entries:
         self.errors: list[Any] = []
 
     def __call__(self, i: int, entry: Any) -> Any:
-        self.labels.append(_labels(entry))
+        self.labels.append(labels_of(entry))
         try:
             program = Program.model_validate(entry)
         except ValidationError as exc:
@@ -199,7 +199,7 @@ class _Entries:
         return program
 
 
-def _checked(data: dict[str, Any], entries: _Entries) -> tuple[CatalogFile | None, list[Any]]:
+def _checked(data: dict[str, Any], entries: Entries) -> tuple[CatalogFile | None, list[Any]]:
     """The file whose entries `entries` checked as they were read (the list now holds their models)."""
     header = {key: value for key, value in data.items() if key != "programs"}
     errors: list[Any] = []
@@ -228,7 +228,7 @@ def _input_is_none(data: Any, loc: Loc) -> bool:
     return value is None
 
 
-def _duplicates(entries: list[Labels | None], tree: Tree) -> Pending:
+def duplicates(entries: list[Labels | None], tree: Tree) -> Pending:
     """Duplicate ids, and duplicate names or aliases across entries (compared by `name_key`: case, punctuation,
     look-alike letters and invisible characters aside)."""
     pending: Pending = []

@@ -316,6 +316,20 @@ def parse(
     return data, tree
 
 
+def parse_clean(
+    text: bytes, display: str, max_nodes: int, max_programs: int, on_entry: Callable[[int, Any], Any]
+) -> tuple[Any, Tree] | None:
+    """`parse` for a text expected to be clean (a share of a large file, `app.catalog.shares`): None at the first
+    syntax error or limit, with no recovery (the caller then reads the whole file, which reports it)."""
+    tree = Tree(display, 0, max_nodes, track=False, max_programs=max_programs)
+    tree.on_entry = on_entry
+    try:
+        value = tree.load(text)
+    except (yaml.YAMLError, RecursionError, _TooBig):
+        return None
+    return (None if value is _EMPTY else value), tree
+
+
 def text_of(source: str | bytes | Path) -> str:
     """The whole text of what `parse` reads."""
     if isinstance(source, Path):

@@ -45,7 +45,7 @@ def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir
     try:
         with spinner() as progress, contextlib.ExitStack() as aside, gc_paused():
             task = progress.add_task("validating and writing to the database")
-            _, report = load_file(settings, engine, aside)
+            report = load_file(settings, engine, aside)
             progress.update(task, description=f"indexing {report.total} programs")
             snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS, WORDFORMS), stored=report.programs)
     except CatalogError as exc:

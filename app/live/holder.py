@@ -111,7 +111,7 @@ class LiveCatalog:
                 warm = already_loaded(self.settings, self.engine, digest)
                 ahead = ahead if warm else None  # read for nothing: not kept through a load
                 with contextlib.ExitStack() as aside:
-                    report = None if warm else load_file(self.settings, self.engine, aside)[1]
+                    report = None if warm else load_file(self.settings, self.engine, aside)
                     if report is not None:
                         release_freed_memory()  # before the new index is opened: not on top of the load's peak
                     snapshot = None

@@ -14,10 +14,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.catalog.models import Catalog
-from app.catalog.validate import load_catalog
+from app.catalog.filelimits import read_utf8
+from app.catalog.models import Catalog, CheckedCatalog
+from app.catalog.validate import limits, load_catalog
 from app.config import Settings
-from app.search.build import Aside
+from app.search.build import Aside, read_aside
 from app.store.db import SyncReport, init_db, sync_catalog
 
 log = logging.getLogger("mentordir")
@@ -41,31 +42,40 @@ def file_stamp(path: Path) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def load_file(
-    settings: Settings, engine: Engine, aside: contextlib.ExitStack | None = None
-) -> tuple[Catalog, SyncReport]:
+def load_file(settings: Settings, engine: Engine, aside: contextlib.ExitStack | None = None) -> SyncReport:
     """Validate the catalog file and write it to the database (one transaction).
 
-    Child processes index each program as soon as it is read and valid (`Aside`), and go on while it is stored,
-    until `aside` closes (or this call returns, without one); `build_snapshot` of this version waits for them.
+    The index is built by child processes meanwhile (`app.search.build`), until `aside` closes (or this call
+    returns, without one); `build_snapshot` of this version waits for them. A large file is read in shares by
+    the children themselves (`read_aside`); any other, or one they do not find valid, is read here, each program
+    handed to them as soon as it is valid (`Aside`).
     """
-    indexing = Aside(settings.index_dir)
-    try:
-        catalog = load_catalog(
-            settings.catalog,
-            max_bytes=settings.max_catalog_bytes,
-            max_programs=settings.max_programs,
-            accepted=indexing,
-        )
-    except BaseException:
-        indexing.abandon()
-        raise
+    display = str(settings.catalog)
+    data = read_utf8(settings.catalog, display, settings.max_catalog_bytes)
+    max_values, entries = limits(data, display, None, settings.max_programs)
+    shared = read_aside(settings.index_dir, data, display, max_values, entries, settings.max_programs)
+    del data
     with contextlib.ExitStack() as local:
-        (aside or local).enter_context(indexing.finish(catalog.version, len(catalog.programs)))
+        if shared is not None:
+            catalog: Catalog | CheckedCatalog = shared[0]
+            (aside or local).enter_context(shared[1])
+        else:
+            indexing = Aside(settings.index_dir)
+            try:
+                catalog = load_catalog(
+                    settings.catalog,
+                    max_bytes=settings.max_catalog_bytes,
+                    max_programs=settings.max_programs,
+                    accepted=indexing,
+                )
+            except BaseException:
+                indexing.abandon()
+                raise
+            (aside or local).enter_context(indexing.finish(catalog.version, len(catalog.programs)))
         init_db(engine)
         for attempt in range(1, SYNC_ATTEMPTS + 1):
             try:
-                return catalog, sync_catalog(engine, catalog)
+                return sync_catalog(engine, catalog)
             except SQLAlchemyError:
                 if attempt == SYNC_ATTEMPTS:
                     raise

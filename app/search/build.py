@@ -18,7 +18,7 @@ import sys
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +28,8 @@ from typing import BinaryIO
 import orjson
 from whoosh import index
 
-from app.catalog.models import Program
+from app.catalog import shares
+from app.catalog.models import CheckedCatalog, Program
 from app.search.columns import Columns, ColumnsBuilder
 from app.search.indexdir import SegmentWriter, folder_for, rows_of, write_index, write_segment
 from app.search.query import Document
@@ -40,7 +41,7 @@ ASIDE_MIN_PROGRAMS = 1000  # programs per child at least: starting a process cos
 # When a program changed does not matter to the index (it holds text): the documents it is built from all say this.
 INDEXED = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 ASIDE_BATCH = 1000  # programs handed to a child at a time
-# The parent reading the file is the slower side: the children give way to it, and keep up on what is left.
+# While the parent reads the file, it is the slower side: the indexing children give way to it.
 ASIDE_NICENESS = 10
 ASIDE_MODULE = __name__  # what the children run (`python -m app.search.build PART`)
 
@@ -124,7 +125,7 @@ class Aside:
             if self._batch:
                 if not self._children or self._children[-1].closed:  # a share's first batch: its child starts
                     self._children.append(_Child.start(self._part(len(self._children))))
-                self._children[-1].send(self._batch)
+                self._children[-1].send(pickle.dumps(self._batch, protocol=pickle.HIGHEST_PROTOCOL))
                 self._batch = []
             if last and self._children:
                 self._children[-1].close()
@@ -143,45 +144,80 @@ class Aside:
     def abandon(self) -> None:
         """Stop: the children are killed and their folder removed."""
         self._on = False
-        for child in self._children:
-            child.kill()
         if self._scratch is not None:
-            shutil.rmtree(self._scratch, ignore_errors=True)
+            _Building(self._scratch, self._children, self._ids).abandon()
         self._children, self._scratch = [], None
 
     def finish(self, version: str, count: int) -> AbstractContextManager[None]:
         """The file was accepted as this version of `count` programs: the children get their last programs; the
         block this returns waits for them on exit (as `build_if_missing` for this version would)."""
-        target = folder_for(self.directory, version)
         if self._on:
             self._send(last=True)
-        if not self._children or count != len(self._ids) or index.exists_in(str(target)):
-            self.abandon()  # nothing started (small, or could not start), or the index is already there
-        elif self._scratch is not None:
-            with _aside_lock:
-                _aside[target] = _Building(self._scratch, self._children, self._ids)
         self._on = False
-        return _finishing(target)
+        if not self._children or count != len(self._ids) or self._scratch is None:
+            self.abandon()  # nothing started (small, or could not start)
+            return _finishing(folder_for(self.directory, version))
+        return _Building(self._scratch, self._children, self._ids).hand_over(self.directory, version)
+
+
+def read_aside(
+    directory: Path, data: bytes, display: str, max_values: int, entries: int, max_programs: int
+) -> tuple[CheckedCatalog, AbstractContextManager[None]] | None:
+    """Read a large catalog file in shares, a child process each (`app.catalog.shares`), the children then
+    indexing their programs: the catalog, and a block that waits for its index on exit (as `Aside.finish`).
+
+    None when the file is small, not laid out one entry marker a line, or not valid as read in shares (nothing is
+    left behind): the caller reads it the usual way, which reports its problems.
+    """
+    parts = min(ASIDE_PROCESSES, entries // ASIDE_MIN_PROGRAMS)
+    cut = shares.layout(data, parts) if parts >= 2 else None  # one share would only move the reading elsewhere
+    if cut is None:
+        return None
+    directory.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=directory))
+    children: list[_Child] = []
+    try:
+        for k, (start, end) in enumerate(cut.cuts):
+            (scratch / f"part-{k}").mkdir()
+            children.append(_Child.start(scratch / f"part-{k}", reading=True))
+            children[-1].send(pickle.dumps((display, max_values, max_programs, end - start)))
+            children[-1].send(memoryview(data)[start:end])
+            children[-1].close()
+        reads = [read for child in children if (read := child.share()) is not None]
+        catalog = shares.join(cut.header, reads, display, max_values, max_programs) if len(reads) == parts else None
+        if catalog is None:
+            raise _Declined
+    except (_Declined, OSError):
+        _Building(scratch, children, []).abandon()
+        return None
+    building = _Building(scratch, children, [p.id for p in catalog.programs])
+    return catalog, building.hand_over(directory, catalog.version)
+
+
+class _Declined(Exception):
+    pass
 
 
 class _Child:
-    """One child process and the thread feeding it batches of records (the reader never waits on a full pipe)."""
+    """One child process and the thread feeding it (the parent never waits on a full pipe)."""
 
     def __init__(self, part: Path, process: subprocess.Popen[bytes]) -> None:
         self.part = part
         self.process = process
         self.closed = False
-        self._queue: queue.SimpleQueue[list[str] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[bytes | memoryview | None] = queue.SimpleQueue()
         self._feeder = threading.Thread(target=self._feed, name=f"index-{part.name}", daemon=True)
         self._feeder.start()
 
     @classmethod
-    def start(cls, part: Path) -> _Child:
-        command = [sys.executable, "-m", ASIDE_MODULE, str(part)]
-        return cls(part, subprocess.Popen(command, stdin=PIPE, stdout=DEVNULL, stderr=PIPE))
+    def start(cls, part: Path, *, reading: bool = False) -> _Child:
+        """A child indexing the batches of records it is sent; `reading`: one reading the share it is sent."""
+        command = [sys.executable, "-m", ASIDE_MODULE, str(part), *(["--read"] if reading else [])]
+        stdout = PIPE if reading else DEVNULL
+        return cls(part, subprocess.Popen(command, stdin=PIPE, stdout=stdout, stderr=PIPE))
 
-    def send(self, records: list[str]) -> None:
-        self._queue.put(records)
+    def send(self, data: bytes | memoryview) -> None:
+        self._queue.put(data)
 
     def close(self) -> None:
         self._queue.put(None)
@@ -191,13 +227,21 @@ class _Child:
         stdin = self.process.stdin
         assert stdin is not None
         try:
-            while (records := self._queue.get()) is not None:
-                stdin.write(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
+            while (data := self._queue.get()) is not None:
+                stdin.write(data)
         except OSError:
             pass  # the child died: its exit status says so
         finally:
             with contextlib.suppress(OSError):
                 stdin.close()
+
+    def share(self) -> shares.ShareRead | None:
+        """A reading child's verdict on its share: what it read, or None if it declined (or died)."""
+        assert self.process.stdout is not None
+        if self.process.stdout.readline() != b"read\n":
+            return None
+        read: shares.ShareRead = pickle.loads((self.part / "share.pickle").read_bytes())  # our own child's
+        return read
 
     def wait(self) -> str | None:
         """Wait for the child: None if it wrote its segment, else why not."""
@@ -220,6 +264,21 @@ class _Building:
     scratch: Path
     children: list[_Child]
     ids: list[str]  # the programs' ids, in the order of the children's shares: docnum order
+
+    def hand_over(self, directory: Path, version: str) -> AbstractContextManager[None]:
+        """Let `build_if_missing` of this version wait for the children; the block returned waits on exit."""
+        target = folder_for(directory, version)
+        if index.exists_in(str(target)):
+            self.abandon()  # this version's index is already there
+        else:
+            with _aside_lock:
+                _aside[target] = self
+        return _finishing(target)
+
+    def abandon(self) -> None:
+        for child in self.children:
+            child.kill()
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 _aside: dict[Path, _Building] = {}  # target folder -> the children building it
@@ -262,19 +321,39 @@ def _finish_aside(target: Path) -> None:
 
 def _main(argv: Sequence[str]) -> int:
     """A child of `Aside`: index the batches of records (JSON texts) read from stdin as a segment in PART, and
-    write what it wrote (the segment, the words, the columns) to PART/segment.pickle."""
+    write what it wrote (the segment, the words, the columns) to PART/segment.pickle. With --read, a child of
+    `read_aside`: first read the share of the file sent on stdin, write what it holds to PART/share.pickle and
+    say `read` on stdout (or `declined`, and stop), then index its programs the same way."""
     gc.disable()  # a short-lived process making objects that all live until it exits (see app.live.loading.gc_paused)
-    os.nice(ASIDE_NICENESS)
     part = Path(argv[0])
+    if argv[1:] == ["--read"]:
+        share = _read(part, sys.stdin.buffer)
+        if share is None:
+            return 0
+        batches: Iterable[list[str]] = (share[k : k + ASIDE_BATCH] for k in range(0, len(share), ASIDE_BATCH))
+    else:
+        os.nice(ASIDE_NICENESS)  # the parent reading the file is the longer path: give way to it
+        batches = _batches(sys.stdin.buffer)
     columns = ColumnsBuilder()
     with SegmentWriter(part) as writer:
-        for records in _batches(sys.stdin.buffer):
+        for records in batches:
             documents = [Document.from_record(orjson.loads(r), updated_at=INDEXED) for r in records]
             writer.add(rows_of(documents))
             columns.add(documents)
         segment, words = writer.finish()
     (part / "segment.pickle").write_bytes(pickle.dumps((segment, words, columns), protocol=pickle.HIGHEST_PROTOCOL))
     return 0
+
+
+def _read(part: Path, stream: BinaryIO) -> list[str] | None:
+    """Read the share sent by our parent; its programs' records, or None if declined (said on stdout)."""
+    display, max_values, max_programs, size = pickle.load(stream)
+    read = shares.read_share(stream.read(size), display, max_values, max_programs)
+    if read is not None:
+        (part / "share.pickle").write_bytes(pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.write("read\n" if read is not None else "declined\n")
+    sys.stdout.flush()
+    return [p.raw for p in read.programs] if read is not None else None
 
 
 def _batches(stream: BinaryIO) -> Iterator[list[str]]:
