@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,6 +37,10 @@ class Tree:
         self.problems: list[Problem] = []
         self._anchors: dict[str, tuple[int, int, Any]] = {}
         self._shared: dict[str, str] = {}
+        # What recurring short plain scalars resolve to (tag) and are made into (a date, a number): a catalog of
+        # 100,000 programs repeats its vocabulary values and dates hundreds of thousands of times.
+        self._resolved: dict[str, str] = {}
+        self._made: dict[tuple[str, str], Any] = {}
         self._loader: Any = None
         # Called with each entry of the top-level `programs` list as soon as it is read (its index and data); what it
         # returns is kept in the list instead.
@@ -97,9 +102,13 @@ class Tree:
                 depth -= 1
 
     def _node(self, loc: Loc) -> Any:
-        loader = self._loader
-        event: Any = loader.get_event()
-        if isinstance(event, yaml.AliasEvent):
+        return self._value(self._loader.get_event(), loc)
+
+    def _value(self, event: Any, loc: Loc) -> Any:
+        """The node that starts with `event`. (Called once per value of the file: events are told apart by their
+        class, and each collection's end found by reading the next event, not by asking the parser first.)"""
+        kind = event.__class__
+        if kind is _ALIAS:
             anchored = self._anchors.get(str(event.anchor))
             if anchored is None:
                 mark: Any = event.start_mark
@@ -109,53 +118,48 @@ class Tree:
         self.budget -= 1
         if self.budget < 0:
             raise _TooBig("the file holds too many YAML values")
-        if len(loc) == 2 and loc[0] == "programs" and isinstance(loc[1], int) and loc[1] >= self.max_programs:
+        depth = len(loc)
+        if depth == 2 and loc[0] == "programs" and isinstance(loc[1], int) and loc[1] >= self.max_programs:
             raise _TooBig(too_many(self.max_programs))
-        if len(loc) > MAX_DEPTH:
+        if depth > MAX_DEPTH:
             self.problem(self.pos(event.start_mark), loc, f"nested deeper than {MAX_DEPTH} levels")
             self._skip(event)
             return None
         if event.anchor is not None:
             self._anchor(event)
-        if self.track or len(loc) <= 2:
+        if self.track or depth <= 2:
             self.positions[loc] = self.pos(event.start_mark)
-        if isinstance(event, yaml.ScalarEvent):
+        if kind is _SCALAR:
             return self._scalar(event, loc)
-        if isinstance(event, yaml.SequenceStartEvent):
+        next_event = self._loader.get_event
+        if kind is _SEQUENCE:
             items: list[Any] = []
             hook = self.on_entry if loc == ("programs",) else None
-            while not loader.check_event(yaml.SequenceEndEvent):
-                item = self._node((*loc, len(items)))
-                items.append(item if hook is None else hook(len(items), item))
-            loader.get_event()
+            while (item := next_event()).__class__ is not _SEQUENCE_END:
+                value = self._value(item, (*loc, len(items)))
+                items.append(value if hook is None else hook(len(items), value))
             return items
         out: dict[str, Any] = {}
-        while not loader.check_event(yaml.MappingEndEvent):
-            key_event = loader.get_event()
-            if not isinstance(key_event, yaml.ScalarEvent):
+        shared = self._shared
+        while (key_event := next_event()).__class__ is not _MAPPING_END:
+            if key_event.__class__ is not _SCALAR:
                 self.problem(self.pos(key_event.start_mark), loc, "keys must be plain names")
                 self._skip(key_event)
-                self._skip(loader.get_event())
+                self._skip(next_event())
                 continue
             if key_event.anchor is not None:
                 self._anchor(key_event)
-            key = self._share(key_event.value)
+            key = key_event.value
+            if len(key) <= SHARED_CHARS:
+                key = shared.setdefault(key, key)
             if key in out:
                 self.problem(self.pos(key_event.start_mark), (*loc, key), f"key '{key}' appears twice in this entry")
-                self._skip(loader.get_event())
+                self._skip(next_event())
                 continue
             if self.track:
                 self.key_positions[(*loc, key)] = self.pos(key_event.start_mark)
-            out[key] = self._node((*loc, key))
-        loader.get_event()
+            out[key] = self._value(next_event(), (*loc, key))
         return out
-
-    def _share(self, text: str) -> str:
-        """One object for each short text that recurs (keys, vocabulary values, a source's title): a catalog of
-        100,000 programs repeats them millions of times."""
-        if len(text) > SHARED_CHARS:
-            return text
-        return self._shared.setdefault(text, text)
 
     def _scalar(self, event: Any, loc: Loc) -> Any:
         tag = event.tag
@@ -165,18 +169,28 @@ class Tree:
             # implicit type starts with (digits, signs, y/n/t/f/o, ~, ...): the rest is text, as resolve() finds.
             if not event.implicit[0] or (value and value[0] not in _RESOLVED_FIRST):
                 tag = _STR
-            else:
+            elif (tag := self._resolved.get(value)) is None:
                 tag = self._loader.resolve(yaml.ScalarNode, value, event.implicit)
-        if tag == _STR:
-            value = self._share(event.value)
+                if len(value) <= SHARED_CHARS:
+                    self._resolved[value] = tag
+        if tag == _STR:  # one object for each short text that recurs (keys, vocabulary values, a source's title)
+            value = event.value
+            if len(value) <= SHARED_CHARS:
+                value = self._shared.setdefault(value, value)
             if (SUSPECT.search(value) or ("@" in value and loc[-1:] == ("url",))) and (
                 problem := text_problem(value, loc)
             ):
                 self.problem(self.pos(event.start_mark), loc, problem)
             return value
+        made = self._made.get((tag, event.value), _NOT_MADE)
+        if made is not _NOT_MADE:
+            return made
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
-            return self._loader.construct_object(node)
+            made = self._loader.construct_object(node)
+            if len(event.value) <= SHARED_CHARS and type(made) in _IMMUTABLE:  # shared safely
+                self._made[(tag, event.value)] = made
+            return made
         except yaml.YAMLError as exc:  # e.g. an impossible date such as 2024-02-30
             reason = getattr(exc, "problem", None) or exc
             self.problem(self.pos(event.start_mark), loc, f"cannot read this value: {reason}")
@@ -187,12 +201,17 @@ class Tree:
 
 
 _STR = "tag:yaml.org,2002:str"
+# The parser's event classes (libyaml's parser makes exactly these, never subclasses)
+_ALIAS, _SCALAR, _SEQUENCE = yaml.AliasEvent, yaml.ScalarEvent, yaml.SequenceStartEvent
+_SEQUENCE_END, _MAPPING_END = yaml.SequenceEndEvent, yaml.MappingEndEvent
 SHARED_CHARS = 100
 # The first characters of plain scalars that the safe loader's implicit resolvers may read as another type. The
 # shortcut in `Tree._scalar` holds while no resolver applies to every first character and no path resolver exists.
 _RESOLVED_FIRST = frozenset(k for k in yaml.CSafeLoader.yaml_implicit_resolvers if k)
 assert None not in yaml.CSafeLoader.yaml_implicit_resolvers and not yaml.CSafeLoader.yaml_path_resolvers
 _EMPTY = object()  # a stream without any document
+_NOT_MADE = object()
+_IMMUTABLE = frozenset({bool, int, float, type(None), bytes, dt.date, dt.datetime})
 
 
 class _TooBig(Exception):
