@@ -33,7 +33,8 @@ def count_entries(text: str | bytes) -> int:
     return 1 + data.count(b"\n" + first.group(1) + b"- ", first.end())
 
 
-PROGRAMS_LINE = re.compile(rb"^programs[ \t]*:[ \t]*(?:#[^\n]*)?\r?$", re.MULTILINE)  # the list's key, top level
+# The list's key, at the top level (a comment after it needs a space before its `#`: `programs:#x` is no key)
+PROGRAMS_LINE = re.compile(rb"^programs[ \t]*:(?:[ \t]+#[^\n]*)?[ \t]*\r?$", re.MULTILINE)
 ITEM_LINE = re.compile(rb"^([ \t]*)- ", re.MULTILINE)  # a list item, one a line (group 1: its indentation)
 ITEM = re.compile(ITEM_LINE.pattern.decode(), re.MULTILINE)  # the same in text
 

@@ -20,9 +20,8 @@ from pydantic import ValidationError
 
 from app.catalog.filelimits import ITEM_LINE, PROGRAMS_LINE
 from app.catalog.models import CatalogHeader, CheckedCatalog, StoredForm
-from app.catalog.problems import CatalogError
 from app.catalog.validate import Entries, duplicates
-from app.catalog.yamlread import Tree, parse, parse_clean
+from app.catalog.yamlread import parse_clean
 
 _BLANK_OR_COMMENT = re.compile(rb"(?:[ \t]*(?:#[^\n]*)?\r?\n)*")
 SHARE_HEAD = b"programs:\n"  # each share is read as a file holding only this list
@@ -36,9 +35,10 @@ class Layout:
 
 def layout(data: bytes, parts: int) -> Layout | None:
     """The file cut into `parts` shares of about as many entries each, or None when it is not laid out as one
-    top-level block list of entries, one marker a line."""
+    top-level block list of entries, one marker a line, in one document without markers (each part is read as a
+    stream of its own, where `...` could end it cleanly and a directive would not reach)."""
     start = PROGRAMS_LINE.search(data)
-    if start is None:
+    if start is None or _document_marker(data):
         return None
     between = _BLANK_OR_COMMENT.match(data, start.end() + 1)
     first = ITEM_LINE.match(data, between.end()) if between else None
@@ -56,6 +56,22 @@ def layout(data: bytes, parts: int) -> Layout | None:
     return Layout(data[: start.start()], list(itertools.pairwise(bounds)))
 
 
+def _document_marker(data: bytes) -> bool:
+    """Whether a line starts with `---` or `...` as a marker (followed by a blank or the line's end)."""
+    if _MARKER.match(data):
+        return True
+    for marker in (b"\n---", b"\n..."):
+        at = data.find(marker)
+        while at != -1:
+            if _MARKER.match(data, at + 1):
+                return True
+            at = data.find(marker, at + 1)
+    return False
+
+
+_MARKER = re.compile(rb"(?:---|\.\.\.)(?:[ \t\r\n]|$)")
+
+
 @dataclass(frozen=True)
 class ShareRead:
     programs: list[StoredForm]
@@ -70,7 +86,7 @@ def read_share(share: bytes, display: str, max_values: int, max_programs: int) -
     if read is None:
         return None
     data, tree = read
-    if tree.problems or entries.errors or not isinstance(data, dict) or list(data) != ["programs"]:
+    if entries.errors or not isinstance(data, dict) or list(data) != ["programs"]:
         return None
     programs = data["programs"]
     if not isinstance(programs, list) or not programs or len(entries.labels) != len(programs):
@@ -86,11 +102,12 @@ def join(
     header: bytes, reads: list[ShareRead], display: str, max_values: int, max_programs: int
 ) -> CheckedCatalog | None:
     """The catalog of this header and these shares, or None when it is not valid as a whole (or may not be)."""
-    try:
-        data, tree = parse(header, display, max_values, track=False)
-    except CatalogError:  # an empty header
-        data, tree = {}, Tree(display, 0, max_values)
-    if tree.problems or not isinstance(data, dict) or "programs" in data:
+    read = parse_clean(header, display, max_values)
+    if read is None:
+        return None
+    data, tree = read
+    data = {} if data is None else data  # no header, or only comments
+    if not isinstance(data, dict) or "programs" in data:
         return None
     try:
         head = CatalogHeader.model_validate(data)

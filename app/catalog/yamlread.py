@@ -336,24 +336,33 @@ def parse(
 
 
 def parse_clean(
-    text: bytes, display: str, max_nodes: int, max_programs: int, on_entry: Callable[[int, Any], Any]
+    text: bytes,
+    display: str,
+    max_nodes: int,
+    max_programs: int = MAX_PROGRAMS,
+    on_entry: Callable[[int, Any], Any] | None = None,
 ) -> tuple[Any, Tree] | None:
-    """`parse` for a text expected to be clean (a share of a large file, `app.catalog.shares`): None at the first
-    syntax error or limit, with no recovery (the caller then reads the whole file, which reports it)."""
+    """`parse` for a text expected to be clean (a part of a large file, `app.catalog.shares`): its data (None for
+    no document) and tree; None at the first syntax error, limit or problem, with no recovery (the caller then
+    reads the whole file, which reports it). An anchor counts as a problem: anchors may not repeat across the
+    file's parts, and serve nothing where aliases are refused."""
     tree = Tree(display, 0, max_nodes, track=False, max_programs=max_programs)
     tree.on_entry = on_entry
     try:
         value = tree.load(text)
     except (yaml.YAMLError, RecursionError, _TooBig):
         return None
+    if tree.problems or tree._anchors:
+        return None
     return (None if value is _EMPTY else value), tree
 
 
 def text_of(source: str | bytes | Path) -> str:
-    """The whole text of what `parse` reads."""
+    """The whole text of what `parse` reads. (A file is read again: one replaced meanwhile by bytes that are not
+    UTF-8 still gives text, and problems, rather than an exception.)"""
     if isinstance(source, Path):
         source = source.read_bytes()
-    return source.decode("utf-8") if isinstance(source, bytes) else source
+    return source.decode("utf-8", errors="replace") if isinstance(source, bytes) else source
 
 
 def place_entries(text: str, display: str, max_nodes: int, entries: set[int], count: int) -> Tree | None:

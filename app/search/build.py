@@ -173,29 +173,40 @@ def read_aside(
     cut = shares.layout(data, parts) if parts >= 2 else None  # one share would only move the reading elsewhere
     if cut is None:
         return None
-    directory.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=directory))
+    scratch: Path | None = None
     children: list[_Child] = []
     try:
+        directory.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=".build-", dir=directory))
         for k, (start, end) in enumerate(cut.cuts):
             (scratch / f"part-{k}").mkdir()
             children.append(_Child.start(scratch / f"part-{k}", reading=True))
             children[-1].send(pickle.dumps((display, max_values, max_programs, end - start)))
             children[-1].send(memoryview(data)[start:end])
             children[-1].close()
-        reads = [read for child in children if (read := child.share()) is not None]
-        catalog = shares.join(cut.header, reads, display, max_values, max_programs) if len(reads) == parts else None
+        reads = []
+        for child in children:
+            if (read := child.share()) is None:
+                raise _Declined
+            reads.append(read)
+        catalog = shares.join(cut.header, reads, display, max_values, max_programs)
         if catalog is None:
             raise _Declined
-    except (_Declined, OSError):
-        _Building(scratch, children, []).abandon()
-        return None
+    except BaseException as exc:  # declined, or failed: no child left running, no folder left behind
+        if scratch is not None:
+            _Building(scratch, children, []).abandon()
+        if isinstance(exc, _Declined | OSError):
+            return None
+        raise
     building = _Building(scratch, children, [p.id for p in catalog.programs])
     return catalog, building.hand_over(directory, catalog.version)
 
 
 class _Declined(Exception):
     pass
+
+
+_ERRORS = "errors.txt"  # what a child printed to stderr, in its folder
 
 
 class _Child:
@@ -214,7 +225,8 @@ class _Child:
         """A child indexing the batches of records it is sent; `reading`: one reading the share it is sent."""
         command = [sys.executable, "-m", ASIDE_MODULE, str(part), *(["--read"] if reading else [])]
         stdout = PIPE if reading else DEVNULL
-        return cls(part, subprocess.Popen(command, stdin=PIPE, stdout=stdout, stderr=PIPE))
+        with (part / _ERRORS).open("wb") as errors:  # a file, not a pipe: a child that says much never blocks
+            return cls(part, subprocess.Popen(command, stdin=PIPE, stdout=stdout, stderr=errors))
 
     def send(self, data: bytes | memoryview) -> None:
         self._queue.put(data)
@@ -249,9 +261,13 @@ class _Child:
             self.close()
         self._feeder.join()
         self.process.stdin = None  # closed by the feeder
-        _, stderr = self.process.communicate()
+        self.process.communicate()
         if self.process.returncode:
-            return (stderr.decode(errors="replace").strip().splitlines()[-1:] or [str(self.process.returncode)])[0]
+            try:
+                said = (self.part / _ERRORS).read_text(errors="replace").strip().splitlines()[-1:]
+            except OSError:
+                said = []
+            return (said or [f"exit status {self.process.returncode}"])[0]
         return None
 
     def kill(self) -> None:
@@ -348,7 +364,9 @@ def _main(argv: Sequence[str]) -> int:
 def _read(part: Path, stream: BinaryIO) -> list[str] | None:
     """Read the share sent by our parent; its programs' records, or None if declined (said on stdout)."""
     display, max_values, max_programs, size = pickle.load(stream)
-    read = shares.read_share(stream.read(size), display, max_values, max_programs)
+    share = stream.read(size)
+    read = shares.read_share(share, display, max_values, max_programs) if len(share) == size else None
+    del share
     if read is not None:
         (part / "share.pickle").write_bytes(pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))
     sys.stdout.write("read\n" if read is not None else "declined\n")

@@ -153,8 +153,9 @@ class SegmentWriter:
         """Each program's stored id and field lengths, a column at a time.
 
         `W3PerDocWriter.start_doc`, `add_field` and `finish_doc` for every program were a fifth of adding them;
-        this writes the same columns (each length as its byte, the stored fields pickled and compressed per
-        program) and the same totals. Tied to whoosh-reloaded 2.7.5's per-document writer, which is pinned; the
+        this writes columns a reader reads the same (each length as its byte, the stored fields pickled and
+        compressed per program; where Whoosh leaves out the zero lengths at the end of a column, they are
+        written) and the same totals. Tied to whoosh-reloaded 2.7.5's per-document writer, which is pinned; the
         equivalence test fails if a release changes it.
         """
         per_doc = self._per_doc
