@@ -83,7 +83,6 @@ UNAVAILABLE = _problem(
     "for (`catalog-catching-up`: another worker or replica serves it within the poll interval).",
     headers={"Retry-After": RETRY},
 )
-CHANGED = _problem("`version` names a catalog no longer served: start again from `links.restart`.", "CatalogChanged")
 CONFLICT = {
     "description": "The catalog changed since `version` (`catalog-changed`: start again from `links.restart`), or "
     "`since` is a token this catalog's database never issued (`sync-token-unknown`: it was rebuilt; sync from "

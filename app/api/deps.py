@@ -161,7 +161,7 @@ ExportSearchDep = Annotated[ParsedSearch, Depends(get_export_search)]
 
 
 def get_program_or_404(program_id: str, request: Request, live: LiveDep, snapshot: SnapshotDep) -> StoredProgram:
-    """The program with this id from the database, or a 404 problem."""
+    """The program with this id, from the request's snapshot, or a 404 problem."""
     check_params(request, {"fields"})
     found = stored(live, snapshot, [program_id])
     if not found:
@@ -176,9 +176,6 @@ def get_program_or_404(program_id: str, request: Request, live: LiveDep, snapsho
 
 
 ProgramDep = Annotated[StoredProgram, Depends(get_program_or_404)]
-
-
-# --- responses: JSON, ETags, links and records -------------------------------------------------------------
 
 
 class JSON(JSONResponse):

@@ -6,12 +6,13 @@ the first problem raises `ParamError`, naming the parameter, the value, what was
 returns a `ParsedSearch(query, page, per_page, dropped)`, where `dropped` lists a `ParamError` for everything that
 was dropped or shortened, so a page can tell the user.
 
-Parameters: `q` (at most 200 characters), one per facet in `app.vocab.FACETS` (repeatable and/or comma-separated;
-OR within a facet, AND across facets; values match case-insensitively), `sort` (`app.search.SORTS`; default
-`relevance` when `q` is given, else `name`), `page` (from 1), `per_page` (1–100, default 20), `updated_since` (an
-ISO 8601 date-time, or a date meaning its midnight UTC; naive times are UTC), `verified_since` (a date),
-`include_open` (`true`/`false`: a demographic-focus or specialty selection also matches programs open to all; the
-default is the caller's, `include_open_default`) and `has_link` (`true`/`false`: only programs with a followable link).
+Parameters: `q` (at most 200 characters), one per facet in `app.catalog.vocab.FACETS` (repeatable and/or
+comma-separated; OR within a facet, AND across facets; values match case-insensitively), `sort`
+(`app.search.query.SORTS`; default `relevance` when `q` is given, else `name`), `page` (from 1), `per_page`
+(1–100, default 20), `updated_since` (an ISO 8601 date-time, or a date meaning its midnight UTC; naive times are
+UTC), `verified_since` (a date), `include_open` (`true`/`false`: a demographic-focus or specialty selection also
+matches programs open to all; the default is the caller's, `include_open_default`) and `has_link`
+(`true`/`false`: only programs with a followable link).
 An empty value is an error when strict (except for `q`) and means "not given" otherwise.
 `allowed` names further parameters the caller reads itself: they are neither parsed nor rejected.
 """

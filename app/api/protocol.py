@@ -18,8 +18,6 @@ from app.api.deps import (
     ApiError,
 )
 
-# --- errors, CORS, docs --------------------------------------------------------------------------------------
-
 
 async def problem_from_exception(request: Request, exc: Exception) -> Response:
     """An application/problem+json response (RFC 9457) for an error."""

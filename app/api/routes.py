@@ -49,8 +49,6 @@ from app.live.snapshot import Snapshot
 from app.search.query import SearchQuery
 from app.store.db import Removal
 
-# --- the routes ------------------------------------------------------------------------------------------------
-
 router = APIRouter(prefix=PREFIX, tags=["programs"], default_response_class=JSON, responses=apidoc.ERRORS)
 
 

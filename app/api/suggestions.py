@@ -159,9 +159,6 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
-# --- the API -------------------------------------------------------------------------------------------------------
-
-
 class NewProgramIn(BaseModel):
     """A program the directory is missing. Plain text only: no HTML tags, no control characters."""
 
@@ -207,11 +204,6 @@ class SuggestionList(BaseModel):
     total: int = Field(description="Suggestions with the statuses asked for.")
     counts: dict[str, int] = Field(description="Every suggestion, by status.")
     results: list[Suggestion] = Field(description="Newest first, with the sender's name and email.")
-
-
-class FieldError(BaseModel):
-    field: str
-    message: str
 
 
 router = APIRouter(prefix=PREFIX, tags=["suggestions"], default_response_class=JSON)

@@ -32,9 +32,6 @@ MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", 
 TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
 
 
-# --- static files: read once, served with a content hash in the URL and a year-long cache ------------------------
-
-
 @dataclass(frozen=True)
 class Asset:
     body: bytes
@@ -98,9 +95,6 @@ def eligibility(snap: Snapshot, query: SearchQuery, result: SearchResult, state:
         "labels": ", ".join(v.label_of(value) for v, value in chosen),
         "href": state.href(include_open=not state.include_open),
     }
-
-
-# --- pages -------------------------------------------------------------------------------------------------------
 
 
 def home(request: Request) -> HTMLResponse:
@@ -200,9 +194,6 @@ def coverage_page(request: Request) -> HTMLResponse:
     context = {"rows": rows, "focuses": focuses.terms, "totals": totals, "top": top or 1, "gaps": gaps}
     context["heads"] = [textwrap.wrap(t.label, 16) for t in focuses.terms]  # SVG text does not wrap itself
     return render(request, "coverage.html", context)
-
-
-# --- errors and wiring -------------------------------------------------------------------------------------------
 
 
 def wants_html(request: Request) -> bool:
