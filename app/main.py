@@ -14,16 +14,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from app import observe
 from app.api import admin, protocol
 from app.api import routes as api
 from app.api import suggestions as suggestions_api
 from app.config import Settings
-from app.live.cache import ResponseCache
 from app.live.holder import LiveCatalog
 from app.live.watch import watching
-from app.middleware import security
+from app.middleware import observe, security
+from app.middleware.cache import ResponseCache
 from app.middleware.compression import Compression
+from app.middleware.cors import ApiCors
 from app.store.db import make_engine, ping
 from app.web import routes as web
 from app.web import suggest
@@ -86,6 +86,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Compression)
     # Then the cache: a cached answer still passes through CORS, logs, metrics and the strict headers.
     app.add_middleware(ResponseCache, max_entries=settings.response_cache)
+    app.add_middleware(ApiCors)  # the API's CORS headers go on cached answers too
     api.install(app)
     web.install(app)
     admin.install(app)

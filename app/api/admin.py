@@ -14,9 +14,9 @@ from typing import Any
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.deps import ApiError
 from app.api.sync import sync_token
 from app.live.holder import LiveCatalog
+from app.plumbing import ApiError
 
 log = logging.getLogger("mentordir")
 

@@ -1,4 +1,4 @@
-"""What every API answer shares at the HTTP level: errors as problem+json (RFC 9457), and CORS."""
+"""Errors as the API answers them: application/problem+json (RFC 9457)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,8 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException
-from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.api.deps import (
-    PREFIX,
-    ApiError,
-)
+from app.plumbing import ApiError
 
 
 async def problem_from_exception(request: Request, exc: Exception) -> Response:
@@ -46,27 +41,3 @@ async def problem_from_exception(request: Request, exc: Exception) -> Response:
     body["instance"] = request.url.path[:200]
     media = "application/problem+json"
     return Response(orjson.dumps(body), status_code=body["status"], headers=headers, media_type=media)
-
-
-EXPOSED_HEADERS = ("ETag", "Link", "Retry-After", "Sync-Token", "Catalog-Version", "X-Request-ID")
-
-
-class ApiCors:
-    """CORS for the read-only API alone: GET (and its preflight) from any origin; other paths are untouched."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-        self.cors = CORSMiddleware(
-            app,
-            allow_origins=["*"],
-            allow_methods=["GET"],
-            allow_headers=["If-None-Match", "X-Request-ID"],
-            expose_headers=[*EXPOSED_HEADERS],
-            max_age=3600,
-        )
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith((PREFIX + "/", "/openapi.json")):
-            await self.cors(scope, receive, send)
-        else:
-            await self.app(scope, receive, send)

@@ -19,33 +19,35 @@ from fastapi.staticfiles import StaticFiles
 from app import config
 from app.api import apidoc, contract, suggest
 from app.api.deps import (
-    JSON,
-    PREFIX,
     ExportSearchDep,
     FieldsDep,
-    LiveDep,
     ProgramDep,
     SearchDep,
-    SnapshotDep,
-    base_url,
     canonical,
     check_params,
-    conditional,
-    etag,
     page_links,
     plain,
-    records,
     result,
-    stored,
-    unavailable,
 )
 from app.api.params import ParsedSearch
-from app.api.protocol import ApiCors
 from app.api.sync import Sync, SyncDep, check_sync_search, removals, sync_headers, sync_token, tombstones
 from app.catalog.export import COLUMNS, csv_lines, ndjson_lines
 from app.catalog.vocab import FACETS, NEXT_STEPS
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
+from app.plumbing import (
+    JSON,
+    PREFIX,
+    BaseUrlDep,
+    LiveDep,
+    SnapshotDep,
+    base_url,
+    conditional,
+    etag,
+    records,
+    stored,
+    unavailable,
+)
 from app.search.query import SearchQuery
 from app.store.db import Removal
 
@@ -56,11 +58,16 @@ router = APIRouter(prefix=PREFIX, tags=["programs"], default_response_class=JSON
     "/programs", responses=apidoc.ok(apidoc.ProgramPage), openapi_extra=apidoc.parameters(paged=True), summary="Search"
 )
 def list_programs(
-    request: Request, search: SearchDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep, sync: SyncDep
+    request: Request,
+    search: SearchDep,
+    fields: FieldsDep,
+    live: LiveDep,
+    snap: SnapshotDep,
+    base: BaseUrlDep,
+    sync: SyncDep,
 ) -> Response:
     """Search and filter the programs: one page of results, with disjunctive counts for every facet."""
     check_sync_search(search, sync)
-    base = base_url(request, live)
     items = canonical(search, fields, paged=True)
     items[-2:-2] = sync.items(snap)  # before page and per_page
 
@@ -183,9 +190,10 @@ def export_ndjson(
     openapi_extra=apidoc.fields_only(),
     summary="One program",
 )
-def get_program(request: Request, program: ProgramDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep) -> Response:
+def get_program(
+    request: Request, program: ProgramDep, fields: FieldsDep, snap: SnapshotDep, base: BaseUrlDep
+) -> Response:
     """The full record of one program, with links to its API record and its web page."""
-    base = base_url(request, live)
     items = [("fields", ",".join(fields))] if fields else []
     return conditional(request, etag(snap, base, request.url.path, items), lambda: JSON(result(program, fields, base)))
 
@@ -197,10 +205,9 @@ def get_program(request: Request, program: ProgramDep, fields: FieldsDep, live: 
     summary="Similar programs",
 )
 def similar_programs(
-    request: Request, program: ProgramDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep
+    request: Request, program: ProgramDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep
 ) -> Response:
     """Up to 5 programs most like this one, by shared words and shared facet values, best first."""
-    base = base_url(request, live)
     items = [("fields", ",".join(fields))] if fields else []
 
     def render() -> Response:
@@ -211,7 +218,7 @@ def similar_programs(
 
 
 @router.get("/vocabularies", tags=["catalog"], responses=apidoc.ok(apidoc.Vocabularies), summary="Vocabularies")
-def vocabularies(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
+def vocabularies(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """Every facet: its values with their labels, definitions and how many programs carry each."""
     check_params(request, ())
 
@@ -235,11 +242,11 @@ def vocabularies(request: Request, live: LiveDep, snap: SnapshotDep) -> Response
         ]
         return JSON({"vocabularies": body})
 
-    return conditional(request, etag(snap, base_url(request, live), request.url.path), render)
+    return conditional(request, etag(snap, base, request.url.path), render)
 
 
 @router.get("/catalog", tags=["catalog"], responses=apidoc.ok(apidoc.CatalogInfo), summary="Catalog version")
-def catalog(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
+def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """The catalog being served: its version (a content hash), title, program count and when it was loaded; and,
     while the catalog file is invalid, the rejected file's digest and every error in it with its line."""
     check_params(request, ())
@@ -254,14 +261,13 @@ def catalog(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
         "rejected": rejected.as_dict() if rejected else None,
     }
     items = [("rejected", rejected.digest + rejected.at.isoformat())] if rejected else []
-    return conditional(request, etag(snap, base_url(request, live), request.url.path, items), lambda: JSON(body))
+    return conditional(request, etag(snap, base, request.url.path, items), lambda: JSON(body))
 
 
 def install(app: FastAPI) -> None:
-    """Add the /api/v1 routes, CORS for them, and a /docs page that works offline."""
+    """Add the /api/v1 routes and a /docs page that works offline."""
     app.include_router(router)
     app.include_router(suggest.router)
-    app.add_middleware(ApiCors)
     # FastAPI's own /docs loads Swagger UI from a CDN and runs an inline script: replace it with the vendored copy.
     default_docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in default_docs]

@@ -10,8 +10,9 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app.api import apidoc
-from app.api.deps import JSON, PREFIX, LiveDep, SnapshotDep, base_url, check_params, conditional, etag, invalid
+from app.api.deps import check_params, invalid
 from app.api.params import MAX_Q, ParamError, _bool, _int
+from app.plumbing import JSON, PREFIX, BaseUrlDep, SnapshotDep, conditional, etag
 from app.search.suggest import MAX_COMPLETIONS, Completion
 
 router = APIRouter(prefix=PREFIX, tags=["programs"], default_response_class=JSON, responses=apidoc.ERRORS)
@@ -86,7 +87,7 @@ def links(c: Completion, base: str, *, include_open: bool) -> dict[str, str]:
 
 
 @router.get("/suggest", responses=apidoc.ok(Completions), openapi_extra=PARAMETERS, summary="Complete the words typed")
-def suggest(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
+def suggest(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """Up to 8 completions of the words typed: facet values by label or synonym, sponsors, and programs by name or
     acronym, each saying what it is and how many programs it stands for."""
     given = check_params(request, ("q", "limit", "include_open"))
@@ -103,7 +104,6 @@ def suggest(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
         include_open = _bool("include_open", given["include_open"][0]) if "include_open" in given else False
     except ParamError as error:
         raise invalid(error) from None
-    base = base_url(request, live)
 
     def render() -> Response:
         found = snap.index.complete(text, limit, include_open=include_open)

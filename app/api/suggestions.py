@@ -16,11 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api import apidoc
-from app.api.deps import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, check_params, invalid, unavailable
+from app.api.deps import check_params, invalid
 from app.api.params import ParamError
 from app.catalog.models import Url
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
+from app.plumbing import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, unavailable
 from app.store import suggestions as store
 from app.store.suggestions import KINDS, MAX_EMAIL, MAX_MESSAGE, MAX_NAME, MAX_URL, STATUSES, Suggestion
 

@@ -21,10 +21,11 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.deps import ApiError, LiveDep, SnapshotDep, base_url, invalid, unavailable
+from app.api.deps import invalid
 from app.api.params import SYNC_PARAMS, TOKEN_PATTERN, VERSION_PATTERN, ParamError, ParsedSearch
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
+from app.plumbing import ApiError, LiveDep, SnapshotDep, base_url, unavailable
 from app.store.db import CatalogMeta, Removal, read_meta
 
 _TOKEN = re.compile(TOKEN_PATTERN)

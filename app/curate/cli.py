@@ -101,7 +101,7 @@ def serve(
 
     import uvicorn
 
-    from app.observe import log_config
+    from app.middleware.observe import log_config
     from app.serving import IdleTimeoutProtocol, run
 
     overrides = {"host": host, "port": port, "workers": workers, "catalog": catalog}

@@ -1,4 +1,3 @@
-"""The server shell's HTTP middleware: security headers and trusted hosts, and compression with honest validators.
-
-Wrapped around the app by `app.main`; may import `app.config` only.
+"""All the HTTP middleware, wrapped around the app by `app.main`: security headers and trusted hosts, compression,
+the response cache, the API's CORS, and request ids, access logs and metrics.
 """

@@ -9,19 +9,18 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.api.deps import ExportSearchDep, base_url, canonical, conditional, etag
+from app.api.deps import ExportSearchDep, canonical
 from app.catalog.vocab import FACETS
+from app.plumbing import BaseUrlDep, LiveDep, SnapshotDep, conditional, etag, stored
 from app.search.query import SearchQuery
-from app.web.common import TEMPLATES, programs, search, snapshot
+from app.web.common import TEMPLATES, search
 from app.web.present import catalog_dates
 
 FEED_ENTRIES = 50
 
 
-def feed(request: Request, asked: ExportSearchDep) -> Response:
+def feed(request: Request, asked: ExportSearchDep, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """An Atom feed of the programs most recently added or checked; with search parameters, of those that match."""
-    live, snap = snapshot(request)
-    base = base_url(request, live)
     items = canonical(asked, None, paged=False)
     items = [(k, v) for k, v in items if k != "sort"]  # a feed is always newest first
 
@@ -32,8 +31,8 @@ def feed(request: Request, asked: ExportSearchDep) -> Response:
             (catalog_dates(snap.programs[h.id].record), h.id) for h in search(snap, query).hits if h.id in snap.programs
         ]
         latest = sorted(dated, key=lambda e: (e[0][1], e[1]), reverse=True)[:FEED_ENTRIES]
-        stored = {p.id: p for p in programs(live, snap, [pid for _, pid in latest])}
-        entries = [(stored[pid], dates) for dates, pid in latest if pid in stored]
+        found = {p.id: p for p in stored(live, snap, [pid for _, pid in latest])}
+        entries = [(found[pid], dates) for dates, pid in latest if pid in found]
         updated = entries[0][1][1] if entries else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         query_string = urlencode(items)
         body = TEMPLATES.get_template("feed.xml").render(

@@ -18,13 +18,13 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException
 
 from app import config
-from app.api.deps import conditional
 from app.api.params import multi_items, read_search
 from app.catalog.vocab import FACETS, NEXT_STEPS, WIDENED
 from app.live.snapshot import Snapshot
+from app.plumbing import ApiError, LiveDep, SnapshotDep, conditional, stored
 from app.search.query import SearchQuery, SearchResult
 from app.web import feeds, shortlist, words
-from app.web.common import TEMPLATES, count, programs, render, search, snapshot
+from app.web.common import TEMPLATES, count, render, search
 from app.web.present import ORGANIZATION_TYPES, freshness, host, json_ld
 from app.web.urlstate import ID_RE, MAX_COMPARE, State, page_numbers, read_ids, state_of
 
@@ -97,14 +97,13 @@ def eligibility(snap: Snapshot, query: SearchQuery, result: SearchResult, state:
     }
 
 
-def home(request: Request) -> HTMLResponse:
+def home(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
-    live, snap = snapshot(request)
     parsed = read_search(request.query_params, strict=False, allowed=("compare",), include_open_default=True)
     state = state_of(parsed, request, snap.index.docnum)
     result = search(snap, parsed.query)
-    stored = {p.id: p.record for p in programs(live, snap, [h.id for h in result.hits] + list(state.compare))}
-    hits = [(hit, stored[hit.id]) for hit in result.hits if hit.id in stored]
+    records = {p.id: p.record for p in stored(live, snap, [h.id for h in result.hits] + list(state.compare))}
+    hits = [(hit, records[hit.id]) for hit in result.hits if hit.id in records]
     pages = max(1, math.ceil(result.total / parsed.per_page))
     first = (min(parsed.page, pages) - 1) * parsed.per_page
     context = {
@@ -118,7 +117,7 @@ def home(request: Request) -> HTMLResponse:
         "escapes": escapes(snap, parsed.query, result, state) if not result.total else [],
         "eligibility": eligibility(snap, parsed.query, result, state),
         "offers": offers(result, state),
-        "comparing": [stored[i] for i in state.compare if i in stored],
+        "comparing": [records[i] for i in state.compare if i in records],
         "catalog_total": snap.program_count,
         "steady": snap.steady_sorts,
         "shortlist": state.compare,
@@ -129,36 +128,34 @@ def home(request: Request) -> HTMLResponse:
     return response
 
 
-def program_page(request: Request, program_id: str) -> HTMLResponse:
+def program_page(request: Request, program_id: str, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     """One program, every field in plain words, with its citations and similar programs."""
-    live, snap = snapshot(request)
-    found = programs(live, snap, [program_id]) if len(program_id) <= 80 and ID_RE.match(program_id) else []
+    found = stored(live, snap, [program_id]) if len(program_id) <= 80 and ID_RE.match(program_id) else []
     if not found:
         raise HTTPException(404, f"No program has the id '{program_id[:80]}'.")
-    stored = found[0]
-    similar_ids = snap.index.similar(stored.id, 5) if stored.id in snap.index.docnum else []
-    url = str(request.url_for("program_page", program_id=stored.id))
+    program = found[0]
+    similar_ids = snap.index.similar(program.id, 5) if program.id in snap.index.docnum else []
+    url = str(request.url_for("program_page", program_id=program.id))
     shortlist = tuple(read_ids(multi_items(request.query_params).get("compare", []), snap.index.docnum)[0])
     shortlist = shortlist[-MAX_COMPARE:]
     context = {
         "shortlist": shortlist,
-        "toggled": State(compare=shortlist).toggled(stored.id),
-        "p": stored.record,
-        "stored": stored,
-        "fresh": freshness(stored.record),
-        "next_step": NEXT_STEPS[stored.record["type"]],
-        "similar": [s.record for s in programs(live, snap, similar_ids)],
-        "jsonld": json_ld(stored.record, url),
+        "toggled": State(compare=shortlist).toggled(program.id),
+        "p": program.record,
+        "stored": program,
+        "fresh": freshness(program.record),
+        "next_step": NEXT_STEPS[program.record["type"]],
+        "similar": [s.record for s in stored(live, snap, similar_ids)],
+        "jsonld": json_ld(program.record, url),
     }
     return render(request, "program.html", context)
 
 
-def compare_page(request: Request) -> HTMLResponse:
+def compare_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     """Two to four programs side by side."""
-    live, snap = snapshot(request)
     given = multi_items(request.query_params)
     ids, unknown = read_ids(given.get("ids", []) + given.get("compare", []), snap.index.docnum)
-    shown = [p.record for p in programs(live, snap, ids[:MAX_COMPARE])]
+    shown = [p.record for p in stored(live, snap, ids[:MAX_COMPARE])]
     context = {
         "shown": shown,
         "unknown": unknown,
@@ -170,18 +167,16 @@ def compare_page(request: Request) -> HTMLResponse:
     return render(request, "compare.html", context)
 
 
-def models_page(request: Request) -> HTMLResponse:
+def models_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     """The article's models of peer mentoring, and how to start a small group."""
-    live, snap = snapshot(request)
     counts = {c.value: c.count for c in count(snap, SearchQuery()).facets["type"]}
     groups = search(snap, SearchQuery(filters={"type": frozenset({"small-group"})}, limit=None, highlight=False))
-    context = {"counts": counts, "groups": [p.record for p in programs(live, snap, [h.id for h in groups.hits])]}
+    context = {"counts": counts, "groups": [p.record for p in stored(live, snap, [h.id for h in groups.hits])]}
     return render(request, "models.html", context)
 
 
-def coverage_page(request: Request) -> HTMLResponse:
+def coverage_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
     """How many programs serve each career stage × demographic focus, as an SVG chart and a table."""
-    _, snap = snapshot(request)
     stages, focuses = FACETS["career_stage"], FACETS["demographic_focus"]
     rows: list[dict[str, Any]] = []
     for stage in stages.terms:
@@ -207,7 +202,8 @@ def wants_html(request: Request) -> bool:
 async def error_page(request: Request, exc: Exception) -> Response:
     """An HTML error page that says what went wrong and where to go next."""
     if isinstance(exc, HTTPException):
-        status, detail, headers = exc.status_code, str(exc.detail), dict(exc.headers or {})
+        status, headers = exc.status_code, dict(exc.headers or {})
+        detail = exc.page if isinstance(exc, ApiError) else str(exc.detail)
     elif isinstance(exc, RequestValidationError):
         status, detail, headers = 400, "Part of this address could not be read.", {}
     else:

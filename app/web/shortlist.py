@@ -5,16 +5,14 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
 
-from app.api.deps import records
 from app.api.params import multi_items
 from app.catalog.export import COLUMNS, csv_lines
-from app.web.common import snapshot
+from app.plumbing import LiveDep, SnapshotDep, records
 from app.web.urlstate import MAX_COMPARE, read_ids
 
 
-def compare_csv(request: Request) -> Response:
+def compare_csv(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
     """The compare list as a spreadsheet: the same columns as the API's CSV export."""
-    live, snap = snapshot(request)
     given = multi_items(request.query_params)
     ids, _ = read_ids(given.get("ids", []) + given.get("compare", []), snap.index.docnum)
     disposition = {"Content-Disposition": 'attachment; filename="compare.csv"'}

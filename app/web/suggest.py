@@ -17,10 +17,10 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.api.deps import ApiError
 from app.api.suggestions import LIMITS, Invalid, TooMany, media_type, rate_limited, read_body, submit
 from app.live.snapshot import Snapshot
-from app.web.common import render, snapshot
+from app.plumbing import ApiError, LiveDep, SnapshotDep
+from app.web.common import render
 
 COOKIE = "mentordir_csrf"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
@@ -72,9 +72,8 @@ def _form(
     return response
 
 
-def suggest_page(request: Request) -> Response:
+def suggest_page(request: Request, snap: SnapshotDep) -> Response:
     """The empty form: a correction to ?program=ID, else a program we are missing."""
-    _, snap = snapshot(request)
     program_id = request.query_params.get("program", "")
     if program_id and program_id not in snap.programs:
         detail = (
@@ -116,9 +115,8 @@ async def _fields(request: Request) -> dict[str, str]:
     return fields
 
 
-async def suggest_post(request: Request) -> Response:
+async def suggest_post(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
     """Check the token and the honeypot, then store the suggestion and show what happens next (303 to done)."""
-    live, snap = snapshot(request)
     fields = await _fields(request)
     token, trap = fields.pop("csrf", ""), fields.pop(TRAP, "")
     held = request.cookies.get(COOKIE, "")
@@ -138,9 +136,8 @@ async def suggest_post(request: Request) -> Response:
     return RedirectResponse(f"/suggest/done?{urlencode(query)}", status_code=303, headers=NO_STORE)
 
 
-def done_page(request: Request) -> HTMLResponse:
+def done_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
     """What happens next; it shows the reference number and program from the address, nothing that was sent."""
-    _, snap = snapshot(request)
     ref = request.query_params.get("ref", "")
     found = snap.fetch([request.query_params.get("program", "")])
     context = {"ref": ref if ref.isdigit() and len(ref) < 12 else None, "program": found[0].record if found else None}

@@ -18,6 +18,8 @@ from urllib.parse import parse_qsl, urlencode
 import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.plumbing import not_modified
+
 UNCACHED_PREFIXES = ("/healthz", "/readyz", "/metrics", "/api/v1/admin", "/api/v1/catalog", "/static/")
 VARY_HEADERS = (b"host", b"x-fragment", b"accept")
 MAX_BODY = 512 * 1024
@@ -83,8 +85,8 @@ class ResponseCache:
 
     async def _replay(self, entry: Entry, scope: Scope, send: Send) -> None:
         scope["route"] = entry.route  # so metrics and logs name the route as on a miss
-        held = dict(scope["headers"]).get(b"if-none-match")
-        if entry.etag is not None and held is not None and _matches(held, entry.etag):
+        held = dict(scope["headers"]).get(b"if-none-match", b"").decode("latin-1")
+        if entry.etag is not None and not_modified(held, entry.etag.decode("latin-1")):
             kept = [(k, v) for k, v in entry.headers if k in (b"etag", b"cache-control", b"vary")]
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b""})
@@ -126,8 +128,3 @@ class ResponseCache:
         while self.entries and (len(self.entries) > self.max_entries or self.size > self.max_bytes):
             _, dropped = self.entries.popitem(last=False)
             self.size -= len(dropped.body)
-
-
-def _matches(held: bytes, etag: bytes) -> bool:
-    tags = {t.strip().removeprefix(b"W/") for t in held.split(b",")}
-    return b"*" in tags or etag.removeprefix(b"W/") in tags  # weak comparison, as If-None-Match asks

@@ -1,0 +1,164 @@
+"""What the API and the pages share at the HTTP level, as dependencies: the live catalog and the request's snapshot,
+its records, the public base URL, and ETags with If-None-Match (304). Errors are `ApiError`s: problem+json for
+machines, and an HTML page in the words of `page` for people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import Depends, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from app.live.holder import LiveCatalog
+from app.live.snapshot import Snapshot
+from app.store.db import CHUNK, StoredProgram
+
+PREFIX = "/api/v1"
+API_VERSION = "1"  # part of every ETag: bump when the shape of the responses changes
+CACHE_CONTROL = "public, max-age=60"
+PROBLEM = "tag:mentordir,2026:problem/"  # + a slug: the `type` of our own problem+json errors
+RETRY_AFTER = "30"
+
+
+class ApiError(HTTPException):
+    """An error a client can act on: application/problem+json (RFC 9457); `page` words it for an HTML page."""
+
+    def __init__(
+        self,
+        status: int,
+        kind: str,
+        title: str,
+        detail: str,
+        *,
+        extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        page: str | None = None,
+    ) -> None:
+        super().__init__(status, detail, headers)
+        self.type = PROBLEM + kind
+        self.title = title
+        self.extra = extra or {}
+        self.page = page or detail
+
+
+# Dependencies that neither block nor take long are `async def`: FastAPI runs each `def` dependency in the thread
+# pool, a hand-off to a thread and a wake-up of the event loop apiece, which cost more than the work itself.
+
+
+async def get_live(request: Request) -> LiveCatalog:
+    live: LiveCatalog = request.app.state.live
+    return live
+
+
+LiveDep = Annotated[LiveCatalog, Depends(get_live)]
+
+
+async def get_snapshot(live: LiveDep) -> Snapshot:
+    """The catalog version being served, taken once for the whole request."""
+    snapshot = live.current
+    if snapshot is None:
+        raise ApiError(
+            503,
+            "no-catalog",
+            "No catalog loaded",
+            "the service has no valid catalog to serve yet; see /readyz",
+            headers={"Retry-After": RETRY_AFTER},
+            page="No catalog is loaded yet. Please try again in a minute.",
+        )
+    return snapshot
+
+
+SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
+
+
+def base_url(request: Request, live: LiveCatalog | None) -> str:
+    """Where links point: the configured public base URL, else the one the request came to."""
+    return ((live.settings.base_url if live else None) or str(request.base_url)).rstrip("/")
+
+
+async def get_base_url(request: Request, live: LiveDep) -> str:
+    return base_url(request, live)
+
+
+BaseUrlDep = Annotated[str, Depends(get_base_url)]
+
+
+def unavailable(reason: Exception | str) -> ApiError:
+    why = reason if isinstance(reason, str) else type(reason).__name__
+    return ApiError(
+        503,
+        "database-unavailable",
+        "Database unavailable",
+        f"the database did not answer ({why}); try again shortly",
+        headers={"Retry-After": RETRY_AFTER},
+        page="The database is not answering. Please try again in a minute.",
+    )
+
+
+def stored(live: LiveCatalog, snap: Snapshot, ids: Sequence[str]) -> list[StoredProgram]:
+    """The records with these ids, in that order, from the request's snapshot; no database is a 503."""
+    error = live.database_error()
+    if error:
+        raise unavailable(error)
+    return snap.fetch(ids)
+
+
+def pick(record: dict[str, Any], fields: Sequence[str] | None) -> dict[str, Any]:
+    """The record cut to the fields asked for; the id always stays, it is what names the record."""
+    return record if fields is None else {k: record[k] for k in ("id", *fields) if k in record}
+
+
+def records(
+    live: LiveCatalog, snap: Snapshot, ids: Sequence[str], fields: Sequence[str] | None
+) -> Iterator[dict[str, Any]]:
+    """Every record, a chunk at a time; the first chunk is read before the response starts, so a dead database
+    is a 503 rather than a cut-off download."""
+    first = stored(live, snap, ids[:CHUNK])
+
+    def stream() -> Iterator[dict[str, Any]]:
+        yield from (pick(p.full_record(), fields) for p in first)
+        for start in range(CHUNK, len(ids), CHUNK):
+            yield from (pick(p.full_record(), fields) for p in stored(live, snap, ids[start : start + CHUNK]))
+
+    return stream()
+
+
+class JSON(JSONResponse):
+    """A JSON response serialized by orjson."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
+
+
+def etag(snapshot: Snapshot, base: str, path: str, items: Sequence[tuple[str, str]] = ()) -> str:
+    key = f"{API_VERSION}\n{snapshot.tag}\n{base}\n{path}\n{urlencode(items)}"
+    return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def not_modified(if_none_match: str, tag: str) -> bool:
+    """True when an If-None-Match header names this ETag (or `*`), compared weakly as RFC 9110 asks."""
+    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+    return "*" in tags or tag.removeprefix("W/") in tags
+
+
+def conditional(
+    request: Request,
+    tag: str,
+    render: Callable[[], Response],
+    more: dict[str, str] | None = None,
+    *,
+    cache_control: str = CACHE_CONTROL,
+) -> Response:
+    """A 304 when the client holds this version already; otherwise the rendered response, tagged."""
+    headers = {"ETag": tag, "Cache-Control": cache_control, **(more or {})}
+    if not_modified(request.headers.get("if-none-match", ""), tag):
+        return Response(status_code=304, headers=headers)
+    response = render()
+    response.headers.update(headers)
+    return response
