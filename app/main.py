@@ -16,7 +16,6 @@ from starlette.exceptions import HTTPException
 
 from app.api import admin, protocol
 from app.api import routes as api
-from app.api import suggestions as suggestions_api
 from app.config import Settings
 from app.live.holder import LiveCatalog
 from app.live.watch import watching
@@ -90,7 +89,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.install(app)
     web.install(app)
     admin.install(app)
-    suggestions_api.install(app)  # after admin: its curators' list needs the admin token
     suggest.install(app)
 
     async def error(request: Request, exc: Exception) -> Response:

@@ -1,4 +1,5 @@
-"""Curators' operations over HTTP: POST /api/v1/admin/reload, present only when an admin token is configured."""
+"""Curators' operations over HTTP, present only when an admin token is configured: POST /api/v1/admin/reload and
+GET /api/v1/admin/suggestions, both behind the `require_admin` dependency."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ import time
 from collections import OrderedDict, deque
 from typing import Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.api.deps import check_params, invalid
+from app.api.params import ParamError
+from app.api.suggestions import ERROR
 from app.api.sync import sync_token
-from app.live.holder import LiveCatalog
-from app.plumbing import ApiError
+from app.plumbing import JSON, PREFIX, ApiError, LiveDep, unavailable
+from app.store import suggestions as store
+from app.store.suggestions import STATUSES, Suggestion
 
 log = logging.getLogger("mentordir")
 
@@ -54,23 +61,23 @@ class Throttle:
                 self.failures.popitem(last=False)
 
 
-def install(app: FastAPI) -> None:
-    """Add POST /api/v1/admin/reload when a token is configured; without one the endpoint does not exist (404)."""
-    secret = app.state.settings.admin_token
-    if secret is None or not secret.get_secret_value().strip():
-        return
-    expected = _digest(secret.get_secret_value().strip())
-    throttle = Throttle()
+class Guard:
+    """One app's admin token (kept as a digest) and its throttle of wrong guesses."""
 
-    def require_token(request: Request) -> None:
+    def __init__(self, token: str) -> None:
+        self.expected = _digest(token)
+        self.throttle = Throttle()
+
+    def check(self, request: Request) -> None:
+        """Pass with the right bearer token; else a 401, or a 429 after too many wrong ones from this client."""
         authorization = request.headers.get("authorization")
         client = request.client.host if request.client else "-"
-        if wait := throttle.wait(client):
+        if wait := self.throttle.wait(client):
             detail = f"Too many wrong admin tokens from this address; try again in {wait} s."
             raise ApiError(429, "too-many-attempts", "Too many attempts", detail, headers={"Retry-After": str(wait)})
         scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(_digest(given.strip()), expected):
-            throttle.failed(client)
+        if scheme.lower() != "bearer" or not hmac.compare_digest(_digest(given.strip()), self.expected):
+            self.throttle.failed(client)
             log.warning("admin reload refused: wrong or missing token from %s", client)
             raise ApiError(
                 401,
@@ -80,36 +87,88 @@ def install(app: FastAPI) -> None:
                 headers={"WWW-Authenticate": 'Bearer realm="admin"'},
             )
 
-    app.state.require_admin = require_token  # for the other admin routes (app.api.suggestions)
 
-    @app.post(
-        "/api/v1/admin/reload",
-        tags=["admin"],
-        dependencies=[Depends(require_token)],
-    )
-    def reload_catalog(request: Request) -> dict[str, Any]:
-        """Re-read the catalog file now: if valid, swap it in; if not, keep serving the last good one (422)."""
-        live: LiveCatalog = request.app.state.live
-        before = live.current.version if live.current else None
-        try:
-            accepted = live.reload_now()
-        except (SQLAlchemyError, OSError, LookupError, RuntimeError) as exc:
-            log.exception("admin reload failed")
-            detail = f"The reload failed ({type(exc).__name__}); the last good catalog is still served."
-            raise ApiError(503, "reload-failed", "Reload failed", detail) from None
-        status = live.status()
-        if not accepted:
-            errors = status["rejected"]["errors"] if status["rejected"] else []
-            detail = f"{len(errors)} error(s) in the catalog file; the last good catalog is still served."
-            raise ApiError(
-                422, "catalog-invalid", "The catalog file is invalid", detail, extra=status | {"errors": errors}
-            )
-        snap = live.current
-        after = snap.version if snap else None
-        return {
-            "status": "loaded",
-            "changed": after != before,
-            **status,
-            "sync_token": sync_token(snap) if snap else None,
-            "followers_within_seconds": live.settings.follow_poll_seconds,
-        }
+async def require_admin(request: Request) -> None:
+    """The dependency of every admin route: the request carries the admin token."""
+    guard: Guard = request.app.state.admin
+    guard.check(request)
+
+
+router = APIRouter(prefix=f"{PREFIX}/admin", tags=["admin"], dependencies=[Depends(require_admin)])
+
+
+@router.post("/reload")
+def reload_catalog(live: LiveDep) -> dict[str, Any]:
+    """Re-read the catalog file now: if valid, swap it in; if not, keep serving the last good one (422)."""
+    before = live.current.version if live.current else None
+    try:
+        accepted = live.reload_now()
+    except (SQLAlchemyError, OSError, LookupError, RuntimeError) as exc:
+        log.exception("admin reload failed")
+        detail = f"The reload failed ({type(exc).__name__}); the last good catalog is still served."
+        raise ApiError(503, "reload-failed", "Reload failed", detail) from None
+    status = live.status()
+    if not accepted:
+        errors = status["rejected"]["errors"] if status["rejected"] else []
+        detail = f"{len(errors)} error(s) in the catalog file; the last good catalog is still served."
+        raise ApiError(422, "catalog-invalid", "The catalog file is invalid", detail, extra=status | {"errors": errors})
+    snap = live.current
+    after = snap.version if snap else None
+    return {
+        "status": "loaded",
+        "changed": after != before,
+        **status,
+        "sync_token": sync_token(snap) if snap else None,
+        "followers_within_seconds": live.settings.follow_poll_seconds,
+    }
+
+
+class SuggestionList(BaseModel):
+    total: int = Field(description="Suggestions with the statuses asked for.")
+    counts: dict[str, int] = Field(description="Every suggestion, by status.")
+    results: list[Suggestion] = Field(description="Newest first, with the sender's name and email.")
+
+
+@router.get(
+    "/suggestions",
+    summary="The suggestions, for curators",
+    response_class=JSON,
+    responses={200: {"model": SuggestionList}, 400: ERROR, 401: ERROR | {"description": "No or wrong token."}},
+)
+def admin_suggestions(request: Request, live: LiveDep) -> Response:
+    """Suggestions newest first, with the submitter's name and email; `status` filters (repeat or comma-separate),
+    `limit` (1-500, default 100) and `offset` page."""
+    given = check_params(request, ("status", "limit", "offset"))
+    statuses = _statuses(given)
+    limit, offset = _number(given, "limit", 100, 1, 500), _number(given, "offset", 0, 0, 10**9)
+    try:
+        total, found = store.listing(live.engine, statuses=statuses, limit=limit, offset=offset)
+        by_status = store.counts(live.engine)
+    except SQLAlchemyError as exc:
+        raise unavailable(exc) from None
+    body = {"total": total, "counts": by_status, "results": [s.as_dict() for s in found]}
+    return JSON(body, headers={"Cache-Control": "no-store"})
+
+
+def _statuses(given: dict[str, list[str]]) -> list[str]:
+    chosen = [s.strip() for raw in given.get("status", []) for s in raw.split(",") if s.strip()]
+    for status in chosen:
+        if status not in STATUSES:
+            raise invalid(ParamError("status", status, "not a status", list(STATUSES)))
+    return chosen
+
+
+def _number(given: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
+    raw = given.get(name, [str(default)])[0]
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise invalid(ParamError(name, raw, f"must be a whole number from {low} to {high}"))
+    return int(raw)
+
+
+def install(app: FastAPI) -> None:
+    """Add the admin routes when a token is configured; without one they do not exist (404)."""
+    secret = app.state.settings.admin_token
+    if secret is None or not secret.get_secret_value().strip():
+        return
+    app.state.admin = Guard(secret.get_secret_value().strip())
+    app.include_router(router)

@@ -156,7 +156,7 @@ def _responses(path: str, method: str, operation: dict[str, Any]) -> None:
         responses["503"] = _problem("The database or the disk failed; the last good catalog is still served.")
         return
     if not path.startswith("/api/v1/") or method != "get" or path.startswith("/api/v1/admin/"):
-        return  # the suggestions' POST and admin list document their own statuses (app/api/suggestions.py)
+        return  # the suggestions' POST and the admin routes document their own statuses (api/suggestions, api/admin)
     responses["304"], responses["400"], responses["503"] = NOT_MODIFIED, BAD, UNAVAILABLE
     _ok_headers(operation, {"ETag": ETAG, "Cache-Control": CACHE})
     if path in ("/api/v1/programs", "/api/v1/programs.csv", "/api/v1/programs.ndjson"):

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import config
-from app.api import apidoc, contract, suggest
+from app.api import apidoc, contract, suggest, suggestions
 from app.api.deps import (
     ExportSearchDep,
     FieldsDep,
@@ -268,6 +268,7 @@ def install(app: FastAPI) -> None:
     """Add the /api/v1 routes and a /docs page that works offline."""
     app.include_router(router)
     app.include_router(suggest.router)
+    app.include_router(suggestions.router)
     # FastAPI's own /docs loads Swagger UI from a CDN and runs an inline script: replace it with the vendored copy.
     default_docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in default_docs]

@@ -1,29 +1,28 @@
-"""Suggestions: POST /api/v1/suggestions for anyone, GET /api/v1/admin/suggestions for curators, and the checks
-the website's form shares with them. A suggestion is stored for review; it never changes the catalog."""
+"""Suggestions from faculty: POST /api/v1/suggestions for anyone, and the checks the website's form shares with it.
+A suggestion is stored for review (curators list them at /api/v1/admin/suggestions); it never changes the catalog."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api import apidoc
-from app.api.deps import check_params, invalid
-from app.api.params import ParamError
+from app.api.deps import check_params
 from app.catalog.models import Url
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, unavailable
 from app.store import suggestions as store
-from app.store.suggestions import KINDS, MAX_EMAIL, MAX_MESSAGE, MAX_NAME, MAX_URL, STATUSES, Suggestion
+from app.store.suggestions import KINDS, MAX_EMAIL, MAX_MESSAGE, MAX_NAME, MAX_URL, Suggestion
 
 MAX_BODY = 16 * 1024  # bytes of a request body: room for every field at its limit, in any encoding
 MIN_MESSAGE = 5
@@ -201,16 +200,10 @@ class SuggestionCreated(BaseModel):
     created_at: str
 
 
-class SuggestionList(BaseModel):
-    total: int = Field(description="Suggestions with the statuses asked for.")
-    counts: dict[str, int] = Field(description="Every suggestion, by status.")
-    results: list[Suggestion] = Field(description="Newest first, with the sender's name and email.")
-
-
 router = APIRouter(prefix=PREFIX, tags=["suggestions"], default_response_class=JSON)
 _ONE_OF = {"oneOf": [CorrectionIn.model_json_schema(), NewProgramIn.model_json_schema()]}
 BODY = {"content": {"application/json": {"schema": _ONE_OF}}, "required": True}
-_ERROR = {"model": apidoc.Problem}
+ERROR = {"model": apidoc.Problem}
 
 
 @router.post(
@@ -220,12 +213,12 @@ _ERROR = {"model": apidoc.Problem}
     openapi_extra={"requestBody": BODY},
     responses={
         201: {"model": SuggestionCreated, "description": "Stored for a curator to review."},
-        400: _ERROR | {"description": "The body is not valid JSON, or the address has a query string."},
-        413: _ERROR | {"description": f"The body is over {MAX_BODY // 1024} KiB."},
-        415: _ERROR | {"description": "The body is not application/json."},
-        422: _ERROR | {"description": "A field is missing, too long or invalid; `errors` lists each."},
-        429: _ERROR | {"description": "Too many suggestions from this address; see `Retry-After`."},
-        503: _ERROR | {"description": "No catalog loaded yet, or the database did not answer."},
+        400: ERROR | {"description": "The body is not valid JSON, or the address has a query string."},
+        413: ERROR | {"description": f"The body is over {MAX_BODY // 1024} KiB."},
+        415: ERROR | {"description": "The body is not application/json."},
+        422: ERROR | {"description": "A field is missing, too long or invalid; `errors` lists each."},
+        429: ERROR | {"description": "Too many suggestions from this address; see `Retry-After`."},
+        503: ERROR | {"description": "No catalog loaded yet, or the database did not answer."},
     },
 )
 async def post_suggestion(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
@@ -255,48 +248,3 @@ async def post_suggestion(request: Request, live: LiveDep, snap: SnapshotDep) ->
         ) from None
     created = {k: getattr(saved, k) for k in ("id", "status", "kind", "program_id", "catalog_version")}
     return JSON(created | {"created_at": saved.created_at.isoformat()}, status_code=201)
-
-
-def _statuses(given: dict[str, list[str]]) -> list[str]:
-    chosen = [s.strip() for raw in given.get("status", []) for s in raw.split(",") if s.strip()]
-    for status in chosen:
-        if status not in STATUSES:
-            raise invalid(ParamError("status", status, "not a status", list(STATUSES)))
-    return chosen
-
-
-def _number(given: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
-    raw = given.get(name, [str(default)])[0]
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise invalid(ParamError(name, raw, f"must be a whole number from {low} to {high}"))
-    return int(raw)
-
-
-def install(app: FastAPI) -> None:
-    """Add POST /api/v1/suggestions; and GET /api/v1/admin/suggestions when an admin token is configured."""
-    app.include_router(router)
-    require_admin: Callable[..., None] | None = getattr(app.state, "require_admin", None)
-    if require_admin is None:
-        return
-
-    @app.get(
-        f"{PREFIX}/admin/suggestions",
-        tags=["admin"],
-        dependencies=[Depends(require_admin)],
-        summary="The suggestions, for curators",
-        response_class=JSON,
-        responses={200: {"model": SuggestionList}, 400: _ERROR, 401: _ERROR | {"description": "No or wrong token."}},
-    )
-    def admin_suggestions(request: Request, live: LiveDep) -> Response:
-        """Suggestions newest first, with the submitter's name and email; `status` filters (repeat or comma-separate),
-        `limit` (1-500, default 100) and `offset` page."""
-        given = check_params(request, ("status", "limit", "offset"))
-        statuses = _statuses(given)
-        limit, offset = _number(given, "limit", 100, 1, 500), _number(given, "offset", 0, 0, 10**9)
-        try:
-            total, found = store.listing(live.engine, statuses=statuses, limit=limit, offset=offset)
-            by_status = store.counts(live.engine)
-        except SQLAlchemyError as exc:
-            raise unavailable(exc) from None
-        body = {"total": total, "counts": by_status, "results": [s.as_dict() for s in found]}
-        return JSON(body, headers={"Cache-Control": "no-store"})
