@@ -206,7 +206,7 @@ def test_the_compare_list_survives_the_header_link_and_program_pages(open_page: 
     expect(page).to_have_url(re.compile(r"/programs/pmg$"))
     expect(add).to_have_text("Remove from compare")
     expect(add).to_be_focused()
-    expect(page.locator("#shortlist-note")).to_contain_text("3 programs")
+    expect(page.locator("#compare-note")).to_contain_text("3 programs")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Compare").click()
     expect(page.locator("table.compare thead th")).to_have_count(3)
     # The search page, even opened bare, shows the kept list.
@@ -253,7 +253,7 @@ def test_print_shows_the_content_with_links_written_out(open_page: Any, viewport
     assert re.search(r"<http://127\.0\.0\.1:\d+/programs/[a-z0-9-]+>", after), after
     page.goto("/compare?ids=swims,elam")
     expect(page.locator("table.compare")).to_be_visible()
-    expect(page.locator(".shortlist-actions")).to_be_hidden()
+    expect(page.locator(".compare-actions")).to_be_hidden()
     page.goto("/programs/swims")
     expect(page.locator("nav.crumbs")).to_be_hidden()
     expect(page.locator("article.program h1")).to_be_visible()

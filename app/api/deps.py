@@ -13,9 +13,16 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 
-from app.api.params import SYNC_PARAMS, ParamError, ParsedSearch, multi_items, read_search
+from app.api.params import (
+    SYNC_PARAMS,
+    ParamError,
+    ParsedSearch,
+    default_sort,
+    multi_items,
+    read_search,
+    search_pairs,
+)
 from app.catalog.export import COLUMNS
-from app.catalog.vocab import FACETS
 from app.plumbing import PREFIX, ApiError, LiveDep, SnapshotDep, pick, stored
 from app.store.db import StoredProgram
 
@@ -106,10 +113,8 @@ ProgramDep = Annotated[StoredProgram, Depends(get_program_or_404)]
 def canonical(search: ParsedSearch, fields: Sequence[str] | None, *, paged: bool) -> list[tuple[str, str]]:
     """The request's parameters in one normal form: equal searches give equal links and ETags."""
     q = search.query
-    items = [("q", q.text)] if q.text else []
-    for name, vocab in FACETS.items():
-        items += [(name, v) for v in vocab.values if v in q.filters.get(name, ())]
-    if q.sort != ("relevance" if q.text else "name"):
+    items = search_pairs(q.text, q.filters)
+    if q.sort != default_sort(q.text):
         items.append(("sort", q.sort))
     if q.updated_since is not None:
         items.append(("updated_since", q.updated_since.astimezone(dt.UTC).isoformat()))

@@ -66,6 +66,18 @@ class ParamError(Exception):
         self.valid = valid
 
 
+def default_sort(text: str) -> Sort:
+    """The order when none is asked for: by relevance when searching words, else by name."""
+    return "relevance" if text else "name"
+
+
+def search_pairs(text: str, filters: Mapping[str, Collection[str]]) -> list[tuple[str, str]]:
+    """The words and filters of a search as query parameters, in one order (facets and values as the vocabularies
+    list them), so that equal searches give equal URLs."""
+    pairs = [("q", text)] if text else []
+    return pairs + [(name, v) for name, vocab in FACETS.items() for v in vocab.values if v in filters.get(name, ())]
+
+
 @dataclass(frozen=True)
 class ParsedSearch:
     query: SearchQuery
@@ -205,7 +217,7 @@ def read_search(
         if chosen:
             filters[name] = chosen
 
-    sort: Sort = "relevance" if text else "name"
+    sort = default_sort(text)
     if (raw_sort := single("sort")) is not None:
         if raw_sort.strip() in SORTS:
             sort = cast(Sort, raw_sort.strip())

@@ -72,7 +72,8 @@ def _no_separator(value: str) -> str:
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Item = Annotated[Text, AfterValidator(_no_separator)]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+ID_PATTERN, MAX_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$", 80  # a program's id; the pages read ids from URLs by it too
+Slug = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=MAX_ID)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=500)]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s/$.?#][^\s]*$", max_length=500)]
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$", max_length=200)]

@@ -221,7 +221,7 @@
     if (adding) { list = list.concat([id]).slice(-MAX_COMPARE); }
     keep(list);
     describeHere(link, list);
-    var note = document.getElementById("shortlist-note");
+    var note = document.getElementById("compare-note");
     if (note) { note.insertBefore(document.createTextNode(adding ? "Added. " : "Removed. "), note.firstChild); }
   }
 
@@ -231,7 +231,7 @@
     link.textContent = inList ? "Remove from compare" : "Add to compare";
     var others = list.filter(function (other) { return other !== id; });
     link.href = "/?compare=" + (inList ? others : others.concat([id]).slice(-MAX_COMPARE)).join(",");
-    var note = document.getElementById("shortlist-note");
+    var note = document.getElementById("compare-note");
     if (!note) { return; }
     note.textContent = list.length ? "Your compare list: " + list.length + (list.length === 1 ? " program" : " programs") : "";
     if (list.length >= 2) {

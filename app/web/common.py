@@ -11,12 +11,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app import config
-from app.api.params import multi_items
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import base_url
 from app.search.query import SearchQuery, SearchResult
-from app.web.urlstate import MAX_COMPARE, read_ids
+from app.web.urlstate import compare_list
 
 TEMPLATES = Jinja2Templates(directory=config.TEMPLATES)
 
@@ -35,9 +34,9 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     live: LiveCatalog | None = getattr(request.app.state, "live", None)  # None: an error before the lifespan ran
     snap = live.current if live is not None else None
     context.setdefault("base", base_url(request, live))
-    if "shortlist" not in context:
-        given = multi_items(request.query_params).get("compare", [])
-        context["shortlist"] = tuple(read_ids(given, snap.index.docnum)[0][-MAX_COMPARE:]) if snap else ()
+    if "compare_list" not in context:
+        context["compare_list"] = compare_list(request.query_params, snap.index.docnum) if snap else ()
     # Links to other pages carry the compare list, so that it survives navigation without JavaScript too.
-    context["carry"] = "?" + urlencode({"compare": ",".join(context["shortlist"])}) if context["shortlist"] else ""
+    kept = context["compare_list"]
+    context["carry"] = "?" + urlencode({"compare": ",".join(kept)}) if kept else ""
     return TEMPLATES.TemplateResponse(request, name, context, status_code=status)

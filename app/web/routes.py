@@ -14,19 +14,20 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.exceptions import HTTPException
 
 from app import config
-from app.api.params import multi_items, read_search
+from app.api.params import read_search
+from app.catalog.export import COLUMNS, csv_lines
 from app.catalog.vocab import FACETS, NEXT_STEPS, WIDENED
 from app.live.snapshot import Snapshot
-from app.plumbing import ApiError, LiveDep, SnapshotDep, conditional, stored
+from app.plumbing import ApiError, LiveDep, SnapshotDep, conditional, records, stored
 from app.search.query import SearchQuery, SearchResult
-from app.web import feeds, shortlist, words
+from app.web import feeds, words
 from app.web.common import TEMPLATES, count, render, search
 from app.web.present import ORGANIZATION_TYPES, freshness, host, json_ld
-from app.web.urlstate import ID_RE, MAX_COMPARE, State, page_numbers, read_ids, state_of
+from app.web.urlstate import ID_RE, MAX_COMPARE, State, compare_list, compared, page_numbers, state_of
 
 MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
 TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
@@ -120,7 +121,7 @@ def home(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
         "comparing": [records[i] for i in state.compare if i in records],
         "catalog_total": snap.program_count,
         "steady": snap.steady_sorts,
-        "shortlist": state.compare,
+        "compare_list": state.compare,
     }
     fragment = request.headers.get("x-fragment") == "search"
     response = render(request, "_search.html" if fragment else "index.html", context)
@@ -136,11 +137,10 @@ def program_page(request: Request, program_id: str, live: LiveDep, snap: Snapsho
     program = found[0]
     similar_ids = snap.index.similar(program.id, 5) if program.id in snap.index.docnum else []
     url = str(request.url_for("program_page", program_id=program.id))
-    shortlist = tuple(read_ids(multi_items(request.query_params).get("compare", []), snap.index.docnum)[0])
-    shortlist = shortlist[-MAX_COMPARE:]
+    kept = compare_list(request.query_params, snap.index.docnum)
     context = {
-        "shortlist": shortlist,
-        "toggled": State(compare=shortlist).toggled(program.id),
+        "compare_list": kept,
+        "toggled": State(compare=kept).toggled(program.id),
         "p": program.record,
         "stored": program,
         "fresh": freshness(program.record),
@@ -153,8 +153,7 @@ def program_page(request: Request, program_id: str, live: LiveDep, snap: Snapsho
 
 def compare_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     """Two to four programs side by side."""
-    given = multi_items(request.query_params)
-    ids, unknown = read_ids(given.get("ids", []) + given.get("compare", []), snap.index.docnum)
+    ids, unknown = compared(request.query_params, snap.index.docnum)
     shown = [p.record for p in stored(live, snap, ids[:MAX_COMPARE])]
     context = {
         "shown": shown,
@@ -162,9 +161,17 @@ def compare_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResp
         "extra": ids[MAX_COMPARE:],
         "back": State(compare=tuple(p["id"] for p in shown)).href(),
         "without": {p["id"]: "/compare?ids=" + ",".join(o["id"] for o in shown if o is not p) for p in shown},
-        "shortlist": tuple(p["id"] for p in shown),
+        "compare_list": tuple(p["id"] for p in shown),
     }
     return render(request, "compare.html", context)
+
+
+def compare_csv(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
+    """The compare list as a spreadsheet: the same columns as the API's CSV export."""
+    ids, _ = compared(request.query_params, snap.index.docnum)
+    disposition = {"Content-Disposition": 'attachment; filename="compare.csv"'}
+    rows = records(live, snap, ids[:MAX_COMPARE], None)
+    return StreamingResponse(csv_lines(rows, COLUMNS), media_type="text/csv; charset=utf-8", headers=disposition)
 
 
 def models_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
@@ -250,7 +257,5 @@ def install(app: FastAPI) -> None:
             path, handler, methods=["GET"], name=name, response_class=HTMLResponse, include_in_schema=False
         )
     app.add_api_route("/feed.xml", feeds.feed, methods=["GET"], name="feed", include_in_schema=False)
-    app.add_api_route(
-        "/compare.csv", shortlist.compare_csv, methods=["GET"], name="compare_csv", include_in_schema=False
-    )
+    app.add_api_route("/compare.csv", compare_csv, methods=["GET"], name="compare_csv", include_in_schema=False)
     app.add_api_route("/static/{name}", static, methods=["GET"], name="static", include_in_schema=False)

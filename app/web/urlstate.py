@@ -10,12 +10,13 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 
-from app.api.params import ParsedSearch, multi_items
+from app.api.params import DEFAULT_PER_PAGE, Params, ParsedSearch, default_sort, multi_items, search_pairs
+from app.catalog.models import ID_PATTERN, MAX_ID
 from app.catalog.vocab import FACETS
 
-MAX_COMPARE = 4
+MAX_COMPARE = 4  # programs in the compare list (app.js keeps its own copy)
 MAX_IDS = 20  # ids read from a compare URL; more is a mistake, not a wish
-ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+ID_RE = re.compile(ID_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class State:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sort: str = ""  # "" = the default order (relevance when searching, else name)
     page: int = 1
-    per_page: int = 20
+    per_page: int = DEFAULT_PER_PAGE
     extra: tuple[tuple[str, str], ...] = ()  # updated_since / verified_since, kept when given
     compare: tuple[str, ...] = ()
     include_open: bool = True  # the website's default: filters mean "open to me", not only "aimed at me"
@@ -37,13 +38,12 @@ class State:
         if "page" not in changes:
             changes["page"] = 1
         s = replace(self, **changes)
-        pairs: list[tuple[str, str]] = [("q", s.q)] if s.q else []
-        pairs += [(name, value) for name in FACETS for value in s.filters.get(name, ())]
+        pairs = search_pairs(s.q, s.filters)
         pairs += [("has_link", "true")] if s.has_link else []
         pairs += [("include_open", "false")] if not s.include_open else []
         pairs += [("sort", s.sort)] if s.sort else []
         pairs += list(s.extra)
-        pairs += [("per_page", str(s.per_page))] if s.per_page != 20 else []
+        pairs += [("per_page", str(s.per_page))] if s.per_page != DEFAULT_PER_PAGE else []
         pairs += [("page", str(s.page))] if s.page > 1 else []
         pairs += [("compare", ",".join(s.compare))] if s.compare else []
         return "/?" + urlencode(pairs) if pairs else "/"
@@ -60,9 +60,7 @@ class State:
 
     def feed_href(self) -> str:
         """The Atom feed of this search: the same words and filters, newest changes first."""
-        pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
-        pairs += [(name, value) for name in FACETS for value in self.filters.get(name, ())]
-        pairs += list(self.extra)
+        pairs = search_pairs(self.q, self.filters) + list(self.extra)
         return "/feed.xml?" + urlencode(pairs) if pairs else "/feed.xml"
 
     def without(self, facet: str, value: str | None = None) -> str:
@@ -91,9 +89,20 @@ def read_ids(values: Iterable[str], known: Mapping[str, Any] | None = None) -> t
             pid = part.strip().lower()
             if not pid or pid in good:
                 continue
-            ok = len(pid) <= 80 and ID_RE.match(pid) and (known is None or pid in known)
-            (good if ok else bad).append(pid if ok else part.strip()[:80])
+            ok = len(pid) <= MAX_ID and ID_RE.match(pid) and (known is None or pid in known)
+            (good if ok else bad).append(pid if ok else part.strip()[:MAX_ID])
     return good[:MAX_IDS], bad
+
+
+def compare_list(params: Params, known: Mapping[str, Any]) -> tuple[str, ...]:
+    """The compare list a page's URL carries (`compare=`): the last MAX_COMPARE of its known ids."""
+    return tuple(read_ids(multi_items(params).get("compare", []), known)[0][-MAX_COMPARE:])
+
+
+def compared(params: Params, known: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """The ids the compare page and its CSV show (`ids=`, else the compare list): (known ones, the rest)."""
+    given = multi_items(params)
+    return read_ids(given.get("ids", []) + given.get("compare", []), known)
 
 
 def state_of(parsed: ParsedSearch, request: Request, known: Mapping[str, Any]) -> State:
@@ -106,7 +115,6 @@ def state_of(parsed: ParsedSearch, request: Request, known: Mapping[str, Any]) -
         for name, value in (("updated_since", q.updated_since), ("verified_since", q.verified_since))
         if value is not None
     )
-    compare, _ = read_ids(given.get("compare", []), known)
     return State(
         q.text,
         {n: v for n, v in filters.items() if v},
@@ -114,14 +122,10 @@ def state_of(parsed: ParsedSearch, request: Request, known: Mapping[str, Any]) -
         parsed.page,
         parsed.per_page,
         extra,
-        tuple(compare[-MAX_COMPARE:]),
+        compare_list(given, known),
         q.include_open,
         q.has_link,
     )
-
-
-def default_sort(text: str) -> str:
-    return "relevance" if text else "name"
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:

@@ -30,7 +30,7 @@ def test_links_carry_the_list_from_page_to_page(client: Client) -> None:
     assert nav(program, "Search") == "/?compare=swims%2Celam"
     assert program.select_one("#cmp-pmg")["href"] == "/?compare=swims%2Celam%2Cpmg"
     assert program.select_one("#cmp-pmg").get_text(strip=True) == "Add to compare"
-    assert "2 programs" in program.select_one("#shortlist-note").get_text()
+    assert "2 programs" in program.select_one("#compare-note").get_text()
     listed = soup(client, "/programs/swims?compare=swims,elam")
     assert listed.select_one("#cmp-swims").get_text(strip=True) == "Remove from compare"
     assert listed.select_one("#cmp-swims")["href"] == "/?compare=elam"
