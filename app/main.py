@@ -25,7 +25,7 @@ from app.middleware.compression import Compression
 from app.middleware.cors import ApiCors
 from app.store.db import make_engine, ping
 from app.web import routes as web
-from app.web import suggest
+from app.web import suggestions
 
 log = logging.getLogger("mentordir")
 
@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.install(app)
     web.install(app)
     admin.install(app)
-    suggest.install(app)
+    suggestions.install(app)
 
     async def error(request: Request, exc: Exception) -> Response:
         """One place for errors: problem+json for machines (/api, /healthz...), an HTML page for people."""

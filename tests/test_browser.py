@@ -92,7 +92,7 @@ def test_remove_one_filter_and_did_you_mean(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/\?demographic_focus=physician-parents&include_open=false$"))
     assert hits(page) == ["Physician Moms Group"]
     page.goto("/?q=leedrship")
-    page.click(".suggestion a")
+    page.click(".did-you-mean a")
     expect(page.locator("#results-h")).to_have_text("2 programs for “leadership”")
 
 

@@ -148,7 +148,7 @@ def test_no_results_says_which_filter_to_drop(client: Client) -> None:
 
 def test_a_misspelt_word_gets_did_you_mean(client: Client) -> None:
     soup = page(client, "/?q=leedrship")
-    link = soup.select_one(".suggestion a")
+    link = soup.select_one(".did-you-mean a")
     assert link is not None and link.get_text() == "leadership"
     assert query(str(link["href"])) == {"q": ["leadership"]}
     assert len(hit_names(page(client, str(link["href"])))) == 2

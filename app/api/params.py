@@ -107,7 +107,7 @@ def _shown(value: str, limit: int = 80) -> str:
     return value if len(value) <= limit else value[:limit] + "…"
 
 
-def _int(name: str, value: str, low: int, high: int) -> int:
+def whole_number(name: str, value: str, low: int, high: int) -> int:
     text = value.strip()
     if not re.fullmatch(r"\d{1,9}", text) or not low <= int(text) <= high:
         raise ParamError(name, value, f"'{_shown(value)}' is not a whole number from {low} to {high}")
@@ -167,7 +167,7 @@ def _facet(name: str, values: list[str], problems: list[ParamError], *, strict: 
     return frozenset(chosen)
 
 
-def _bool(name: str, value: str) -> bool:
+def boolean(name: str, value: str) -> bool:
     text = value.strip().lower()
     if text not in BOOLEANS:
         raise ParamError(name, value, f"'{_shown(value)}' is not true or false", list(BOOLEANS))
@@ -230,7 +230,7 @@ def read_search(
         if raw is None:
             return default
         try:
-            return _int(name, raw, 1, high)
+            return whole_number(name, raw, 1, high)
         except ParamError as error:
             problem(error)
             return default
@@ -256,7 +256,7 @@ def read_search(
         if raw is None:
             return default
         try:
-            return _bool(name, raw)
+            return boolean(name, raw)
         except ParamError as error:
             problem(error)
             return default

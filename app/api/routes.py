@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import config
-from app.api import apidoc, contract, suggest, suggestions
+from app.api import apidoc, completions, contract, suggestions
 from app.api.deps import (
     ExportSearchDep,
     FieldsDep,
@@ -267,7 +267,7 @@ def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep
 def install(app: FastAPI) -> None:
     """Add the /api/v1 routes and a /docs page that works offline."""
     app.include_router(router)
-    app.include_router(suggest.router)
+    app.include_router(completions.router)
     app.include_router(suggestions.router)
     # FastAPI's own /docs loads Swagger UI from a CDN and runs an inline script: replace it with the vendored copy.
     default_docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}

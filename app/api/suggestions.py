@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api import apidoc
 from app.api.deps import check_params
-from app.catalog.models import Url
+from app.catalog.models import MAX_ID, Url
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, unavailable
@@ -27,11 +27,19 @@ from app.store.suggestions import KINDS, MAX_EMAIL, MAX_MESSAGE, MAX_NAME, MAX_U
 MAX_BODY = 16 * 1024  # bytes of a request body: room for every field at its limit, in any encoding
 MIN_MESSAGE = 5
 FIELDS = ("kind", "program_id", "message", "url", "name", "email")
-LIMITS = {"kind": 20, "program_id": 80, "message": MAX_MESSAGE, "url": MAX_URL, "name": MAX_NAME, "email": MAX_EMAIL}
+LIMITS = {
+    "kind": 20,
+    "program_id": MAX_ID,
+    "message": MAX_MESSAGE,
+    "url": MAX_URL,
+    "name": MAX_NAME,
+    "email": MAX_EMAIL,
+}
 # Control characters (tab and line breaks only in the message) and the bidirectional overrides that can make text
 # read differently from what it is; and anything shaped like an HTML tag: suggestions are plain text.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROLS = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"  # C0, DEL, C1 and the bidi overrides, as a regex class
+CONTROL = re.compile(rf"(?![\t\n\r])[{CONTROLS}]")
+LINE_CONTROL = re.compile(rf"[{CONTROLS}]")
 TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
 # The control characters CONTROL refuses, as an OpenAPI (ECMA) pattern.
 PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
@@ -188,7 +196,7 @@ class CorrectionIn(NewProgramIn):
     model_config = ConfigDict(title="CorrectionSuggestion")
 
     kind: Literal["correction"]  # type: ignore[assignment]
-    program_id: str = Field(max_length=80, description="The program it is about (see /api/v1/programs).")
+    program_id: str = Field(max_length=MAX_ID, description="The program it is about (see /api/v1/programs).")
 
 
 class SuggestionCreated(BaseModel):

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.api.suggestions import CONTROLS
 from app.curate.common import CatalogOpt, DatabaseOpt, cli, editing, err, settings_from
 from app.store import suggestions as store
 from app.store.db import init_db, make_engine
@@ -24,7 +25,7 @@ cli.add_typer(app, name="suggestions")
 
 IdArg = Annotated[int, typer.Argument(min=1, help="The suggestion's number (from `list`).")]
 # Whatever a visitor typed is shown as text: control characters (terminal escapes) are written out, never sent.
-UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+UNPRINTABLE = re.compile(rf"(?![\t\n])[{CONTROLS}]")
 
 
 def shown(value: object, *, one_line: bool = False) -> str:

@@ -277,7 +277,7 @@
   });
 })();
 
-// Completions: the search box as an ARIA 1.2 combobox (list autocomplete). Arrow keys move through the suggestions,
+// Completions: the search box as an ARIA 1.2 combobox (list autocomplete). Arrow keys move through the completions,
 // Enter takes one, Escape closes the list (or, closed, clears the box); a live region says how many there are.
 // A program opens its page; a filter value is ticked (the words that named it leave the box); a sponsor is searched.
 // The search part of the page is replaced after each search, so every handler finds the box afresh.
@@ -403,7 +403,7 @@
     if (request) { request.abort(); request = null; }
     if (!text.trim()) { close(); return; }
     var wrap = combo();
-    var url = (wrap && wrap.getAttribute("data-suggest")) || "/api/v1/suggest";
+    var url = (wrap && wrap.getAttribute("data-completions")) || "/api/v1/suggest";
     url += (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(text);  // the counts follow the page's mode
     if (cache.has(url)) { show(cache.get(url)); return; }
     var controller = new AbortController();
@@ -417,7 +417,7 @@
         var input = box();
         if (input && input.value === text && document.activeElement === input) { show(body.completions); }
       })
-      .catch(function () { request = null; });  // no suggestions: the box still searches as a plain field
+      .catch(function () { request = null; });  // no completions: the box still searches as a plain field
   }
 
   document.addEventListener("input", function (event) {
@@ -447,7 +447,7 @@
     }
   });
 
-  // A pointer can take a suggestion too; mousedown keeps the focus in the box.
+  // A pointer can take a completion too; mousedown keeps the focus in the box.
   document.addEventListener("mousedown", function (event) {
     var li = event.target.closest && event.target.closest("#q-list li[role=option]");
     if (li) { event.preventDefault(); choose(options[Number(li.id.slice(6))]); }

@@ -1,4 +1,4 @@
-"""GET /api/v1/suggest: completions of the words typed so far, for a search box (the website's uses it)."""
+"""Completions of the words typed so far, for a search box (the website's uses it), at GET /api/v1/suggest."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from app.api import apidoc
 from app.api.deps import check_params, invalid
-from app.api.params import MAX_Q, ParamError, _bool, _int
+from app.api.params import MAX_Q, ParamError, boolean, whole_number
 from app.plumbing import JSON, PREFIX, BaseUrlDep, SnapshotDep, conditional, etag
 from app.search.suggest import MAX_COMPLETIONS, Completion
 
@@ -87,7 +87,7 @@ def links(c: Completion, base: str, *, include_open: bool) -> dict[str, str]:
 
 
 @router.get("/suggest", responses=apidoc.ok(Completions), openapi_extra=PARAMETERS, summary="Complete the words typed")
-def suggest(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
+def completions(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """Up to 8 completions of the words typed: facet values by label or synonym, sponsors, and programs by name or
     acronym, each saying what it is and how many programs it stands for."""
     given = check_params(request, ("q", "limit", "include_open"))
@@ -100,8 +100,8 @@ def suggest(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     if len(text) > MAX_Q:
         raise invalid(ParamError("q", text[:80] + "…", f"is {len(text)} characters long; at most {MAX_Q} are allowed"))
     try:
-        limit = _int("limit", given["limit"][0], 1, MAX_COMPLETIONS) if "limit" in given else MAX_COMPLETIONS
-        include_open = _bool("include_open", given["include_open"][0]) if "include_open" in given else False
+        limit = whole_number("limit", given["limit"][0], 1, MAX_COMPLETIONS) if "limit" in given else MAX_COMPLETIONS
+        include_open = boolean("include_open", given["include_open"][0]) if "include_open" in given else False
     except ParamError as error:
         raise invalid(error) from None
 
