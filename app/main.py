@@ -23,6 +23,7 @@ from app.middleware import observe, security
 from app.middleware.cache import ResponseCache
 from app.middleware.compression import Compression
 from app.middleware.cors import ApiCors
+from app.plumbing import LiveDep
 from app.store.db import make_engine, ping
 from app.web import routes as web
 from app.web import suggestions
@@ -57,16 +58,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> dict[str, Any]:
+    def healthz(live: LiveDep) -> dict[str, Any]:
         """The process is alive; the number of programs it serves."""
-        live: LiveCatalog = app.state.live
         snapshot = live.current
         return {"status": "ok", "programs": snapshot.program_count if snapshot else 0}
 
     @app.get("/readyz", tags=["health"])
-    def readyz() -> JSONResponse:
+    def readyz(live: LiveDep) -> JSONResponse:
         """Ready when a catalog is loaded and the database answers; 503 otherwise."""
-        live: LiveCatalog = app.state.live
         snapshot = live.current
         body: dict[str, Any] = {"status": "ready", "catalog": None, "database": "ok"}
         if snapshot is not None:

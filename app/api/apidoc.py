@@ -55,13 +55,13 @@ def ok(model: Any, media_type: str | None = None) -> dict[int | str, dict[str, A
     return {200: {"description": "OK", "content": {media_type: {"schema": {"type": "string"}}}}}
 
 
-def _param(name: str, schema: dict[str, Any], description: str, **style: Any) -> dict[str, Any]:
+def param(name: str, schema: dict[str, Any], description: str, **style: Any) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "schema": schema, "description": description, **style}
 
 
 # A pattern rather than an array with explode=false: an empty array and an empty string would serialize alike.
 _NAME = "(" + "|".join(COLUMNS) + ")"
-FIELDS = _param(
+FIELDS = param(
     "fields",
     {"type": "string", "pattern": f"^{_NAME}(,{_NAME})*$"},
     f"Only these record fields, comma-separated (of {', '.join(COLUMNS)}); `id` and `links` always come.",
@@ -71,7 +71,7 @@ FIELDS = _param(
 def parameters(*, paged: bool) -> dict[str, Any]:
     """The search parameters of /programs (and, without page and per_page, of the exports)."""
     params = [
-        _param(
+        param(
             "q",
             {"type": "string", "maxLength": MAX_Q},
             "Words to search for; every word must match (as itself, a synonym or word form, or within the typos its "
@@ -82,33 +82,33 @@ def parameters(*, paged: bool) -> dict[str, Any]:
     for vocab in FACETS.values():
         values = {"type": "array", "items": {"type": "string", "enum": list(vocab.values)}}
         description = f"{vocab.label}: {vocab.definition} Repeat (or separate with commas) for any of several."
-        params.append(_param(vocab.name, values, description, style="form", explode=True))
+        params.append(param(vocab.name, values, description, style="form", explode=True))
     params += [
-        _param("sort", {"type": "string", "enum": list(SORTS)}, "Order: relevance (default with q), else name."),
-        _param("updated_since", {"type": "string", "format": "date-time"}, "Only programs changed after this."),
-        _param(
+        param("sort", {"type": "string", "enum": list(SORTS)}, "Order: relevance (default with q), else name."),
+        param("updated_since", {"type": "string", "format": "date-time"}, "Only programs changed after this."),
+        param(
             "verified_since",
             {"type": "string", "format": "date"},
             "Only programs checked against their sources on or after this date.",
         ),
-        _param(
+        param(
             "include_open",
             {"type": "boolean", "default": False},
             "Eligibility rather than targeting: a demographic_focus choice also matches programs tagged `open`, a "
             "specialty choice programs tagged `any`, and those facets' counts include them. false (the default) "
             "matches only the values chosen.",
         ),
-        _param(
+        param(
             "has_link",
             {"type": "boolean", "default": False},
             "true: only programs with a followable link, their own page (`url`) or their sponsor's (`sponsor_url`).",
         ),
     ]
     params += [  # sync (app.api.sync)
-        _param(
+        param(
             "since", {"type": "string", "pattern": TOKEN_PATTERN}, "A sync_token: only what changed or left after it."
         ),
-        _param(
+        param(
             "version",
             {"type": "string", "pattern": VERSION_PATTERN},
             "The catalog version the page links carry; a version no longer served is a 409.",
@@ -117,7 +117,7 @@ def parameters(*, paged: bool) -> dict[str, Any]:
     if paged:
         page = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}
         per_page = {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE}
-        params += [_param("page", page, "Page number, from 1."), _param("per_page", per_page, "Results a page.")]
+        params += [param("page", page, "Page number, from 1."), param("per_page", per_page, "Results a page.")]
     return {"parameters": [*params, FIELDS]}
 
 

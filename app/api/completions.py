@@ -51,29 +51,24 @@ class Completions(BaseModel):
 
 PARAMETERS = {
     "parameters": [
-        {
-            "name": "q",
-            "in": "query",
-            "required": True,
-            "schema": {"type": "string", "maxLength": MAX_Q},
-            "description": "The words typed so far; the last may be a word's beginning (`endocr`). A trailing space "
-            "ends the last word (`in ` is not `internal`). Empty: no completions.",
-        },
-        {
-            "name": "include_open",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "boolean", "default": False},
-            "description": "Count a demographic-focus or specialty value as `/programs` does with `include_open=true`: "
-            "the programs open to everyone (or to any specialty) count too, and the links keep the mode.",
-        },
-        {
-            "name": "limit",
-            "in": "query",
-            "required": False,
-            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_COMPLETIONS, "default": MAX_COMPLETIONS},
-            "description": "Completions at most.",
-        },
+        apidoc.param(
+            "q",
+            {"type": "string", "maxLength": MAX_Q},
+            "The words typed so far; the last may be a word's beginning (`endocr`). A trailing space ends the last "
+            "word (`in ` is not `internal`). Empty: no completions.",
+            required=True,
+        ),
+        apidoc.param(
+            "include_open",
+            {"type": "boolean", "default": False},
+            "Count a demographic-focus or specialty value as `/programs` does with `include_open=true`: the programs "
+            "open to everyone (or to any specialty) count too, and the links keep the mode.",
+        ),
+        apidoc.param(
+            "limit",
+            {"type": "integer", "minimum": 1, "maximum": MAX_COMPLETIONS, "default": MAX_COMPLETIONS},
+            "Completions at most.",
+        ),
     ]
 }
 
@@ -86,7 +81,13 @@ def links(c: Completion, base: str, *, include_open: bool) -> dict[str, str]:
     return {"self": f"{base}{PREFIX}/programs?{query}", "html": f"{base}/?{query}"}
 
 
-@router.get("/suggest", responses=apidoc.ok(Completions), openapi_extra=PARAMETERS, summary="Complete the words typed")
+@router.get(
+    "/suggest",  # the public URL and operation id keep their first name: clients are generated from them
+    operation_id="suggest_api_v1_suggest_get",
+    responses=apidoc.ok(Completions),
+    openapi_extra=PARAMETERS,
+    summary="Complete the words typed",
+)
 def completions(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """Up to 8 completions of the words typed: facet values by label or synonym, sponsors, and programs by name or
     acronym, each saying what it is and how many programs it stands for."""

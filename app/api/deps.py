@@ -13,15 +13,7 @@ from urllib.parse import urlencode
 
 from fastapi import Depends, Request
 
-from app.api.params import (
-    SYNC_PARAMS,
-    ParamError,
-    ParsedSearch,
-    default_sort,
-    multi_items,
-    read_search,
-    search_pairs,
-)
+from app.api.params import SYNC_PARAMS, ParamError, ParsedSearch, default_sort, multi_items, read_search, search_pairs
 from app.catalog.export import COLUMNS
 from app.plumbing import PREFIX, ApiError, LiveDep, SnapshotDep, pick, stored
 from app.store.db import StoredProgram

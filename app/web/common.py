@@ -20,10 +20,6 @@ from app.web.urlstate import compare_list
 TEMPLATES = Jinja2Templates(directory=config.TEMPLATES)
 
 
-def search(snap: Snapshot, query: SearchQuery) -> SearchResult:
-    return snap.index.search(query)
-
-
 def count(snap: Snapshot, query: SearchQuery) -> SearchResult:
     """Only the total and facet counts of a query."""
     return snap.index.search(replace(query, offset=0, limit=0, highlight=False))

@@ -13,7 +13,7 @@ from app.api.deps import ExportSearchDep, canonical
 from app.catalog.vocab import FACETS
 from app.plumbing import BaseUrlDep, LiveDep, SnapshotDep, conditional, etag, stored
 from app.search.query import SearchQuery
-from app.web.common import TEMPLATES, search
+from app.web.common import TEMPLATES
 from app.web.present import catalog_dates
 
 FEED_ENTRIES = 50
@@ -27,9 +27,8 @@ def feed(request: Request, asked: ExportSearchDep, live: LiveDep, snap: Snapshot
     def render() -> Response:
         query = replace(asked.query, offset=0, limit=None, highlight=False)
         # Dated by the catalog itself (when added, when last checked), so every server's feed agrees.
-        dated = [
-            (catalog_dates(snap.programs[h.id].record), h.id) for h in search(snap, query).hits if h.id in snap.programs
-        ]
+        hits = snap.index.search(query).hits
+        dated = [(catalog_dates(snap.programs[h.id].record), h.id) for h in hits if h.id in snap.programs]
         latest = sorted(dated, key=lambda e: (e[0][1], e[1]), reverse=True)[:FEED_ENTRIES]
         found = {p.id: p for p in stored(live, snap, [pid for _, pid in latest])}
         entries = [(found[pid], dates) for dates, pid in latest if pid in found]

@@ -25,7 +25,7 @@ from app.live.snapshot import Snapshot
 from app.plumbing import ApiError, LiveDep, SnapshotDep, conditional, records, stored
 from app.search.query import SearchQuery, SearchResult
 from app.web import feeds, words
-from app.web.common import TEMPLATES, count, render, search
+from app.web.common import TEMPLATES, count, render
 from app.web.present import ORGANIZATION_TYPES, freshness, host, json_ld
 from app.web.urlstate import ID_RE, MAX_COMPARE, State, compare_list, compared, page_numbers, state_of
 
@@ -102,7 +102,7 @@ def home(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
     parsed = read_search(request.query_params, strict=False, allowed=("compare",), include_open_default=True)
     state = state_of(parsed, request, snap.index.docnum)
-    result = search(snap, parsed.query)
+    result = snap.index.search(parsed.query)
     records = {p.id: p.record for p in stored(live, snap, [h.id for h in result.hits] + list(state.compare))}
     hits = [(hit, records[hit.id]) for hit in result.hits if hit.id in records]
     pages = max(1, math.ceil(result.total / parsed.per_page))
@@ -177,7 +177,7 @@ def compare_csv(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
 def models_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     """The article's models of peer mentoring, and how to start a small group."""
     counts = {c.value: c.count for c in count(snap, SearchQuery()).facets["type"]}
-    groups = search(snap, SearchQuery(filters={"type": frozenset({"small-group"})}, limit=None, highlight=False))
+    groups = snap.index.search(SearchQuery(filters={"type": frozenset({"small-group"})}, limit=None, highlight=False))
     context = {"counts": counts, "groups": [p.record for p in stored(live, snap, [h.id for h in groups.hits])]}
     return render(request, "models.html", context)
 
