@@ -14,22 +14,20 @@ import numpy.typing as npt
 import yaml
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.lang.porter import stem
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 
+from app.search import whooshio
 from app.search.spelling import Spelling, typo_distance
 from app.search.vectors import (
     NO_POSTINGS,
     Bounded,
-    Docnums,
     DocSet,
     Postings,
     Scored,
     Vector,
     bm25,
-    field_length_bytes,
     frozen,
     scored_and,
     scored_or,
@@ -212,64 +210,29 @@ class Scoring:
         postings = NO_POSTINGS
         if key in searcher.reader():
             scorer = searcher.weighting.scorer(searcher, field_name, text)
-            if isinstance(scorer, BM25FScorer):
-                postings = self._bm25f_leaf(searcher, field_name, text, scorer)
-            else:  # not one of our text fields
+            read = whooshio.term_postings(searcher, field_name, text) if isinstance(scorer, BM25FScorer) else None
+            if read is None:  # not one of our text fields, or not readable a block at a time
                 postings = self._walk(searcher, field_name, text, scorer)
+            else:
+                # Whoosh's `bm25`, operation for operation, over arrays: each score equals `scorer.score`'s.
+                docs, tf = read
+                lengths = self._field_lengths(searcher, field_name)[docs].astype(np.float64)
+                scores = bm25(scorer.idf, tf, lengths, scorer.avgfl, scorer.B, scorer.K1)
+                postings = Postings(frozen(docs), frozen(scores))
         self._leaves.put(key, postings, len(postings.docs) + 1)
         return postings
-
-    def _bm25f_leaf(self, searcher: Searcher, field_name: str, text: str, scorer: BM25FScorer) -> Postings:
-        """What `scorer.score` gives each posting, computed over arrays of postings.
-
-        Walking a matcher posting by posting costs a dozen Python calls each (id, weight, the field length through
-        the reader, next): most of a first query's time. This reads each block's docnums and weights whole (W3's
-        block buffers, whoosh-reloaded 2.7.5, pinned) and applies Whoosh's `bm25`, operation for operation, to
-        arrays of them with the lengths read once per field; tests/test_search.py checks every term's scores
-        against `scorer.score`.
-        """
-        ids: list[Docnums] = []
-        weights: list[Vector] = []
-        for reader, base in searcher.reader().leaf_readers():
-            if (field_name, text) not in reader:
-                continue
-            matcher = reader.postings(field_name, text)
-            if not isinstance(matcher, W3LeafMatcher):  # e.g. a segment with deletions (ours never have any)
-                return self._walk(searcher, field_name, text, scorer)
-            while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                ids.append(np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids)) + base)
-                weights.append(np.fromiter(matcher._weights, dtype=np.float64, count=len(matcher._weights)))
-                matcher._next_block()
-        if not ids:
-            return NO_POSTINGS
-        docs = np.concatenate(ids)
-        lengths = self._field_lengths(searcher, field_name)[docs].astype(np.float64)
-        tf = np.concatenate(weights)
-        scores = bm25(scorer.idf, tf, lengths, scorer.avgfl, scorer.B, scorer.K1)
-        return Postings(frozen(docs), frozen(scores))
 
     @staticmethod
     def _walk(searcher: Searcher, field_name: str, text: str, scorer: Any) -> Postings:
         """A term's documents and scores by Whoosh's own matcher walk, posting by posting."""
-        docs: list[int] = []
-        scores: list[float] = []
-        matcher = searcher.postings(field_name, text)
-        while matcher.is_active():
-            docs.append(matcher.id())
-            scores.append(scorer.score(matcher))
-            matcher.next()
+        docs, scores = whooshio.postings(searcher, field_name, text, scorer.score)
         return Postings(frozen(np.array(docs, dtype=np.int64)), frozen(np.array(scores, dtype=np.float64)))
 
     def _field_lengths(self, searcher: Searcher, field_name: str) -> npt.NDArray[np.int64]:
         """Each document's length in one field, as the scorer reads it; once per field and index."""
         found = self._lengths.get(field_name)
         if found is None:
-            found = frozen(
-                np.concatenate([field_length_bytes(r, field_name) for r, _ in searcher.reader().leaf_readers()])
-            )
-            self._lengths[field_name] = found
+            found = self._lengths[field_name] = frozen(whooshio.field_lengths(searcher, field_name))
         return found
 
     def _scored(self, searcher: Searcher, node: wq.Query) -> Scored:
