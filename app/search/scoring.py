@@ -226,7 +226,7 @@ class Scorer:
     @staticmethod
     def walk(searcher: Searcher, field_name: str, text: str, scorer: Any) -> Postings:
         """A term's documents and scores by Whoosh's own matcher walk, posting by posting."""
-        docs, scores = whooshio.postings(searcher, field_name, text, scorer.score)
+        docs, scores = whooshio.walk_postings(searcher, field_name, text, scorer.score)
         return Postings(frozen(np.array(docs, dtype=np.int64)), frozen(np.array(scores, dtype=np.float64)))
 
     def _field_lengths(self, searcher: Searcher, field_name: str) -> npt.NDArray[np.int64]:

@@ -17,15 +17,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import index
-from whoosh.codec.whoosh3 import (
-    LENGTHS_COLUMN,
-    W3Codec,
-    W3LeafMatcher,
-    W3PerDocReader,
-    _lenfield,
-    byte_to_length,
-    length_to_byte,
-)
+from whoosh.codec import whoosh3 as w3
 from whoosh.fields import Schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
@@ -35,7 +27,7 @@ from app.search.vectors import Docnums, Vector
 
 Segment = Any  # a whoosh.codec.whoosh3.W3Segment, listed in an index's TOC
 FlatPostings = list[int]  # one term's postings as [docnum, frequency, docnum, frequency, ...], docnums ascending
-LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)  # Whoosh's lossy field lengths
+LENGTH_OF_BYTE = np.array([w3.byte_to_length(b) for b in range(256)], dtype=np.int64)  # Whoosh's lossy field lengths
 _LITTLE_ENDIAN = sys.byteorder == "little"
 assert array("I").itemsize == 4 and pack_uint(1) == b"\x00\x00\x00\x01"
 
@@ -50,7 +42,7 @@ def write_segment(
     """Write one compound segment into the empty folder `folder`: docnum n stores {"id": ids[n]}; each text field
     of `postings` (term -> postings) has `lengths[field][n]` terms in document n. Returns the segment, for a TOC."""
     storage = FileStorage(str(folder)).create()
-    codec = W3Codec()
+    codec = w3.W3Codec()
     segment = codec.new_segment(storage, index._DEF_INDEX_NAME)
     per_doc = codec.per_document_writer(storage, segment)
     fields = codec.field_writer(storage, segment)
@@ -60,7 +52,7 @@ def write_segment(
             field = schema[name]
             fields.start_field(name, field)
             # A posting carries its field's length as the segment stores it (one byte, lossy), as Whoosh's does.
-            stored_length = [byte_to_length(length_to_byte(n)) for n in lengths[name]]
+            stored_length = [w3.byte_to_length(w3.length_to_byte(n)) for n in lengths[name]]
             boost = field.format.field_boost
             for term, flat in sorted(postings[name].items()):  # str order is UTF-8 byte order
                 fields.start_term(term.encode())
@@ -94,9 +86,9 @@ def _write_per_document(per_doc: Any, ids: Sequence[str], lengths: Mapping[str, 
         stored.add(docnum, {"id": program_id})
     for name, counts in sorted(lengths.items()):
         if any(counts):
-            per_doc._create_column(_lenfield(name), LENGTHS_COLUMN)
-            column = per_doc._get_column(_lenfield(name))
-            column._dbfile.write(bytes(map(length_to_byte, counts)))
+            per_doc._create_column(w3._lenfield(name), w3.LENGTHS_COLUMN)
+            column = per_doc._get_column(w3._lenfield(name))
+            column._dbfile.write(bytes(map(w3.length_to_byte, counts)))
             column._count = len(counts)
             per_doc._fieldlengths[name] = sum(counts)
     per_doc._doccount = len(ids)
@@ -132,7 +124,7 @@ def _add_postings(fields: Any, flat: FlatPostings, boost: float, stored_length: 
 
 def term_postings(searcher: Searcher, field_name: str, text: str) -> tuple[Docnums, Vector] | None:
     """A term's docnums (ascending) and weights over every segment, read a block at a time; None when a segment's
-    postings cannot be read so (e.g. one with deletions, which ours never have): walk `postings` instead.
+    postings cannot be read so (e.g. one with deletions, which ours never have): walk them with `walk_postings`.
 
     Walking a matcher costs a dozen Python calls a posting; this reads each block's docnums and weights whole.
     """
@@ -142,7 +134,7 @@ def term_postings(searcher: Searcher, field_name: str, text: str) -> tuple[Docnu
         if (field_name, text) not in reader:
             continue
         matcher = reader.postings(field_name, text)
-        if not isinstance(matcher, W3LeafMatcher):
+        if not isinstance(matcher, w3.W3LeafMatcher):
             return None
         while matcher.is_active():
             matcher._read_ids()
@@ -155,7 +147,7 @@ def term_postings(searcher: Searcher, field_name: str, text: str) -> tuple[Docnu
     return np.concatenate(ids), np.concatenate(weights)
 
 
-def postings(searcher: Searcher, field_name: str, text: str, score: Any) -> tuple[list[int], list[float]]:
+def walk_postings(searcher: Searcher, field_name: str, text: str, score: Any) -> tuple[list[int], list[float]]:
     """A term's docnums and `score(matcher)` for each, by Whoosh's own matcher walk, posting by posting."""
     docs: list[int] = []
     scores: list[float] = []
@@ -179,13 +171,11 @@ def field_lengths(searcher: Searcher, field_name: str) -> Docnums:
 def _segment_lengths(reader: Any, field_name: str) -> Docnums:
     count = reader.doc_count_all()
     perdoc = getattr(reader, "_perdoc", None)
-    column = (
-        perdoc._cached_reader(_lenfield(field_name), LENGTHS_COLUMN) if isinstance(perdoc, W3PerDocReader) else None
-    )
+    name = w3._lenfield(field_name)
+    column = perdoc._cached_reader(name, w3.LENGTHS_COLUMN) if isinstance(perdoc, w3.W3PerDocReader) else None
     if column is None or not hasattr(column, "_dbfile"):
         return np.array([reader.doc_field_length(n, field_name, 0) or 0 for n in range(count)], dtype=np.int64)
     raw = np.zeros(count, dtype=np.uint8)  # documents past the column's end have the default, 0
     stored = min(count, column._count)
     raw[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-    result: Docnums = LENGTH_OF_BYTE[raw]
-    return result
+    return LENGTH_OF_BYTE[raw]
