@@ -279,8 +279,8 @@ def test_results_do_not_depend_on_what_the_term_cache_holds(
     monkeypatch.setattr("app.search.index.CLAUSE_CACHE_WORDS", 0)
     tight = index_for(fixture_catalog, tmp_path / "b")
     assert answers(tight) == expected
-    assert tight._leaves.cost <= 3 or len(tight._leaves) == 1
-    assert len(tight._clauses) == 1
+    assert tight.scorer.leaves.cost <= 3 or len(tight.scorer.leaves) == 1
+    assert len(tight.scorer.clauses) == 1
     assert any(total for total, _, _ in expected)
 
 
@@ -303,8 +303,8 @@ def leaves_match_whooshs_scorer(index: SearchIndex) -> int:
                 continue
             term = text.decode()
             scorer = searcher.weighting.scorer(searcher, field_name, term)
-            walked = index._walk(searcher, field_name, term, scorer)
-            read = index._leaf(searcher, field_name, term)
+            walked = index.scorer.walk(searcher, field_name, term, scorer)
+            read = index.scorer.leaf(searcher, field_name, term)
             expected = dict(zip(walked.docs.tolist(), walked.scores.tolist(), strict=True))
             assert dict(zip(read.docs.tolist(), read.scores.tolist(), strict=True)) == expected, (field_name, term)
             checked += 1

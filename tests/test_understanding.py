@@ -265,7 +265,7 @@ def test_three_letters_in_the_search_box_find_the_value_or_program_too(index: Se
     """Without choosing a completion: the search itself, by the prefix of its last word."""
     for name, vocab in FACETS.items():
         for term in vocab.terms:
-            carriers = {index.ids[n] for n in index.value_docs[name][term.value]}
+            carriers = {index.ids[n] for n in index.filters.value_docs[name][term.value]}
             assert carriers <= set(ids(index, term.label[:3])), f"{term.label[:3]!r} → {name}={term.value}"
     for acronym, pid in acronyms(catalog):
         assert pid in ids(index, acronym[:3])[:8], f"{acronym[:3]!r} → {pid}"

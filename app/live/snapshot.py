@@ -45,7 +45,7 @@ class Snapshot:
         """The date sorts that cannot change the order, because every program shares the date: {sort: that date}.
         Worked out once per version (a page asks on every search)."""
         dates = {
-            "-last_verified": {d.isoformat() for d in self.index.verified_dates()},
+            "-last_verified": {d.isoformat() for d in self.index.filters.verified_dates()},
             "-updated_at": {p.updated_at.date().isoformat() for p in self.programs.values()},
         }
         return {sort: next(iter(seen), "") for sort, seen in dates.items() if len(seen) <= 1}

@@ -1,4 +1,4 @@
-"""Filters and facet counts of a search index: per-value document sets as boolean masks and packed bitsets.
+"""Filters, facet counts and orders of a search index: per-value document sets as boolean masks and packed bitsets.
 
 OR within a facet, AND across facets; with `include_open` a demographic-focus or specialty selection also matches
 the facet's wildcard (`open`, `any`). Counting every facet disjunctively costs a few vector operations.
@@ -7,6 +7,7 @@ the facet's wildcard (`open`, `any`). Counting every facet disjunctively costs a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 
 import numpy as np
@@ -17,19 +18,16 @@ from app.search.query import FacetCount, SearchQuery
 from app.search.vectors import DocSet, FacetBits
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+WILDCARDS = frozenset(v.wildcard for v in WIDENED if v.wildcard)  # values that say "whoever", not a shared trait
 
 
-class Filtering:
-    """The filter side of `SearchIndex` (a mixin): built once per catalog version by `_index_filters`."""
+class Filters:
+    """The search index's part that knows the programs' columns, built once per catalog version: which documents
+    each filter allows, the facet counts, and the orders to list them in. `updated` is each docnum's last change."""
 
-    size: int
-    value_docs: dict[str, dict[str, DocSet]]
-    linked: DocSet
-    wildcards: dict[str, str]
-
-    def _index_filters(self, columns: Columns, updated: Sequence[dt.datetime]) -> None:
+    def __init__(self, columns: Columns, updated: Sequence[dt.datetime]) -> None:
         self.size = size = len(columns.linked)
-        self.value_docs = {}
+        self.value_docs: dict[str, dict[str, DocSet]] = {}
         self._facet_bits: dict[str, FacetBits] = {}
         for name, vocab in FACETS.items():
             carried = columns.facets.get(name, {})
@@ -40,7 +38,9 @@ class Filtering:
         self._verified = columns.verified.astype(np.int64)
         self.linked = DocSet(columns.linked)
         self.wildcards = {v.name: v.wildcard for v in WIDENED if v.wildcard}
+        self.name_rank = columns.name_rank
         self._unions: dict[tuple[str, frozenset[str]], DocSet] = {}
+        self._orders: dict[str, np.ndarray] = {}  # each sort's docnums in order, made on first use
 
     def verified_dates(self) -> list[dt.date]:
         """The distinct dates the programs were last checked on."""
@@ -51,13 +51,13 @@ class Filtering:
         wildcard = self.wildcards.get(name) if q.include_open else None
         return values | {wildcard} if wildcard else values
 
-    def _allowed(self, q: SearchQuery, skip: str | None = None) -> DocSet | None:
+    def allowed(self, q: SearchQuery, skip: str | None = None) -> DocSet | None:
         """Documents passing every filter but `skip`'s: OR within a facet, AND across facets; None = all."""
         result: DocSet | None = None
         for name, values in q.filters.items():
             if name == skip or not values:
                 continue
-            chosen = self._union(name, self._widened(q, name, frozenset(values)))
+            chosen = self.union(name, self._widened(q, name, frozenset(values)))
             result = chosen if result is None else result & chosen
         if q.has_link and skip != "has_link":
             result = self.linked if result is None else result & self.linked
@@ -69,7 +69,7 @@ class Filtering:
             result = fresh if result is None else result & fresh
         return result
 
-    def _union(self, name: str, values: frozenset[str]) -> DocSet:
+    def union(self, name: str, values: frozenset[str]) -> DocSet:
         """Documents with any of these values of one facet; kept, as the same selections recur."""
         sets = self.value_docs.get(name, {})
         none = DocSet.union([], self.size)
@@ -84,10 +84,10 @@ class Filtering:
             self._unions[key] = found
         return found
 
-    def _facets(self, q: SearchQuery, matched: DocSet) -> dict[str, list[FacetCount]]:
+    def facets(self, q: SearchQuery, matched: DocSet) -> dict[str, list[FacetCount]]:
         out = {}
         for name, vocab in FACETS.items():
-            allowed = self._allowed(q, skip=name)
+            allowed = self.allowed(q, skip=name)
             base = matched if allowed is None else matched & allowed
             selected = q.filters.get(name, frozenset())
             wildcard = self.wildcards.get(name) if q.include_open else None
@@ -96,10 +96,41 @@ class Filtering:
             out[name] = [FacetCount(t.value, t.label, counts[t.value], t.value in selected) for t in vocab.terms]
         return out
 
-    def _with_link(self, q: SearchQuery, matched: DocSet) -> int:
+    def with_link(self, q: SearchQuery, matched: DocSet) -> int:
         """What has_link=true would give: the matches under every other filter that have a followable link."""
-        allowed = self._allowed(q, skip="has_link")
+        allowed = self.allowed(q, skip="has_link")
         return len((matched if allowed is None else matched & allowed) & self.linked)
+
+    def ordered(self, docs: DocSet, sort: str, end: int | None) -> list[int]:
+        """`docs` in the order of `sort` (name order within equal dates), the first `end` of them."""
+        order = self._orders.get(sort)
+        if order is None:
+            rank = np.array(self.name_rank, dtype=np.int64)
+            if sort == "-last_verified":
+                order = np.lexsort((rank, -self._verified))
+            elif sort == "-updated_at":
+                order = np.lexsort((rank, -self._updated))
+            else:
+                order = np.argsort(rank)
+            self._orders[sort] = order
+        ranked = order[docs.mask[order]]
+        out: list[int] = (ranked if end is None else ranked[:end]).tolist()
+        return out
+
+    def shared_values(self, n: int, candidates: list[int]) -> list[float]:
+        """How alike each candidate's facet values are to docnum n's (wildcards aside): shared over all of either."""
+        mine = self._carried[:, n : n + 1]
+        theirs = self._carried[:, candidates]
+        shared = np.count_nonzero(theirs & mine, axis=0)
+        either = np.count_nonzero(theirs | mine, axis=0)
+        out: list[float] = (shared / np.maximum(either, 1)).tolist()
+        return out
+
+    @functools.cached_property
+    def _carried(self) -> np.ndarray:
+        """Which facet values (wildcards aside) each program carries: one row per value, one column per program."""
+        rows = [docs.mask for values in self.value_docs.values() for v, docs in values.items() if v not in WILDCARDS]
+        return np.stack(rows) if rows else np.zeros((1, self.size), dtype=bool)
 
 
 def _micros(when: dt.datetime) -> int:

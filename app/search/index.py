@@ -1,9 +1,11 @@
-"""The search index of one catalog version: filters and facet counts as bitset operations, scoring in scoring.py.
+"""The search index of one catalog version, made of parts: its `Filters` (filters, facet counts and orders, as
+bitset operations: filtering.py), its `Scorer` (query text matched and scored from Whoosh's postings: scoring.py)
+and its `Spelling`.
 
-The index holds only ids and analysed text. Facet filters and counts are operations on per-value document
-sets kept in memory per catalog version as boolean masks and packed bitsets (app/search/vectors.py), so
-counting every facet disjunctively costs a few vector operations rather than a Whoosh `groupedby` walk or a
-walk over every match.
+The Whoosh index holds only ids and analysed text. Facet filters and counts are operations on per-value document
+sets kept in memory per catalog version as boolean masks and packed bitsets (app/search/vectors.py), so counting
+every facet disjunctively costs a few vector operations rather than a Whoosh `groupedby` walk or a walk over every
+match.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import orjson
 from whoosh import index
 from whoosh import query as wq
@@ -27,17 +28,17 @@ from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
 from app.catalog.models import normalize
-from app.catalog.vocab import WIDENED
 from app.search.build import build_if_missing
 from app.search.columns import Columns
-from app.search.filtering import Filtering
+from app.search.filtering import Filters
 from app.search.highlight import highlights
 from app.search.indexdir import IDS_FILE, WORDS_FILE
 from app.search.intent import FacetNames, Intents, Named, bundled_intents, filter_offers, ways_out
 from app.search.query import Document, GuideLink, Hit, SearchQuery, SearchResult, clean
-from app.search.scoring import Compiled, Scoring
+from app.search.scoring import Compiled, Scorer
 from app.search.scoring import Synonyms as Synonyms
 from app.search.scoring import stems as stems
+from app.search.spelling import Spelling
 from app.search.suggest import MAX_COMPLETIONS, Completer, Completion
 from app.search.vectors import DocSet, Scored, Vector, best
 
@@ -45,12 +46,11 @@ LEAF_CACHE_POSTINGS = 500_000  # postings kept in memory per index, over all cac
 LEAF_CACHE_PER_PROGRAM = 20  # ...or this many per program, when more: the common terms' postings span the catalog
 CLAUSE_CACHE_BYTES = 16 << 20  # words' match and score vectors kept per index (9 bytes a program each)...
 CLAUSE_CACHE_WORDS = 64  # ...or this many words' vectors, when more: a large catalog's common words stay cached
-WILDCARDS = frozenset(v.wildcard for v in WIDENED if v.wildcard)  # values that say "whoever", not a shared trait
 NAMED_TIER = 1e9  # added to a program's score per facet value the words name that it carries...
 PREFIX_TIER = 1e6  # ...taken off one that matches the last word only by a word it begins (scores stay far below)
 
 
-class SearchIndex(Filtering, Scoring):
+class SearchIndex:
     """One catalog version's index: opened from (or built into) a folder keyed by that version."""
 
     def __init__(
@@ -67,8 +67,9 @@ class SearchIndex(Filtering, Scoring):
         """`documents` by id may build each one when asked (a page's hits, a program's similar ones); `updated`
         gives when each program last changed (by default, its document's updated_at)."""
         intents = intents or bundled_intents()
-        super().__init__(
-            words=words,
+        self.spelling = Spelling(words)
+        self.scorer = Scorer(
+            spelling=self.spelling,
             synonyms=synonyms,
             postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(ids)),
             clause_bytes=max(CLAUSE_CACHE_BYTES, CLAUSE_CACHE_WORDS * 9 * len(ids)),
@@ -88,15 +89,11 @@ class SearchIndex(Filtering, Scoring):
         self.docnum = {i: n for n, i in enumerate(self.ids)}
         self.all = DocSet.full(len(self.ids))
         when = updated if updated is not None else {i: documents[i].updated_at for i in self.ids}
-        self._index_filters(columns, [when[i] for i in self.ids])
-        self.name_rank = columns.name_rank
+        self.filters = Filters(columns, [when[i] for i in self.ids])
         self.exact = columns.exact
-        self._orders: dict[str, np.ndarray] = {}  # each sort's docnums in order, made on first use
 
     def doc(self, n: int) -> Document:
         return self.documents[self.ids[n]]
-
-    # building and opening
 
     @classmethod
     def open_or_build(
@@ -145,12 +142,10 @@ class SearchIndex(Filtering, Scoring):
         finally:
             self._pool.put(searcher)
 
-    # completions
-
     @functools.cached_property
     def _completer(self) -> Completer:
         """Built on first use (a catalog loads without it); two threads racing build it twice, harmlessly."""
-        counts = {(f, v): len(docs) for f, values in self.value_docs.items() for v, docs in values.items()}
+        counts = {(f, v): len(docs) for f, values in self.filters.value_docs.items() for v, docs in values.items()}
         return Completer([self.doc(n) for n in range(len(self.ids))], counts, self.facet_names.written)
 
     def complete(self, text: str, limit: int = MAX_COMPLETIONS, *, include_open: bool = False) -> list[Completion]:
@@ -165,21 +160,19 @@ class SearchIndex(Filtering, Scoring):
         return [self._widened_completion(c) for c in found]
 
     def _widened_completion(self, c: Completion) -> Completion:
-        wildcard = self.wildcards.get(c.facet or "") if c.kind == "filter" else None
+        wildcard = self.filters.wildcards.get(c.facet or "") if c.kind == "filter" else None
         if not wildcard or c.value == wildcard:
             return c
-        return replace(c, count=len(self._union(c.facet or "", frozenset({c.value or "", wildcard}))))
-
-    # queries
+        return replace(c, count=len(self.filters.union(c.facet or "", frozenset({c.value or "", wildcard}))))
 
     def _match(self, searcher: Searcher, compiled: Compiled | None) -> tuple[DocSet, bool]:
         """The documents matching every word, else (relaxed: True) those matching any of them."""
         if compiled is None:
             return self.all, False
-        matched = self._docs(searcher, compiled.query)
+        matched = self.scorer.docs(searcher, compiled.query)
         if not matched and len(compiled.clauses) > 1:
             compiled.query = wq.Or(compiled.clauses)
-            matched = self._docs(searcher, compiled.query)
+            matched = self.scorer.docs(searcher, compiled.query)
             return matched, bool(matched)
         return matched, False
 
@@ -195,8 +188,8 @@ class SearchIndex(Filtering, Scoring):
         each text matched, for the other variants of the same search."""
         matched = seen.get(text)
         if matched is None:
-            matched = seen[text] = self._match(searcher, self._compile(text) if text else None)[0]
-        allowed = self._allowed(replace(q, filters=filters))
+            matched = seen[text] = self._match(searcher, self.scorer.compile(text) if text else None)[0]
+        allowed = self.filters.allowed(replace(q, filters=filters))
         return len(matched if allowed is None else matched & allowed)
 
     def _ranking(self, searcher: Searcher, compiled: Compiled, named: list[Named]) -> tuple[Scored, Vector]:
@@ -207,25 +200,26 @@ class SearchIndex(Filtering, Scoring):
         The tiers are folded into one number per program (a tier outweighs any score), added in the same sequence
         as a program at a time would add them, so the order is the same to the last bit.
         """
-        scored = self._scored(searcher, compiled.query)
+        scored = self.scorer.scored(searcher, compiled.query)
         order = scored.scores
         values = {(x.facet, x.value) for x in named}
-        carriers = [c.mask & scored.mask for f, v in values if (c := self.value_docs.get(f, {}).get(v)) is not None]
+        value_docs = self.filters.value_docs
+        carriers = [c.mask & scored.mask for f, v in values if (c := value_docs.get(f, {}).get(v)) is not None]
         carriers = [c for c in carriers if c.any()]
         if carriers or compiled.whole is not None:
             order = order.copy()
             for docs in carriers:
                 order[docs] += NAMED_TIER
             if compiled.whole is not None:
-                order[scored.mask & ~self._docs(searcher, compiled.whole).mask] -= PREFIX_TIER
+                order[scored.mask & ~self.scorer.docs(searcher, compiled.whole).mask] -= PREFIX_TIER
         return scored, order
 
     def search(self, q: SearchQuery) -> SearchResult:
         """Run one query: the total, one page of hits, and every facet's disjunctive counts."""
         text = clean(q.text)
-        allowed = self._allowed(q)
+        allowed = self.filters.allowed(q)
         with self._searcher() as searcher:
-            compiled = self._compile(text) if text else None
+            compiled = self.scorer.compile(text) if text else None
             matched, relaxed = self._match(searcher, compiled)
             stemmed = [stem(w) for w in compiled.words] if compiled else []
             named = self.facet_names.named(stemmed)
@@ -233,23 +227,23 @@ class SearchIndex(Filtering, Scoring):
             guided = [self.docnum[p] for g in guides for p in g.programs if p in self.docnum]
             matched |= DocSet.of(guided, len(self.ids))  # a guide's programs answer its question, whatever its words
             final = matched if allowed is None else matched & allowed
-            facets = self._facets(q, matched)
+            facets = self.filters.facets(q, matched)
             end = None if q.limit is None else q.offset + q.limit
             scored: Scored | None = None
             if compiled is not None and q.sort == "relevance":
                 pinned = [n for n in self.exact.get(normalize(text), []) if n in final]
-                pinned.sort(key=self.name_rank.__getitem__)
+                pinned.sort(key=self.filters.name_rank.__getitem__)
                 pinned += [n for n in guided if n in final and n not in pinned]
                 scored, order = self._ranking(searcher, compiled, named)
                 top = best(order, final, None if end is None else end + len(pinned))  # by order, then docnum
                 ranked = pinned + [n for n in top if n not in pinned]
             else:
-                ranked = self._sorted(final, q.sort, end)
+                ranked = self.filters.ordered(final, q.sort, end)
             page = ranked[q.offset : end]
             suggestion = self.spelling.respell(compiled.words) if compiled else None
             if suggestion:  # offer a respelling only if it would find something under the same filters
-                respelled = self._compile(suggestion)
-                found = self._docs(searcher, respelled.query) if respelled else None
+                respelled = self.scorer.compile(suggestion)
+                found = self.scorer.docs(searcher, respelled.query) if respelled else None
                 if not found or (allowed is not None and not found & allowed):
                     suggestion = None
             words = compiled.words if compiled else []
@@ -271,27 +265,11 @@ class SearchIndex(Filtering, Scoring):
             facets,
             suggestion,
             relaxed,
-            with_link=self._with_link(q, matched),
+            with_link=self.filters.with_link(q, matched),
             suggested_filters=offers,
             escapes=escapes,
             guides=links,
         )
-
-    def _sorted(self, docs: DocSet, sort: str, end: int | None) -> list[int]:
-        """`docs` in the order of `sort` (name order within equal dates), the first `end` of them."""
-        order = self._orders.get(sort)
-        if order is None:
-            rank = np.array(self.name_rank, dtype=np.int64)
-            if sort == "-last_verified":
-                order = np.lexsort((rank, -self._verified))
-            elif sort == "-updated_at":
-                order = np.lexsort((rank, -self._updated))
-            else:
-                order = np.argsort(rank)
-            self._orders[sort] = order
-        ranked = order[docs.mask[order]]
-        out: list[int] = (ranked if end is None else ranked[:end]).tolist()
-        return out
 
     def similar(self, program_id: str, limit: int = 5) -> list[str]:
         """Programs most like this one: shared words in their text, plus shared facet values."""
@@ -303,24 +281,14 @@ class SearchIndex(Filtering, Scoring):
             text_scores = dict(results.items())
         top = max(text_scores.values(), default=0.0) or 1.0
         kind = d.facets.get("type")
-        same_type = self.value_docs["type"].get(kind[0]) if kind else None
+        same_type = self.filters.value_docs["type"].get(kind[0]) if kind else None
         nearby = set(same_type) if same_type is not None and len(same_type) <= 2000 else set[int]()
         candidates = sorted((set(text_scores) | nearby) - {n})
-        # Shared facet values (wildcards aside) over all values of either: Jaccard, for every candidate at once.
-        mine = self._carried[:, n : n + 1]
-        theirs = self._carried[:, candidates]
-        shared = np.count_nonzero(theirs & mine, axis=0)
-        either = np.count_nonzero(theirs | mine, axis=0)
-        facet_similarity = dict(zip(candidates, (shared / np.maximum(either, 1)).tolist(), strict=True))
+        facet_similarity = dict(zip(candidates, self.filters.shared_values(n, candidates), strict=True))
         scored = {m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity[m] for m in candidates}
-        best = heapq.nlargest(limit, scored, key=lambda m: (scored[m], -self.name_rank[m]))
+        rank = self.filters.name_rank
+        best = heapq.nlargest(limit, scored, key=lambda m: (scored[m], -rank[m]))
         return [self.ids[m] for m in best]
-
-    @functools.cached_property
-    def _carried(self) -> np.ndarray:
-        """Which facet values (wildcards aside) each program carries: one row per value, one column per program."""
-        rows = [docs.mask for values in self.value_docs.values() for v, docs in values.items() if v not in WILDCARDS]
-        return np.stack(rows) if rows else np.zeros((1, len(self.ids)), dtype=bool)
 
     def _texts(self, n: int) -> tuple[str, str, str]:
         """What a hit's highlights are cut from: its name, summary and description."""

@@ -14,22 +14,19 @@ import numpy.typing as npt
 import yaml
 from whoosh import query as wq
 from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.lang.porter import stem
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 
+from app.search import whooshio
 from app.search.spelling import Spelling, typo_distance
 from app.search.vectors import (
     NO_POSTINGS,
     Bounded,
-    Docnums,
     DocSet,
     Postings,
     Scored,
-    Vector,
     bm25,
-    field_length_bytes,
     frozen,
     scored_and,
     scored_or,
@@ -125,24 +122,25 @@ class Compiled:
     whole: wq.Query | None = None  # the query without the last word's completions, when it has some
 
 
-class Scoring:
-    """Compiling query text and matching and scoring it term by term; the search index's engine, mixed into it."""
+class Scorer:
+    """Compiling query text, and matching and scoring it term by term from cached postings: the search index's part
+    that reads Whoosh."""
 
     def __init__(
         self,
         *,
-        words: Mapping[str, int],
+        spelling: Spelling,
         synonyms: Synonyms,
         postings_limit: int,
         clause_bytes: int,
         ignore: frozenset[str] = frozenset(),
     ) -> None:
-        self.spelling = Spelling(words)
+        self.spelling = spelling
         self.ignore = ignore
         self.synonyms = synonyms
         self._lengths: dict[str, npt.NDArray[np.int64]] = {}
-        self._leaves: Bounded[tuple[str, str], Postings] = Bounded(postings_limit)  # cost: postings
-        self._clauses: Bounded[wq.Query, Scored] = Bounded(clause_bytes)  # cost: bytes
+        self.leaves: Bounded[tuple[str, str], Postings] = Bounded(postings_limit)  # cost: postings
+        self.clauses: Bounded[wq.Query, Scored] = Bounded(clause_bytes)  # cost: bytes
 
     def _word_clause(self, word: str, *, last: bool = False) -> tuple[wq.Query, set[str], wq.Query | None]:
         """A word in any field, by its stem; a word not in the index also by its typo neighbours; the last word
@@ -164,7 +162,8 @@ class Scoring:
         more = [wq.Term(f, s, boost=PREFIX_BOOST) for s in sorted(completed) for f in FIELD_BOOSTS]
         return wq.Or([*terms, *more]), forms | completed, whole
 
-    def _compile(self, text: str) -> Compiled | None:
+    def compile(self, text: str) -> Compiled | None:
+        """Query text as Whoosh terms (And of words, each an Or of its fields and forms); None for no words."""
         words = [t.text for t in RAW(text)][:MAX_WORDS]
         meaningful = [w for w in words if w not in self.ignore]
         words = meaningful or words  # a query of filler words alone is still searched for them
@@ -199,102 +198,62 @@ class Scoring:
         exact = None if whole is None else whole[0] if len(whole) == 1 else wq.And(whole)
         return Compiled(query, clauses, frozenset(terms), words, exact)
 
-    def _leaf(self, searcher: Searcher, field_name: str, text: str) -> Postings:
+    def leaf(self, searcher: Searcher, field_name: str, text: str) -> Postings:
         """One term's documents and their BM25F scores, read once per index and kept (bounded, least recent out).
 
         Walking postings once and then combining them as vectors is many times faster than Whoosh's matcher
         trees, which re-walk every posting of every term on every query.
         """
         key = (field_name, text)
-        found = self._leaves.get(key)
+        found = self.leaves.get(key)
         if found is not None:
             return found
         postings = NO_POSTINGS
         if key in searcher.reader():
             scorer = searcher.weighting.scorer(searcher, field_name, text)
-            if isinstance(scorer, BM25FScorer):
-                postings = self._bm25f_leaf(searcher, field_name, text, scorer)
-            else:  # not one of our text fields
-                postings = self._walk(searcher, field_name, text, scorer)
-        self._leaves.put(key, postings, len(postings.docs) + 1)
+            read = whooshio.term_postings(searcher, field_name, text) if isinstance(scorer, BM25FScorer) else None
+            if read is None:  # not one of our text fields, or not readable a block at a time
+                postings = self.walk(searcher, field_name, text, scorer)
+            else:
+                # Whoosh's `bm25`, operation for operation, over arrays: each score equals `scorer.score`'s.
+                docs, tf = read
+                lengths = self._field_lengths(searcher, field_name)[docs].astype(np.float64)
+                scores = bm25(scorer.idf, tf, lengths, scorer.avgfl, scorer.B, scorer.K1)
+                postings = Postings(frozen(docs), frozen(scores))
+        self.leaves.put(key, postings, len(postings.docs) + 1)
         return postings
 
-    def _bm25f_leaf(self, searcher: Searcher, field_name: str, text: str, scorer: BM25FScorer) -> Postings:
-        """What `scorer.score` gives each posting, computed over arrays of postings.
-
-        Walking a matcher posting by posting costs a dozen Python calls each (id, weight, the field length through
-        the reader, next): most of a first query's time. This reads each block's docnums and weights whole (W3's
-        block buffers, whoosh-reloaded 2.7.5, pinned) and applies Whoosh's `bm25`, operation for operation, to
-        arrays of them with the lengths read once per field; tests/test_search.py checks every term's scores
-        against `scorer.score`.
-        """
-        ids: list[Docnums] = []
-        weights: list[Vector] = []
-        for reader, base in searcher.reader().leaf_readers():
-            if (field_name, text) not in reader:
-                continue
-            matcher = reader.postings(field_name, text)
-            if not isinstance(matcher, W3LeafMatcher):  # e.g. a segment with deletions (ours never have any)
-                return self._walk(searcher, field_name, text, scorer)
-            while matcher.is_active():
-                matcher._read_ids()
-                matcher._read_weights()
-                ids.append(np.fromiter(matcher._ids, dtype=np.int64, count=len(matcher._ids)) + base)
-                weights.append(np.fromiter(matcher._weights, dtype=np.float64, count=len(matcher._weights)))
-                matcher._next_block()
-        if not ids:
-            return NO_POSTINGS
-        docs = np.concatenate(ids)
-        lengths = self._field_lengths(searcher, field_name)[docs].astype(np.float64)
-        tf = np.concatenate(weights)
-        scores = bm25(scorer.idf, tf, lengths, scorer.avgfl, scorer.B, scorer.K1)
-        return Postings(frozen(docs), frozen(scores))
-
     @staticmethod
-    def _walk(searcher: Searcher, field_name: str, text: str, scorer: Any) -> Postings:
+    def walk(searcher: Searcher, field_name: str, text: str, scorer: Any) -> Postings:
         """A term's documents and scores by Whoosh's own matcher walk, posting by posting."""
-        docs: list[int] = []
-        scores: list[float] = []
-        matcher = searcher.postings(field_name, text)
-        while matcher.is_active():
-            docs.append(matcher.id())
-            scores.append(scorer.score(matcher))
-            matcher.next()
+        docs, scores = whooshio.walk_postings(searcher, field_name, text, scorer.score)
         return Postings(frozen(np.array(docs, dtype=np.int64)), frozen(np.array(scores, dtype=np.float64)))
 
     def _field_lengths(self, searcher: Searcher, field_name: str) -> npt.NDArray[np.int64]:
         """Each document's length in one field, as the scorer reads it; once per field and index."""
         found = self._lengths.get(field_name)
         if found is None:
-            found = frozen(
-                np.concatenate([field_length_bytes(r, field_name) for r, _ in searcher.reader().leaf_readers()])
-            )
-            self._lengths[field_name] = found
+            found = self._lengths[field_name] = frozen(whooshio.field_lengths(searcher, field_name))
         return found
 
-    def _scored(self, searcher: Searcher, node: wq.Query) -> Scored:
-        """A query built by `_compile` (terms combined with And and Or), matched and scored over every document.
+    def scored(self, searcher: Searcher, node: wq.Query) -> Scored:
+        """A query built by `compile` (terms combined with And and Or), matched and scored over every document.
 
         An Or node is a word with its fields and forms (or a synonym group): kept per index within a budget of
         bytes, as common words recur across searches and their vectors span the catalog.
         """
         size = searcher.reader().doc_count_all()
         if isinstance(node, wq.Term):
-            return scored_term(self._leaf(searcher, node.fieldname, node.text), size, node.boost)
+            return scored_term(self.leaf(searcher, node.fieldname, node.text), size, node.boost)
         if isinstance(node, wq.And):
-            return scored_and([self._scored(searcher, child) for child in node.subqueries])
-        found = self._clauses.get(node)
+            return scored_and([self.scored(searcher, child) for child in node.subqueries])
+        found = self.clauses.get(node)
         if found is None:
-            found = scored_or([self._scored(searcher, child) for child in node.subqueries])
+            found = scored_or([self.scored(searcher, child) for child in node.subqueries])
             found = Scored(frozen(found.mask), frozen(found.scores))
-            self._clauses.put(node, found, found.mask.nbytes + found.scores.nbytes)
+            self.clauses.put(node, found, found.mask.nbytes + found.scores.nbytes)
         return found
 
-    def _docs(self, searcher: Searcher, node: wq.Query) -> DocSet:
-        """The documents matching a query built by `_compile` (terms combined with And and Or)."""
-        return DocSet(self._scored(searcher, node).mask)
-
-    def _scores(self, searcher: Searcher, node: wq.Query, within: DocSet) -> Vector:
-        """Each document's score as Whoosh computes it (sums over the matching parts of the query), by docnum; read
-        only for the documents in `within`."""
-        return self._scored(searcher, node).scores
+    def docs(self, searcher: Searcher, node: wq.Query) -> DocSet:
+        """The documents matching a query built by `compile`."""
+        return DocSet(self.scored(searcher, node).mask)

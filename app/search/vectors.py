@@ -15,12 +15,10 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 import numpy as np
 import numpy.typing as npt
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield, byte_to_length
 
 Mask = npt.NDArray[np.bool_]
 Vector = npt.NDArray[np.float64]
 Docnums = npt.NDArray[np.int64]
-LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.int64)  # Whoosh's lossy field lengths
 
 
 def frozen(array: npt.NDArray[Any]) -> npt.NDArray[Any]:
@@ -133,25 +131,6 @@ class Postings(NamedTuple):
 
 
 NO_POSTINGS = Postings(frozen(np.zeros(0, dtype=np.int64)), frozen(np.zeros(0)))
-
-
-def field_length_bytes(reader: Any, field_name: str) -> npt.NDArray[np.int64]:
-    """Each document's length in one field of one segment, as `doc_field_length` gives it (0 for none).
-
-    Read as the lengths column's bytes whole (W3's one byte per document, whoosh-reloaded 2.7.5, pinned) rather
-    than a reader call per document: 100,000 programs have 700,000 field lengths.
-    """
-    count = reader.doc_count_all()
-    perdoc = getattr(reader, "_perdoc", None)
-    column = (
-        perdoc._cached_reader(_lenfield(field_name), LENGTHS_COLUMN) if isinstance(perdoc, W3PerDocReader) else None
-    )
-    if column is None or not hasattr(column, "_dbfile"):
-        return np.array([reader.doc_field_length(n, field_name, 0) or 0 for n in range(count)], dtype=np.int64)
-    raw = np.zeros(count, dtype=np.uint8)  # documents past the column's end have the default, 0
-    stored = min(count, column._count)
-    raw[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-    return LENGTH_OF_BYTE[raw]
 
 
 class Scored(NamedTuple):
