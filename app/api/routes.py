@@ -43,7 +43,8 @@ from app.api.params import ParsedSearch
 from app.api.protocol import ApiCors
 from app.api.sync import Sync, SyncDep, check_sync_search, removals, sync_headers, sync_token, tombstones
 from app.catalog.export import COLUMNS, csv_lines, ndjson_lines
-from app.catalog.vocab import FACETS, NEXT_STEPS
+from app.catalog.nextsteps import NEXT_STEPS
+from app.catalog.vocab import FACETS
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.search.query import SearchQuery

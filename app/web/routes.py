@@ -20,7 +20,8 @@ from starlette.exceptions import HTTPException
 from app import config
 from app.api.deps import conditional
 from app.api.params import multi_items, read_search
-from app.catalog.vocab import FACETS, NEXT_STEPS, WIDENED
+from app.catalog.nextsteps import next_step
+from app.catalog.vocab import FACETS, WIDENED
 from app.live.snapshot import Snapshot
 from app.search.query import SearchQuery, SearchResult
 from app.web import feeds, shortlist, words
@@ -152,7 +153,7 @@ def program_page(request: Request, program_id: str) -> HTMLResponse:
         "p": stored.record,
         "stored": stored,
         "fresh": freshness(stored.record),
-        "next_step": NEXT_STEPS[stored.record["type"]],
+        "next_step": next_step(stored.record["type"], stored.record.get("access")),
         "similar": [s.record for s in programs(live, snap, similar_ids)],
         "jsonld": json_ld(stored.record, url),
     }
