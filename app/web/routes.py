@@ -26,8 +26,8 @@ from app.live.snapshot import Snapshot
 from app.search.query import SearchQuery, SearchResult
 from app.web import feeds, shortlist, words
 from app.web.common import TEMPLATES, count, programs, render, search, snapshot
-from app.web.present import ORGANIZATION_TYPES, freshness, host, json_ld
-from app.web.urlstate import ID_RE, MAX_COMPARE, State, page_numbers, read_ids, state_of
+from app.web.present import ORGANIZATION_TYPES, alternatives, ended_line, freshness, host, json_ld
+from app.web.urlstate import ID_RE, INCLUDE_ENDED, MAX_COMPARE, State, include_ended, page_numbers, read_ids, state_of
 
 MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
 TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
@@ -107,7 +107,10 @@ def eligibility(snap: Snapshot, query: SearchQuery, result: SearchResult, state:
 def home(request: Request) -> HTMLResponse:
     """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
     live, snap = snapshot(request)
-    parsed = read_search(request.query_params, strict=False, allowed=("compare",), include_open_default=True)
+    parsed = read_search(
+        request.query_params, strict=False, allowed=("compare", INCLUDE_ENDED), include_open_default=True
+    )
+    parsed = include_ended(parsed, request)
     state = state_of(parsed, request, snap.index.docnum)
     result = search(snap, parsed.query)
     stored = {p.id: p.record for p in programs(live, snap, [h.id for h in result.hits] + list(state.compare))}
@@ -143,7 +146,6 @@ def program_page(request: Request, program_id: str) -> HTMLResponse:
     if not found:
         raise HTTPException(404, f"No program has the id '{program_id[:80]}'.")
     stored = found[0]
-    similar_ids = snap.index.similar(stored.id, 5) if stored.id in snap.index.docnum else []
     url = str(request.url_for("program_page", program_id=stored.id))
     shortlist = tuple(read_ids(multi_items(request.query_params).get("compare", []), snap.index.docnum)[0])
     shortlist = shortlist[-MAX_COMPARE:]
@@ -154,7 +156,8 @@ def program_page(request: Request, program_id: str) -> HTMLResponse:
         "stored": stored,
         "fresh": freshness(stored.record),
         "next_step": next_step(stored.record["type"], stored.record.get("access")),
-        "similar": [s.record for s in programs(live, snap, similar_ids)],
+        "similar": [s.record for s in programs(live, snap, alternatives(snap, stored.record))],
+        "ended": ended_line(stored.record),
         "jsonld": json_ld(stored.record, url),
     }
     return render(request, "program.html", context)
@@ -201,6 +204,14 @@ def coverage_page(request: Request) -> HTMLResponse:
     context = {"rows": rows, "focuses": focuses.terms, "totals": totals, "top": top or 1, "gaps": gaps}
     context["heads"] = [textwrap.wrap(t.label, 16) for t in focuses.terms]  # SVG text does not wrap itself
     return render(request, "coverage.html", context)
+
+
+def about_page(request: Request) -> HTMLResponse:
+    """Where the data come from, what "checked" and "confirmed" mean, and what status and who can join say."""
+    _, snap = snapshot(request)
+    facets = count(snap, SearchQuery()).facets
+    counts = {name: {c.value: c.count for c in facets[name]} for name in ("status", "access")}
+    return render(request, "about.html", {"counts": counts, "total": snap.program_count})
 
 
 # --- errors and wiring -------------------------------------------------------------------------------------------
@@ -258,6 +269,7 @@ def install(app: FastAPI) -> None:
         ("/compare", compare_page, "compare_page"),
         ("/models", models_page, "models_page"),
         ("/coverage", coverage_page, "coverage_page"),
+        ("/about", about_page, "about_page"),
     ]
     for path, handler, name in pages:
         app.add_api_route(

@@ -16,6 +16,7 @@ from app.catalog.vocab import FACETS
 MAX_COMPARE = 4
 MAX_IDS = 20  # ids read from a compare URL; more is a mistake, not a wish
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+INCLUDE_ENDED = "include_ended"  # the website's parameter for "Include programs no longer offered"
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class State:
     compare: tuple[str, ...] = ()
     include_open: bool = True  # the website's default: filters mean "open to me", not only "aimed at me"
     has_link: bool = False
+    include_ended: bool = False  # "Include programs no longer offered": every status, not only the default ones
 
     def href(self, **changes: Any) -> str:
         """This state's URL with some parts changed; any change but `page` goes back to page 1."""
@@ -40,6 +42,7 @@ class State:
         pairs: list[tuple[str, str]] = [("q", s.q)] if s.q else []
         pairs += [(name, value) for name in FACETS for value in s.filters.get(name, ())]
         pairs += [("has_link", "true")] if s.has_link else []
+        pairs += [(INCLUDE_ENDED, "true")] if s.include_ended else []
         pairs += [("include_open", "false")] if not s.include_open else []
         pairs += [("sort", s.sort)] if s.sort else []
         pairs += list(s.extra)
@@ -62,6 +65,8 @@ class State:
         """The Atom feed of this search: the same words and filters, newest changes first."""
         pairs: list[tuple[str, str]] = [("q", self.q)] if self.q else []
         pairs += [(name, value) for name in FACETS for value in self.filters.get(name, ())]
+        if self.include_ended and "status" not in self.filters:
+            pairs += [("status", value) for value in FACETS["status"].values]
         pairs += list(self.extra)
         return "/feed.xml?" + urlencode(pairs) if pairs else "/feed.xml"
 
@@ -96,11 +101,26 @@ def read_ids(values: Iterable[str], known: Mapping[str, Any] | None = None) -> t
     return good[:MAX_IDS], bad
 
 
+def include_ended(parsed: ParsedSearch, request: Request) -> ParsedSearch:
+    """The search with "Include programs no longer offered" applied: every status, unless the address chose some."""
+    given = multi_items(request.query_params)
+    if not _ticked(given) or any(v.strip() for v in given.get("status", [])):
+        return parsed
+    filters = {name: values for name, values in parsed.query.filters.items() if name != "status"}
+    return replace(parsed, query=replace(parsed.query, filters=filters))
+
+
+def _ticked(given: Mapping[str, list[str]]) -> bool:
+    return any(v.strip().lower() == "true" for v in given.get(INCLUDE_ENDED, []))
+
+
 def state_of(parsed: ParsedSearch, request: Request, known: Mapping[str, Any]) -> State:
     q = parsed.query
     given = multi_items(request.query_params)
     explicit = q.sort if any(v.strip() for v in given.get("sort", [])) and q.sort != default_sort(q.text) else ""
-    filters = {n: tuple(v for v in FACETS[n].values if v in q.filters.get(n, ())) for n in FACETS}
+    # A facet's default (status: not ended) is the page's own choice, not a filter the reader ticked.
+    chosen = [n for n in FACETS if any(v.strip() for v in given.get(n, []))]
+    filters = {n: tuple(v for v in FACETS[n].values if v in q.filters.get(n, ())) for n in chosen}
     extra = tuple(
         (name, given[name][0].strip())
         for name, value in (("updated_since", q.updated_since), ("verified_since", q.verified_since))
@@ -117,6 +137,7 @@ def state_of(parsed: ParsedSearch, request: Request, known: Mapping[str, Any]) -
         tuple(compare[-MAX_COMPARE:]),
         q.include_open,
         q.has_link,
+        _ticked(given),
     )
 
 
