@@ -73,10 +73,10 @@ ACCESS_STEPS: dict[str, NextStep] = {
         keeps=("institutional-program",),
     ),
     "award-holders": NextStep(
-        "Only holders of the award or grant this program serves take part. If you hold one, your award's program "
-        "staff or your program officer can tell you when and how it next meets; if not, look for similar programs "
-        "that are open to anyone eligible.",
-        keeps=("training-grant",),
+        "Only holders of the award or grant this program serves take part. If you hold one, its program staff, "
+        "your program director or your program officer can tell you when and how to take part; if not, look at "
+        "the similar programs below, or ask your research office which career-development awards you could apply "
+        "for."
     ),
     "nomination": NextStep(
         "Participants are nominated or invited. Ask your chair, dean or faculty-affairs office whether your "
