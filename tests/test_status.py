@@ -64,6 +64,14 @@ def test_the_website_offers_to_include_ended_programs(app: tuple[Client, Path]) 
     beta = next(h for h in widened.select("li.hit") if "Beta Leaders" in h.select_one("h3").get_text(" ", strip=True))
     assert "No longer offered" in [b.get_text(strip=True) for b in beta.select(".badge")]
     assert widened.select_one("#f-include_ended").get("checked") is not None
+    chip = widened.select_one(".chips a.chip")
+    assert chip.get_text(" ", strip=True).startswith("Including programs no longer offered")
+    assert "include_ended" not in str(chip["href"])
+    empty = soup(c, "/?q=beta")  # only an ended program matches: the page says so and offers it
+    assert empty.select("li.hit") == []
+    hint = empty.select_one(".ended-hint")
+    assert hint is not None and hint.get_text(" ", strip=True).startswith("1 program no longer offered matches")
+    assert "include_ended=true" in str(hint.select_one("a")["href"])
     feed = c.get(widened.select_one("a.follow")["href"]).text
     assert "Beta Leaders" in feed
     assert "Beta Leaders" not in c.get("/feed.xml?q=leaders").text
@@ -76,6 +84,8 @@ def test_an_ended_programs_page_says_since_when_and_on_whose_word(app: tuple[Cli
     assert line is not None
     assert line.get_text(" ", strip=True).startswith("No longer offered since 2024, per Beta Leaders Foundation.")
     assert page.select_one("#similar-h").get_text(strip=True) == "Similar programs still offered"
+    step = page.select_one("section.next-step").get_text(" ", strip=True)
+    assert "no longer offered" in step and "program staff" not in step  # no advice on joining what has ended
     similar = {a["href"].split("?")[0] for a in page.select("ul.similar a")}
     assert similar and similar <= {"/programs/alpha-leaders", "/programs/delta-meeting"}  # active ones only
     for other in ("alpha-leaders", "gamma-group", "delta-meeting"):  # no page offers an ended program

@@ -86,9 +86,13 @@ def ended_line(record: Mapping[str, Any]) -> str | None:
 
 
 def alternatives(snap: Snapshot, record: Mapping[str, Any], limit: int = 5) -> list[str]:
-    """Similar programs worth a reader's time: never an ended one, and beside an ended program only active ones."""
+    """Similar programs worth a reader's time: never an ended one. Beside an ended program, the active ones; only
+    when none is active, those not verified yet (the page then does not call them still offered)."""
     if record["id"] not in snap.index.docnum:
         return []
-    wanted = {"active"} if record.get("status") == "ended" else {"active", "unverified"}
-    similar = snap.index.similar(record["id"], 4 * limit)
-    return [i for i in similar if i in snap.programs and snap.programs[i].record.get("status") in wanted][:limit]
+    similar = [i for i in snap.index.similar(record["id"], 4 * limit) if i in snap.programs]
+    status = {i: snap.programs[i].record.get("status") for i in similar}
+    active = [i for i in similar if status[i] == "active"]
+    if record.get("status") == "ended" and active:
+        return active[:limit]
+    return [i for i in similar if status[i] != "ended"][:limit]
