@@ -121,6 +121,11 @@ TYPE_WEIGHTS = {
 FOCUS_WEIGHTS = {"open": 55, "women": 25, "underrepresented-in-medicine": 15, "physician-parents": 5}
 FORMAT_WEIGHTS = {"in-person": 55, "virtual": 25, "online": 20}
 STAGES = ["student", "trainee", "early-career", "mid-career", "senior"]
+ACCESS_BY_TYPE = {
+    "institutional-program": "institution",
+    "training-grant": "award-holders",
+    "professional-society": "members",
+}
 SCOPE_BY_TYPE = {
     "institutional-program": ["institutional"],
     "small-group": ["institutional", "regional"],
@@ -248,6 +253,8 @@ def _program(rng: random.Random, names: set[str], ids: set[str]) -> dict[str, An
         "formats": _several(rng, FORMAT_WEIGHTS, 2),
         "scope": rng.choice(SCOPE_BY_TYPE.get(kind, ["regional", "national", "international"])),
         "specialties": specialties,
+        "status": "unverified",  # no rng call: the programs generated stay the same as before
+        "access": ACCESS_BY_TYPE.get(kind, "anyone"),
     }
     if rng.random() < 0.6:
         program["eligibility"] = f"Open to {audience.lower()} at the {stages[0]} stage."

@@ -18,7 +18,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from app.catalog.vocab import FACETS, NEXT_STEPS, WIDENED
+from app.catalog.nextsteps import NEXT_STEPS, next_step
+from app.catalog.vocab import FACETS, WIDENED
 from app.config import BUNDLED_CATALOG, ROOT
 from app.main import create_app
 from tests.conftest import FIXTURE_CATALOG, Client, make_settings, running
@@ -162,12 +163,14 @@ def test_cards_carry_a_website_badge_and_the_filter_counts_them(real: Client, ex
 # --- 2. a next step for every program -------------------------------------------------------------------------------
 
 
-def test_every_program_page_has_the_next_step_of_its_type(real: Client, export: list[dict[str, Any]]) -> None:
+def test_every_program_page_has_the_next_step_of_its_type_and_access(
+    real: Client, export: list[dict[str, Any]]
+) -> None:
     anchors = {str(t["id"]) for t in html(real, "/models").select("[id]")}
     for r in export:
         box = html(real, f"/programs/{r['id']}").select_one("section.next-step")
         assert box is not None
-        step = NEXT_STEPS[r["type"]]
+        step = next_step(r["type"], r["access"])
         assert step.text in box.get_text(" ", strip=True)
         if step.link_path:
             link = box.select_one(f"a[href='{step.link_path}']")
@@ -202,6 +205,7 @@ def brute(
         wanted = set(values) | ({vocab.wildcard} if include_open and vocab.wildcard else set())
         return bool(have & wanted)
 
+    filters = {**{n: list(v.default) for n, v in FACETS.items() if v.default}, **filters}  # status: not ended
     return [
         r
         for r in records
@@ -292,7 +296,7 @@ def test_the_website_includes_open_programs_by_default_and_one_click_shows_only_
     notice = soup.select_one("#eligibility")
     assert notice is not None
     n = len(widened) - len(aimed)
-    assert notice.get_text(" ", strip=True).startswith(f"Including {n} programs open to everyone")
+    assert notice.get_text(" ", strip=True).startswith(f"Including {n} programs not aimed at a particular group")
     toggle = notice.select_one("a")
     assert toggle.get_text(strip=True) == "Show only programs aimed at Underrepresented in medicine"
     href = str(toggle["href"])
@@ -304,7 +308,7 @@ def test_the_website_includes_open_programs_by_default_and_one_click_shows_only_
     for chip in only.select(".chips a.chip"):  # removing a filter keeps the choice
         assert "include_open=false" in str(chip["href"])
     back = only.select_one("#eligibility a")
-    assert back.get_text(strip=True) == f"Include {n} programs open to everyone"
+    assert back.get_text(strip=True) == f"Include {n} programs not aimed at a particular group"
     assert "include_open" not in str(back["href"])
     assert html(real, "/").select_one("#eligibility") is None  # no group chosen, nothing to widen
     societies = {"type": ["professional-society"], "demographic_focus": ["women"]}

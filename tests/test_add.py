@@ -46,6 +46,8 @@ programs:
     formats: [in-person]
     scope: national
     specialties: [any]
+    status: unverified
+    access: anyone
     sources:
       - title: The article
         doi: 10.1136/jim-2020-001391
@@ -82,6 +84,10 @@ FLAGS = [
     "national",
     "--specialty",
     "nephrology",
+    "--status",
+    "active",
+    "--access",
+    "members",
     "--url",
     "https://www.womeninnephrology.org/",
     "--sponsor-url",
@@ -92,6 +98,12 @@ FLAGS = [
     "Women in Nephrology: about us",
     "--source-url",
     "https://www.womeninnephrology.org/about",
+    "--source-publisher",
+    "Women in Nephrology",
+    "--source-accessed",
+    "2026-11-01",
+    "--source-quote",
+    "Women in Nephrology supports women nephrologists.",
     "--last-verified",
     "2026-11-01",
 ]
@@ -183,6 +195,8 @@ def test_add_prompts_for_missing_required_fields(tmp_path: Path) -> None:
         "virtual",  # formats
         "institutional",  # scope
         "any",  # specialties
+        "unverified",  # status
+        "anyone",  # who can join
         "Peer mentoring for professional and personal growth in academic medicine",  # source title
     ]
     result = runner.invoke(cli, ["add", "--catalog", str(path)], input="\n".join(answers) + "\n")
@@ -250,5 +264,7 @@ def _entry_fields() -> dict[str, object]:
         "formats": ["virtual"],
         "scope": "institutional",
         "specialties": ["any"],
+        "status": "unverified",
+        "access": "anyone",
         "sources": [{"title": "The article"}],
     }

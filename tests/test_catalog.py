@@ -28,6 +28,8 @@ ENTRY = """\
     formats: [in-person]
     scope: national
     specialties: [any]
+    status: unverified
+    access: anyone
     sources:
       - title: The article
         doi: 10.1136/jim-2020-001391
@@ -54,7 +56,7 @@ def test_valid_catalog_loads_with_lines_and_a_stable_version() -> None:
     first = validate(catalog(entry(), entry("two", "Two")))
     again = validate(catalog(entry(), entry("two", "Two")))
     assert [p.id for p in first.programs] == ["one", "two"]
-    assert first.lines == {"one": 3, "two": 20}
+    assert first.lines == {"one": 3, "two": 22}
     assert first.version == again.version
     changed = validate(catalog(entry(), entry("two", "Two Changed")))
     assert changed.version != first.version
@@ -96,9 +98,9 @@ def test_every_error_at_once_with_line_and_column() -> None:
     found = [str(p) for p in errors(text)]
     assert found == [
         "c.yaml:10:21 programs[0].career_stages[0]: 'midcareer' is not a career stage; did you mean 'mid-career'?",
-        "c.yaml:20:9 programs[1].id: duplicate id 'one' (first used on line 3)",
-        "c.yaml:37:5 programs[1].carrer_stages: unknown field 'carrer_stages'; did you mean 'career_stages'?",
-        "c.yaml:40:13: YAML syntax error: mapping values are not allowed in this context; "
+        "c.yaml:22:9 programs[1].id: duplicate id 'one' (first used on line 3)",
+        "c.yaml:41:5 programs[1].carrer_stages: unknown field 'carrer_stages'; did you mean 'career_stages'?",
+        "c.yaml:44:13: YAML syntax error: mapping values are not allowed in this context; "
         "check the indentation of this line and the lines above it",
     ]
 
@@ -120,7 +122,7 @@ def test_duplicate_names_and_aliases_across_entries() -> None:
         (("last_verified: 2026-01-02", "last_verified: 2026-02-30"), "cannot read this value"),
         (("last_verified: 2026-01-02", "last_verified: next week"), "not a date: write it as YYYY-MM-DD"),
         (("last_verified: 2026-01-02", "last_verified: 2999-01-01"), "2999-01-01 is in the future"),
-        (("sponsor: Someone", "sponsor: Someone\n    founded: 1492"), "1492 is not a plausible founding year"),
+        (("sponsor: Someone", "sponsor: Someone\n    founded: 1492"), "1492 is not a plausible year"),
         (("sponsor: Someone", "sponsor: Someone\n    founded: '1995'"), "expected a whole number"),
         (("sponsor: Someone", "sponsor: Someone\n    url: www.example.org"), "not a URL"),
         (("sponsor: Someone", "sponsor: Someone\n    sponsor_url: http://example.org"), "not an https URL"),
@@ -251,6 +253,13 @@ def test_a_curators_note_stays_out_of_the_public_record() -> None:
     program = validate(text).programs[0]
     assert program.sources[0].note == "Ours."
     assert program.record["sources"] == [
-        {"title": "The article", "doi": "10.1136/jim-2020-001391", "url": None, "reference": None}
+        {
+            "title": "The article",
+            "publisher": None,
+            "doi": "10.1136/jim-2020-001391",
+            "url": None,
+            "accessed": None,
+            "reference": None,
+        }
     ]
     assert program.record["confirmed_with_program"] is None and program.record["date_added"] == "2026-01-01"

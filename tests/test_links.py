@@ -99,7 +99,8 @@ def catalog_with(tmp_path: Path, urls: list[str]) -> Path:
             out.append(f"    url: {urls[n]}\n")
             n += 1
     path = tmp_path / "catalog.yaml"
-    text = "".join(out).replace("        doi: 10.1136/jim-2020-001391\n", f"        url: {urls[0]}\n", 1)
+    web_page = f"        url: {urls[0]}\n        accessed: 2026-11-01\n        quote: A sentence from the page.\n"
+    text = "".join(out).replace("        doi: 10.1136/jim-2020-001391\n", web_page, 1)
     path.write_text(text)
     return path
 

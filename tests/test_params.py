@@ -11,6 +11,8 @@ from app.api.params import ParamError, parse_search, read_search
 from app.catalog.vocab import FACETS
 from app.search.query import SORTS
 
+NOT_ENDED = {"status": frozenset({"active", "unverified"})}  # the status a search keeps when it names none
+
 
 def strict_error(query_string: str, **kwargs: object) -> ParamError:
     with pytest.raises(ParamError) as info:
@@ -20,7 +22,7 @@ def strict_error(query_string: str, **kwargs: object) -> ParamError:
 
 def test_defaults_page_one_sorted_by_name() -> None:
     q = parse_search({}, strict=True)
-    assert (q.text, dict(q.filters), q.sort, q.offset, q.limit) == ("", {}, "name", 0, 20)
+    assert (q.text, dict(q.filters), q.sort, q.offset, q.limit) == ("", NOT_ENDED, "name", 0, 20)
     assert q.updated_since is None and q.verified_since is None
 
 
@@ -35,7 +37,11 @@ def test_text_makes_relevance_the_default_sort_and_an_explicit_sort_wins() -> No
 def test_facets_repeatable_comma_separated_and_case_insensitive() -> None:
     params = QueryParams("career_stage=early-career,Mid-Career&career_stage=senior&format=virtual")
     q = parse_search(params, strict=True)
-    assert q.filters == {"career_stage": frozenset({"early-career", "mid-career", "senior"}), "format": {"virtual"}}
+    assert q.filters == {
+        "career_stage": frozenset({"early-career", "mid-career", "senior"}),
+        "format": {"virtual"},
+        **NOT_ENDED,
+    }
 
 
 def test_page_and_per_page_become_offset_and_limit() -> None:
@@ -112,7 +118,7 @@ def test_empty_values_mean_not_given_on_the_website_and_are_errors_in_the_api() 
     everything = "q=&page=&per_page=&sort=&updated_since=&verified_since=&format="
     parsed = read_search(QueryParams(everything), strict=False)
     q = parsed.query
-    assert (q.text, q.sort, q.offset, q.limit, q.updated_since, dict(q.filters)) == ("", "name", 0, 20, None, {})
+    assert (q.text, q.sort, q.offset, q.limit, q.updated_since, dict(q.filters)) == ("", "name", 0, 20, None, NOT_ENDED)
     assert parsed.dropped == []
     assert parse_search(QueryParams("q="), strict=True).text == ""
     for name in ("page", "per_page", "sort", "updated_since", "verified_since"):
@@ -128,7 +134,7 @@ def test_lenient_never_raises_keeps_what_it_can_and_reports_the_rest() -> None:
     )
     parsed = read_search(params, strict=False)
     assert parsed.query.text == "m" * 200
-    assert parsed.query.filters == {"career_stage": frozenset({"senior"})}
+    assert parsed.query.filters == {"career_stage": frozenset({"senior"}), **NOT_ENDED}
     assert (parsed.page, parsed.per_page, parsed.query.offset) == (2, 20, 20)
     assert parsed.query.sort == "relevance"
     assert parsed.query.updated_since is None and parsed.query.verified_since == dt.date(2026, 1, 1)
@@ -140,5 +146,14 @@ def test_lenient_never_raises_keeps_what_it_can_and_reports_the_rest() -> None:
 
 def test_plain_mapping_of_strings_or_lists() -> None:
     q = parse_search({"format": ["virtual", "in-person"], "q": "peer"}, strict=True)
-    assert q.filters == {"format": frozenset({"virtual", "in-person"})}
+    assert q.filters == {"format": frozenset({"virtual", "in-person"}), **NOT_ENDED}
     assert q.text == "peer"
+
+
+def test_status_defaults_to_not_ended_unless_named_or_syncing() -> None:
+    assert parse_search({}, strict=True).filters == NOT_ENDED
+    assert parse_search({"status": "ended"}, strict=True).filters == {"status": frozenset({"ended"})}
+    every = parse_search({"status": "active,ended,unverified"}, strict=True).filters
+    assert every == {"status": frozenset(FACETS["status"].values)}
+    # a sync (since) covers every program, so that a program that ended reaches the client as a change
+    assert parse_search({"since": "ab-1"}, strict=True, allowed={"since"}).filters == {}

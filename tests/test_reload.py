@@ -36,6 +36,8 @@ ENTRY = """\
     formats: [online]
     scope: national
     specialties: [any]
+    status: unverified
+    access: anyone
     sources:
       - title: A source
     date_added: 2026-01-01
@@ -278,7 +280,7 @@ def test_twenty_rewrites_under_load_fail_no_request_and_never_serve_half_a_catal
                     refused = wait_for(partial(refuses, control, digest(text)), 10)
                     assert refused, f"rewrite {n} was not refused"
                     errors = control.get("/readyz").json()["rejected"]["errors"]
-                    assert [(e["line"], e["field"]) for e in errors] == [(30, "programs[1].scope")]
+                    assert [(e["line"], e["field"]) for e in errors] == [(32, "programs[1].scope")]
                     assert control.get("/probe").json()["records"][0]["tags"] == [f"gen-{n - 1}"]
         finally:
             done.set()

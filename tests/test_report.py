@@ -25,7 +25,7 @@ def test_report_on_the_fixture_catalog() -> None:
     report = report_json(FIXTURE_CATALOG)
     assert report["programs"] == 8 and report["today"] == "2026-11-26" and report["stale_days"] == 365
     # pmg was last verified 2025-06-01: 543 days before 2026-11-26; every other entry within the year.
-    assert [(s["id"], s["days"], s["line"]) for s in report["stale"]] == [("pmg", 543, 26)]
+    assert [(s["id"], s["days"], s["line"]) for s in report["stale"]] == [("pmg", 543, 28)]
     # No fixture entry has a url, eligibility or cost; only elam states a duration.
     assert {name: len(entries) for name, entries in report["missing"].items()} == {
         "url": 8,
@@ -73,7 +73,7 @@ def test_near_duplicates_are_same_words_typos_or_a_shared_url(tmp_path: Path) ->
     assert found[("pmg", "pmg-2")]["reason"] == "same words"
     assert found[("elam", "elam-typo")]["reason"] == "'leadership' / 'leadrship' a typo apart"
     assert found[("one", "two")]["reason"] == "same url"
-    assert found[("pmg", "pmg-2")]["first"]["line"] == 26
+    assert found[("pmg", "pmg-2")]["first"]["line"] == 28
 
 
 def test_report_as_text_names_each_finding_and_its_line() -> None:
@@ -83,7 +83,7 @@ def test_report_as_text_names_each_finding_and_its_line() -> None:
     assert "8 programs, as of 2026-11-26" in out
     assert "Not verified for more than 365 days: 1" in out
     stale_row = next(line for line in out.splitlines() if " pmg " in line and "2025-06-01" in line)
-    assert stale_row.split()[0] == "26" and "543" in stale_row
+    assert stale_row.split()[0] == "28" and "543" in stale_row
     assert "Vocabulary values no program uses" in out and "foundation" in out
     assert "Possible duplicates: none" in out
 

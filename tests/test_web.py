@@ -114,7 +114,14 @@ def test_results_carry_badges_and_a_compare_link(client: Client) -> None:
     hit = soup.select("li.hit")[0]
     assert hit.select_one("h3 a")["href"] == "/programs/elam"
     badges = [b.get_text(strip=True) for b in hit.select(".badge")]
-    assert badges == ["Leadership program", "In person", "Mid-career faculty", "Senior faculty and leaders", "Women"]
+    assert badges == [
+        "Leadership program",
+        "In person",
+        "Mid-career faculty",
+        "Senior faculty and leaders",
+        "Women",
+        "Who can join:Open to anyone eligible",
+    ]
     toggle = hit.select_one("a.compare-toggle")
     assert toggle is not None and query(str(toggle["href"]))["compare"] == ["elam"]
 
@@ -212,7 +219,9 @@ def test_program_page_shows_every_field_in_plain_words(client: Client) -> None:
         for dt in soup.select("dl.facts dt")
     }
     assert facts["Who it is for"] == "Early-career faculty"
-    assert facts["Designed for"] == "Open to all"
+    assert facts["Designed for"] == "No particular group"
+    assert facts["Who can join"].startswith("One institution's faculty — Faculty of one institution")
+    assert facts["Status"] == "Not verified"
     assert facts["How people meet"] == "In person"
     assert facts["Specialties"] == "Internal medicine"
     assert facts["Cost"] == "Not stated in our sources"

@@ -10,9 +10,10 @@ Parameters: `q` (at most 200 characters), one per facet in `app.catalog.vocab.FA
 comma-separated; OR within a facet, AND across facets; values match case-insensitively), `sort`
 (`app.search.query.SORTS`; default `relevance` when `q` is given, else `name`), `page` (from 1), `per_page`
 (1–100, default 20), `updated_since` (an ISO 8601 date-time, or a date meaning its midnight UTC; naive times are
-UTC), `verified_since` (a date), `include_open` (`true`/`false`: a demographic-focus or specialty selection also
-matches programs open to all; the default is the caller's, `include_open_default`) and `has_link`
-(`true`/`false`: only programs with a followable link).
+UTC), `verified_since` (a date), `status` (default: active and unverified; ended programs only when asked for,
+and in a `since` sync), `include_open` (`true`/`false`: a demographic-focus or specialty selection also matches
+programs not aimed at a particular group or specialty; the default is the caller's, `include_open_default`)
+and `has_link` (`true`/`false`: only programs with a followable link).
 An empty value is an error when strict (except for `q`) and means "not given" otherwise.
 `allowed` names further parameters the caller reads itself: they are neither parsed nor rejected.
 """
@@ -216,6 +217,10 @@ def read_search(
             problem(error)
         if chosen:
             filters[name] = chosen
+        elif FACETS[name].default and not given.get(name) and "since" not in given:
+            # Not asked: the facet's default (status: not ended). A sync (`since`) covers every program instead,
+            # so a client learns that a program ended as a changed record.
+            filters[name] = frozenset(FACETS[name].default)
 
     sort = default_sort(text)
     if (raw_sort := single("sort")) is not None:

@@ -32,7 +32,8 @@ from app.api.deps import (
 from app.api.params import ParsedSearch
 from app.api.sync import Sync, SyncDep, check_sync_search, removals, sync_headers, sync_token, tombstones
 from app.catalog.export import COLUMNS, csv_lines, ndjson_lines
-from app.catalog.vocab import FACETS, NEXT_STEPS
+from app.catalog.nextsteps import ACCESS_STEPS, NEXT_STEPS
+from app.catalog.vocab import FACETS
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import (
@@ -232,9 +233,15 @@ def vocabularies(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Respo
                 "definition": v.definition,
                 "multi": v.multi,
                 "wildcard": v.wildcard,
+                "default": list(v.default),
                 "terms": [
                     {"value": t.value, "label": t.label, "definition": t.definition, "count": c.count}
                     | ({"next_step": NEXT_STEPS[t.value].text} if v.name == "type" else {})
+                    | (
+                        {"next_step": ACCESS_STEPS[t.value].text}
+                        if v.name == "access" and t.value in ACCESS_STEPS
+                        else {}
+                    )
                     for t, c in zip(v.terms, counts[v.name], strict=True)
                 ],
             }

@@ -142,7 +142,9 @@ class Term(BaseModel):
     definition: str
     count: int = Field(description="Programs carrying this value.")
     next_step: str | None = Field(
-        None, description="Program types only: general guidance on how a faculty member takes the next step."
+        None,
+        description="Program types, and the access values that override them: general guidance on how a faculty "
+        "member takes the next step.",
     )
 
 
@@ -152,7 +154,13 @@ class Vocabulary(BaseModel):
     label: str
     definition: str
     multi: bool = Field(description="Whether a program can carry several values.")
-    wildcard: str | None = Field(description="The value meaning open to all, which include_open=true adds to a choice.")
+    wildcard: str | None = Field(
+        description="The value meaning not limited to one group or specialty, which include_open=true adds to a choice."
+    )
+    default: list[str] = Field(
+        default_factory=list,
+        description="The values a search keeps when this parameter is not given (status: active and unverified).",
+    )
     terms: list[Term]
 
 

@@ -14,11 +14,13 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.catalog.problems import CatalogError as CatalogError
 from app.catalog.problems import Problem as Problem
+from app.catalog.rules import CURATOR_ONLY, check_status, check_web_source, own_words, quote_length
 from app.catalog.vocab import (
+    ACCESS,
     CAREER_STAGE,
     DEMOGRAPHIC_FOCUS,
     FORMAT,
@@ -26,6 +28,7 @@ from app.catalog.vocab import (
     SCOPE,
     SPECIALTY,
     SPONSOR_TYPE,
+    STATUS,
     Vocabulary,
 )
 
@@ -91,7 +94,7 @@ def _today() -> dt.date:
 
 def _year(value: int) -> int:
     if not 1800 <= value <= _today().year:
-        raise ValueError(f"{value} is not a plausible founding year (1800 to {_today().year})")
+        raise ValueError(f"{value} is not a plausible year (1800 to {_today().year})")
     return value
 
 
@@ -102,6 +105,8 @@ def _not_future(value: dt.date) -> dt.date:
 
 
 if TYPE_CHECKING:  # to a type checker these are strings; at run time, strings checked against a vocabulary
+    Access: TypeAlias = str
+    Status: TypeAlias = str
     CareerStage: TypeAlias = str
     DemographicFocus: TypeAlias = str
     Format: TypeAlias = str
@@ -112,21 +117,38 @@ if TYPE_CHECKING:  # to a type checker these are strings; at run time, strings c
 else:
     CareerStage, DemographicFocus, Format = _in(CAREER_STAGE), _in(DEMOGRAPHIC_FOCUS), _in(FORMAT)
     ProgramType, Scope, Specialty, SponsorType = _in(PROGRAM_TYPE), _in(SCOPE), _in(SPECIALTY), _in(SPONSOR_TYPE)
+    Access, Status = _in(ACCESS), _in(STATUS)
 
 
 class Source(BaseModel):
-    """A citation: the seed article, or a reference it names."""
+    """A citation: the seed article, a reference it names, or a public web page (url, accessed and quote)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
     title: Annotated[Text, StringConstraints(max_length=500)]
+    publisher: Annotated[Text, StringConstraints(max_length=200)] | None = Field(
+        None, description="Who published the page or work, as a reader would name them."
+    )
     doi: Doi | None = None
     url: Url | None = None
+    accessed: Annotated[dt.date, AfterValidator(_not_future)] | None = Field(
+        None, description="The day a curator read the page (required for a web page: url and no doi)."
+    )
     reference: Annotated[int, Field(ge=1, le=999)] | None = Field(None, description="Its number in the article.")
+    quote: Annotated[Text, AfterValidator(quote_length)] | None = Field(
+        None,
+        description="For curators only: the sentence on the page that supports the entry, at most 40 words "
+        "(required for a web page). Never shown on the website or in the API or exports.",
+    )
     note: Text | None = Field(
         None,
         description="For curators only: kept in this file, never shown on the website or in the API or exports.",
     )
+
+    @model_validator(mode="after")
+    def _checkable(self) -> Source:
+        check_web_source(self, self.accessed, self.quote)
+        return self
 
 
 class Program(BaseModel):
@@ -137,8 +159,10 @@ class Program(BaseModel):
     id: Slug = Field(description="Stable slug: lowercase letters, digits and hyphens.")
     name: Annotated[Text, StringConstraints(max_length=200)]
     aliases: Annotated[list[Annotated[Item, StringConstraints(max_length=100)]], AfterValidator(_unique)] = []
-    summary: Annotated[Text, StringConstraints(max_length=300)] = Field(description="One sentence.")
-    description: Annotated[Text, StringConstraints(max_length=4000)]
+    summary: Annotated[Text, StringConstraints(max_length=300), AfterValidator(own_words)] = Field(
+        description="One sentence."
+    )
+    description: Annotated[Text, StringConstraints(max_length=4000), AfterValidator(own_words)]
     sponsor: Annotated[Text, StringConstraints(max_length=200)]
     sponsor_type: SponsorType
     type: ProgramType
@@ -147,6 +171,16 @@ class Program(BaseModel):
     formats: Annotated[list[Format], Field(min_length=1), AfterValidator(_unique)]
     scope: Scope
     specialties: Annotated[list[Specialty], Field(min_length=1), AfterValidator(_unique)]
+    status: Status
+    status_since: Annotated[int, AfterValidator(_year)] | None = Field(
+        None, description="With status ended only: the year it ended, where a source says it."
+    )
+    status_source: Annotated[int, Field(ge=1, le=99)] | None = Field(
+        None,
+        description="The number (1 for the first) of the source that shows the status: required for active and "
+        "ended, and then a web page.",
+    )
+    access: Access
     eligibility: Annotated[Text, StringConstraints(max_length=1000)] | None = None
     cost: Annotated[Text, StringConstraints(max_length=300)] | None = None
     duration: Annotated[Text, StringConstraints(max_length=300)] | None = None
@@ -170,15 +204,20 @@ class Program(BaseModel):
     )
     tags: Annotated[list[Annotated[Item, StringConstraints(max_length=60)]], AfterValidator(_unique)] = []
 
+    @model_validator(mode="after")
+    def _status_sourced(self) -> Program:
+        check_status(self.status, self.status_since, self.status_source, list(self.sources))
+        return self
+
     def facet_values(self, vocab: Vocabulary) -> tuple[str, ...]:
         value = getattr(self, vocab.field)
         return tuple(value) if isinstance(value, list) else (value,)
 
     @property
     def record(self) -> dict[str, Any]:
-        """The program as the public sees it, as plain JSON-ready data in field order: without curators' notes.
-        A new dict at each call, sharing the model's texts: 100,000 records kept as dicts took 0.12 GB more."""
-        return self.model_dump(mode="json", exclude={"sources": {"__all__": {"note"}}})
+        """The program as the public sees it, as plain JSON-ready data in field order: without curators' quotes and
+        notes. A new dict at each call, sharing the model's texts: 100,000 records kept as dicts took 0.12 GB more."""
+        return self.model_dump(mode="json", exclude={"sources": {"__all__": set(CURATOR_ONLY)}})
 
     @property
     def raw(self) -> str:

@@ -21,9 +21,10 @@ from ruamel.yaml.scalarstring import FoldedScalarString
 
 from app.catalog.filelimits import MAX_PROGRAMS
 from app.catalog.models import Catalog, CatalogFile, Program
+from app.catalog.nextsteps import ACCESS_STEPS, NEXT_STEPS, NextStep
 from app.catalog.problems import CatalogError, Problem
 from app.catalog.validate import validate
-from app.catalog.vocab import FACETS, NEXT_STEPS, PROGRAM_TYPE
+from app.catalog.vocab import ACCESS, FACETS, PROGRAM_TYPE
 from app.config import ROOT
 
 SCHEMA_PATH = ROOT / "data" / "programs.schema.json"
@@ -80,7 +81,8 @@ def vocabulary_markdown() -> str:
         out.append("")
         if vocab.wildcard:
             out += [
-                f"`{vocab.wildcard}` means open to all: with `include_open=true` (the website's default), a search for "
+                f"`{vocab.wildcard}` means not limited to one {vocab.label.lower()} (who may join is `access`): with "
+                f"`include_open=true` (the website's default), a search for "
                 f"any other {vocab.label.lower()} also finds the programs tagged `{vocab.wildcard}`. Tag a program "
                 f"`{vocab.wildcard}` only when it is; not when the sources are silent.",
                 "",
@@ -88,18 +90,36 @@ def vocabulary_markdown() -> str:
         if vocab is PROGRAM_TYPE:
             out += [
                 "The next step each program page suggests for its type (general guidance, defined in "
-                "`NEXT_STEPS` in `app/catalog/vocab.py`):",
+                "`NEXT_STEPS` in `app/catalog/nextsteps.py`):",
                 "",
                 "| value | next step |",
                 "|---|---|",
             ]
-            out += [f"| `{t.value}` | {_next_step(t.value)} |" for t in vocab.terms]
+            out += [f"| `{t.value}` | {_next_step(NEXT_STEPS[t.value])} |" for t in vocab.terms]
             out.append("")
+        if vocab is ACCESS:
+            out += [
+                "Where who can join conflicts with the type's next step, the page shows this instead (`ACCESS_STEPS`; "
+                "the types in brackets keep their own step):",
+                "",
+                "| value | next step |",
+                "|---|---|",
+            ]
+            out += [
+                f"| `{value}` | {_next_step(step)} (kept by: {', '.join(step.keeps) or 'none'}) |"
+                for value, step in ACCESS_STEPS.items()
+            ]
+            out.append("")
+        if vocab.default:
+            out += [
+                f"Searches and the API's lists show only {' and '.join(f'`{v}`' for v in vocab.default)} programs "
+                f"unless `{vocab.name}` is given; the website has a box to include the rest.",
+                "",
+            ]
     return "\n".join(out)
 
 
-def _next_step(value: str) -> str:
-    step = NEXT_STEPS[value]
+def _next_step(step: NextStep) -> str:
     if step.link_text and step.link_path:
         return f"{step.text} (links to {step.link_text.lower()}: `{step.link_path}`)"
     return step.text

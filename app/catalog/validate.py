@@ -13,6 +13,7 @@ from app.catalog.models import Catalog, CatalogFile, CatalogHeader, Program, Sou
 from app.catalog.problems import CatalogError as CatalogError
 from app.catalog.problems import Loc, dotted
 from app.catalog.problems import Problem as Problem
+from app.catalog.rules import FieldError
 from app.catalog.textcheck import name_key
 from app.catalog.yamlread import Tree, parse, place_entries, position, text_of
 
@@ -30,6 +31,8 @@ def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
     if kind == "missing":
         return loc[:-1], f"missing required field '{loc[-1]}'", False
     message = error["msg"]
+    if isinstance(raised := (error.get("ctx") or {}).get("error"), FieldError):  # an entry's rule, at its field
+        return (*loc, *raised.loc), str(raised), False
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
     if kind == "string_pattern_mismatch":

@@ -23,6 +23,8 @@ class Vocabulary:
     terms: tuple[Term, ...]
     multi: bool = True
     wildcard: str | None = None  # the value meaning "open to every other value" (matched too with include_open)
+    default: tuple[str, ...] = ()  # the values a search keeps when it does not choose any (status: not ended)
+    worded: bool = True  # its labels are searchable words ("virtual", "women"); not for status or who can join
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -71,7 +73,7 @@ DEMOGRAPHIC_FOCUS = Vocabulary(
             "Designed for racial and ethnic minority and other underrepresented faculty.",
         ),
         ("physician-parents", "Physician parents", "Designed for physicians who are parents."),
-        ("open", "Open to all", "Open to everyone in its audience; no particular group."),
+        ("open", "No particular group", "Not aimed at one group (who may join is said under Who can join)."),
     ),
     wildcard="open",
 )
@@ -173,7 +175,7 @@ SPECIALTY = Vocabulary(
     "Specialty",
     "The clinical or research field a program serves.",
     _terms(
-        ("any", "Any specialty", "Open to every specialty."),
+        ("any", "Any specialty", "Not limited to one specialty."),
         ("bone-and-mineral", "Bone and mineral research", "Bone and mineral metabolism research."),
         ("cardiology", "Cardiology", "Heart and vascular medicine."),
         ("emergency-medicine", "Emergency medicine", "Emergency medicine."),
@@ -184,6 +186,20 @@ SPECIALTY = Vocabulary(
         ("neurology", "Neurology", "Neurology and neuroscience."),
         ("pulmonary-critical-care", "Pulmonary and critical care", "Lung disease, critical care and sleep medicine."),
         ("rheumatology", "Rheumatology", "Rheumatic and autoimmune disease."),
+        ("pediatrics", "Pediatrics", "Medicine for infants, children and adolescents."),
+        ("hematology", "Hematology", "Blood disorders, benign and malignant."),
+        ("oncology", "Oncology", "Cancer medicine: medical, radiation and surgical oncology."),
+        ("surgery", "Surgery", "General surgery and the surgical specialties."),
+        ("transplantation", "Transplantation", "Organ and cell transplantation."),
+        ("hospital-medicine", "Hospital medicine", "Care of hospitalized patients by hospitalists."),
+        (
+            "obstetrics-gynecology",
+            "Obstetrics and gynecology",
+            "Obstetrics, gynecology and their subspecialties.",
+        ),
+        ("psychiatry", "Psychiatry", "Psychiatry and behavioral health."),
+        ("radiology", "Radiology", "Diagnostic and interventional radiology."),
+        ("family-medicine", "Family medicine", "Family medicine and primary care."),
         (
             "womens-reproductive-health",
             "Women's and reproductive health",
@@ -193,65 +209,69 @@ SPECIALTY = Vocabulary(
     wildcard="any",
 )
 
+ACCESS = Vocabulary(
+    "access",
+    "access",
+    "Who can join",
+    "Who may join or apply: anyone in the program's audience, or only a society's members, one institution's "
+    "faculty, the holders of an award, or people nominated.",
+    _terms(
+        (
+            "anyone",
+            "Open to anyone eligible",
+            "Anyone in the audience the program is designed for may join or apply; no membership, employer or "
+            "award is required.",
+        ),
+        (
+            "members",
+            "Members of the society",
+            "Members of the sponsoring society or organization (membership is usually open to apply for).",
+        ),
+        ("institution", "One institution's faculty", "Faculty of one institution or one department only."),
+        (
+            "award-holders",
+            "Holders of a particular award",
+            "People who hold a particular award or grant, such as a career-development award or a training grant.",
+        ),
+        (
+            "nomination",
+            "By nomination or invitation",
+            "Participants are nominated by their institution or invited by the organizers.",
+        ),
+    ),
+    multi=False,
+    worded=False,
+)
+
+STATUS = Vocabulary(
+    "status",
+    "status",
+    "Status",
+    "Whether the program is still offered, as its cited sources show. Searches leave out ended programs unless "
+    "asked for them.",
+    _terms(
+        ("active", "Active", "A current public page shows the program running."),
+        (
+            "ended",
+            "No longer offered",
+            "A source says the program has stopped; its page stays, with similar programs that are active.",
+        ),
+        (
+            "unverified",
+            "Not verified",
+            "No current public page was found: the entry rests on older sources and may be out of date.",
+        ),
+    ),
+    multi=False,
+    default=("active", "unverified"),
+    worded=False,
+)
+
 #: Every facet, in the order the API and the pages show them.
 FACETS: dict[str, Vocabulary] = {
-    v.name: v for v in (CAREER_STAGE, DEMOGRAPHIC_FOCUS, FORMAT, PROGRAM_TYPE, SCOPE, SPECIALTY, SPONSOR_TYPE)
+    v.name: v
+    for v in (CAREER_STAGE, DEMOGRAPHIC_FOCUS, ACCESS, FORMAT, PROGRAM_TYPE, SCOPE, SPECIALTY, SPONSOR_TYPE, STATUS)
 }
 
 #: The facets with a wildcard value, which `include_open` widens: a selection also matches the wildcard.
 WIDENED: tuple[Vocabulary, ...] = tuple(v for v in FACETS.values() if v.wildcard)
-
-
-@dataclass(frozen=True, slots=True)
-class NextStep:
-    """What a faculty member can do next about a program of one type: general guidance, never a fact about one."""
-
-    text: str
-    link_text: str | None = None
-    link_path: str | None = None  # a page of this site
-
-
-#: One next step per program type, shown on every program page (beside its own and its sponsor's website).
-NEXT_STEPS: dict[str, NextStep] = {
-    "leadership-program": NextStep(
-        "Leadership programs of this kind usually take applications or nominations once a year, and many ask for a "
-        "letter from your chair or dean. Look for the current call on the sponsor's website, and ask your "
-        "faculty-affairs office whether your institution nominates or pays for participants."
-    ),
-    "institutional-program": NextStep(
-        "Institutional programs serve their own institution's faculty. If you work there, ask your department or "
-        "faculty-affairs office how to take part; if not, ask your own faculty-affairs office whether a similar "
-        "program exists where you are."
-    ),
-    "professional-society": NextStep(
-        "Society groups are reached through the society: most are open to its members. Look for the society's "
-        "women's-leadership or diversity committee on its website, or ask for it at the society's annual meeting."
-    ),
-    "trainee-program": NextStep(
-        "Trainee programs of this kind usually run at the society's scientific meeting. Look for trainee or "
-        "early-career sessions in the meeting programme on the society's website, and ask your program director "
-        "about travel support."
-    ),
-    "training-grant": NextStep(
-        "Training grants are awarded to institutions, not to individuals: ask your research office whether your "
-        "institution holds one, who directs it there, and when it next selects scholars."
-    ),
-    "online-community": NextStep(
-        "Online communities are usually joined by request on the platform where they live, and many first check "
-        "that you are a clinician. Search the platform for the group's name."
-    ),
-    "small-group": NextStep(
-        "A small peer group is something you can start yourself with a few colleagues: the guide shows how to "
-        "find members, agree on ground rules and keep meeting.",
-        "How to start your own peer group",
-        "/models#start-your-own",
-    ),
-    "informal-network": NextStep(
-        "Informal networks have no sign-up: they grow among people who share a place, a stage or a question. "
-        "Reach out to peers in your program, department or research area, or start a small group of your own.",
-        "How to start your own peer group",
-        "/models#start-your-own",
-    ),
-}
-if set(NEXT_STEPS) != set(PROGRAM_TYPE.values):  # pragma: no cover - a curator's mistake, caught at import
-    raise RuntimeError("NEXT_STEPS must give one next step for every program type")

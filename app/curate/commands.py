@@ -164,6 +164,9 @@ def add(
     format: ListOpt = None,
     scope: Annotated[str | None, typer.Option(help="A scope value.")] = None,
     specialty: ListOpt = None,
+    status: Annotated[str | None, typer.Option(help="A status value: active, ended or unverified.")] = None,
+    status_since: Annotated[int | None, typer.Option(help="With ended: the year it ended.")] = None,
+    access: Annotated[str | None, typer.Option(help="Who can join: an access value.")] = None,
     alias: ListOpt = None,
     tag: ListOpt = None,
     outcome: ListOpt = None,
@@ -177,6 +180,9 @@ def add(
     source_doi: Annotated[str | None, typer.Option(help="The citation's DOI.")] = None,
     source_url: Annotated[str | None, typer.Option(help="The citation's URL.")] = None,
     source_reference: Annotated[int | None, typer.Option(help="Its reference number in the article.")] = None,
+    source_publisher: Annotated[str | None, typer.Option(help="Who published the source.")] = None,
+    source_accessed: Annotated[str | None, typer.Option(help="A web page: the day you read it, YYYY-MM-DD.")] = None,
+    source_quote: Annotated[str | None, typer.Option(help="A web page: the sentence that supports the entry.")] = None,
     last_verified: Annotated[str | None, typer.Option(help="YYYY-MM-DD (default today).")] = None,
     prompt: Annotated[bool, typer.Option(help="Ask for required fields that were not given.")] = True,
     dry_run: Annotated[bool, typer.Option(help="Print the entry and validate, but do not write.")] = False,
@@ -210,6 +216,10 @@ def add(
         "formats": ask("Formats", format, v["format"].values, True),
         "scope": ask("Scope", scope, v["scope"].values),
         "specialties": ask("Specialties", specialty, v["specialty"].values, True),
+        "status": (status := ask("Status", status, v["status"].values)),
+        "status_since": status_since,
+        "status_source": 1 if status in ("active", "ended") else None,  # the one source `add` takes
+        "access": ask("Who can join", access, v["access"].values),
         "eligibility": eligibility,
         "cost": cost,
         "duration": duration,
@@ -219,14 +229,15 @@ def add(
         "sponsor_url": sponsor_url,
         "tags": tag,
     }
-    source = {"title": ask("Source title", source_title), "doi": source_doi, "url": source_url}
-    source["reference"] = source_reference
-    fields["sources"] = [{k: val for k, val in source.items() if val not in (None, "")}]
+    source = {"title": ask("Source title", source_title), "publisher": source_publisher, "doi": source_doi}
+    source |= {"url": source_url, "accessed": source_accessed, "reference": source_reference, "quote": source_quote}
     try:
         fields["last_verified"] = dt.date.fromisoformat(last_verified) if last_verified else None
+        source["accessed"] = dt.date.fromisoformat(source_accessed) if source_accessed else None
     except ValueError:
-        err.print(f"--last-verified must be a date written YYYY-MM-DD, not {last_verified!r}", markup=False)
+        err.print("--last-verified and --source-accessed are dates written YYYY-MM-DD", markup=False)
         raise typer.Exit(2) from None
+    fields["sources"] = [{k: val for k, val in source.items() if val not in (None, "")}]
     entry = new_entry(**fields)
     settings = settings_from(catalog=catalog)
     path = settings.catalog

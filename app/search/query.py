@@ -43,7 +43,7 @@ class Document:
         for vocab in FACETS.values():
             value = record.get(vocab.field)
             facets[vocab.name] = tuple(value) if isinstance(value, list) else ((value,) if value else ())
-        labels = [_LABELS.get((vocab.name, v), v) for vocab in FACETS.values() for v in facets[vocab.name]]
+        labels = [_LABELS.get((v.name, x), x) for v in FACETS.values() if v.worded for x in facets[v.name]]
         extra = " ".join(
             [record.get("eligibility") or "", record.get("duration") or "", *record.get("outcomes", []), *labels]
         )

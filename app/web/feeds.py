@@ -23,6 +23,7 @@ def feed(request: Request, asked: ExportSearchDep, live: LiveDep, snap: Snapshot
     """An Atom feed of the programs most recently added or checked; with search parameters, of those that match."""
     items = canonical(asked, None, paged=False)
     items = [(k, v) for k, v in items if k != "sort"]  # a feed is always newest first
+    items = [(k, v) for k, v in items if not (k in FACETS and FACETS[k].default and k not in request.query_params)]
 
     def render() -> Response:
         query = replace(asked.query, offset=0, limit=None, highlight=False)
@@ -52,7 +53,7 @@ def describe(query: SearchQuery) -> str:
     parts = [f"matching “{query.text}”"] if query.text else []
     for name, vocab in FACETS.items():
         chosen = [t.label for t in vocab.terms if t.value in query.filters.get(name, ())]
-        if chosen:
+        if chosen and set(query.filters.get(name, ())) != set(vocab.default):  # a default is no choice of the reader's
             parts.append(f"{vocab.label}: {' or '.join(chosen)}")
     if query.updated_since is not None:
         parts.append(f"changed since {query.updated_since.date().isoformat()}")

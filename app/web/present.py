@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.catalog.vocab import FACETS
+from app.live.snapshot import Snapshot
 
 ORGANIZATION_TYPES = {"professional-society", "online-community", "small-group", "informal-network"}
 
@@ -71,3 +72,27 @@ def json_ld(record: Mapping[str, Any], url: str) -> dict[str, Any]:
 def host(url: str) -> str:
     """A URL's host name, to say whose site a link leads to."""
     return urlsplit(url).hostname or url
+
+
+def ended_line(record: Mapping[str, Any]) -> str | None:
+    """For an ended program, the plain line its page opens with: since when, and on whose word."""
+    if record.get("status") != "ended":
+        return None
+    since = f" since {record['status_since']}" if record.get("status_since") else ""
+    index = record.get("status_source")
+    source = record["sources"][index - 1] if index and index <= len(record["sources"]) else {}
+    who = source.get("publisher") or source.get("title")
+    return f"No longer offered{since}" + (f", per {who}" if who else "") + "."
+
+
+def alternatives(snap: Snapshot, record: Mapping[str, Any], limit: int = 5) -> list[str]:
+    """Similar programs worth a reader's time: never an ended one. Beside an ended program, the active ones; only
+    when none is active, those not verified yet (the page then does not call them still offered)."""
+    if record["id"] not in snap.index.docnum:
+        return []
+    similar = [i for i in snap.index.similar(record["id"], 4 * limit) if i in snap.programs]
+    status = {i: snap.programs[i].record.get("status") for i in similar}
+    active = [i for i in similar if status[i] == "active"]
+    if record.get("status") == "ended" and active:
+        return active[:limit]
+    return [i for i in similar if status[i] != "ended"][:limit]

@@ -20,14 +20,25 @@ from starlette.exceptions import HTTPException
 from app import config
 from app.api.params import read_search
 from app.catalog.export import COLUMNS, csv_lines
-from app.catalog.vocab import FACETS, NEXT_STEPS, WIDENED
+from app.catalog.nextsteps import next_step
+from app.catalog.vocab import FACETS, WIDENED
 from app.live.snapshot import Snapshot
 from app.plumbing import ApiError, LiveDep, SnapshotDep, conditional, records, stored
 from app.search.query import SearchQuery, SearchResult
 from app.web import feeds, words
 from app.web.common import TEMPLATES, count, render
-from app.web.present import ORGANIZATION_TYPES, freshness, host, json_ld
-from app.web.urlstate import ID_RE, MAX_COMPARE, State, compare_list, compared, page_numbers, state_of
+from app.web.present import ORGANIZATION_TYPES, alternatives, ended_line, freshness, host, json_ld
+from app.web.urlstate import (
+    ID_RE,
+    INCLUDE_ENDED,
+    MAX_COMPARE,
+    State,
+    compare_list,
+    compared,
+    include_ended,
+    page_numbers,
+    state_of,
+)
 
 MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
 TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
@@ -100,7 +111,10 @@ def eligibility(snap: Snapshot, query: SearchQuery, result: SearchResult, state:
 
 def home(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
-    parsed = read_search(request.query_params, strict=False, allowed=("compare",), include_open_default=True)
+    parsed = read_search(
+        request.query_params, strict=False, allowed=("compare", INCLUDE_ENDED), include_open_default=True
+    )
+    parsed = include_ended(parsed, request)
     state = state_of(parsed, request, snap.index.docnum)
     result = snap.index.search(parsed.query)
     records = {p.id: p.record for p in stored(live, snap, [h.id for h in result.hits] + list(state.compare))}
@@ -135,7 +149,6 @@ def program_page(request: Request, program_id: str, live: LiveDep, snap: Snapsho
     if not found:
         raise HTTPException(404, f"No program has the id '{program_id[:80]}'.")
     program = found[0]
-    similar_ids = snap.index.similar(program.id, 5) if program.id in snap.index.docnum else []
     url = str(request.url_for("program_page", program_id=program.id))
     kept = compare_list(request.query_params, snap.index.docnum)
     context = {
@@ -144,8 +157,9 @@ def program_page(request: Request, program_id: str, live: LiveDep, snap: Snapsho
         "p": program.record,
         "stored": program,
         "fresh": freshness(program.record),
-        "next_step": NEXT_STEPS[program.record["type"]],
-        "similar": [s.record for s in stored(live, snap, similar_ids)],
+        "next_step": next_step(program.record["type"], program.record.get("access")),
+        "similar": [s.record for s in stored(live, snap, alternatives(snap, program.record))],
+        "ended": ended_line(program.record),
         "jsonld": json_ld(program.record, url),
     }
     return render(request, "program.html", context)
@@ -196,6 +210,13 @@ def coverage_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
     context = {"rows": rows, "focuses": focuses.terms, "totals": totals, "top": top or 1, "gaps": gaps}
     context["heads"] = [textwrap.wrap(t.label, 16) for t in focuses.terms]  # SVG text does not wrap itself
     return render(request, "coverage.html", context)
+
+
+def about_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
+    """Where the data come from, what "checked" and "confirmed" mean, and what status and who can join say."""
+    facets = count(snap, SearchQuery()).facets
+    counts = {name: {c.value: c.count for c in facets[name]} for name in ("status", "access")}
+    return render(request, "about.html", {"counts": counts, "total": snap.program_count})
 
 
 def wants_html(request: Request) -> bool:
@@ -251,6 +272,7 @@ def install(app: FastAPI) -> None:
         ("/compare", compare_page, "compare_page"),
         ("/models", models_page, "models_page"),
         ("/coverage", coverage_page, "coverage_page"),
+        ("/about", about_page, "about_page"),
     ]
     for path, handler, name in pages:
         app.add_api_route(

@@ -17,6 +17,7 @@ from app.catalog.vocab import FACETS
 MAX_COMPARE = 4  # programs in the compare list (app.js keeps its own copy)
 MAX_IDS = 20  # ids read from a compare URL; more is a mistake, not a wish
 ID_RE = re.compile(ID_PATTERN)
+INCLUDE_ENDED = "include_ended"  # the website's parameter for "Include programs no longer offered"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class State:
     compare: tuple[str, ...] = ()
     include_open: bool = True  # the website's default: filters mean "open to me", not only "aimed at me"
     has_link: bool = False
+    include_ended: bool = False  # "Include programs no longer offered": every status, not only the default ones
 
     def href(self, **changes: Any) -> str:
         """This state's URL with some parts changed; any change but `page` goes back to page 1."""
@@ -40,6 +42,7 @@ class State:
         s = replace(self, **changes)
         pairs = search_pairs(s.q, s.filters)
         pairs += [("has_link", "true")] if s.has_link else []
+        pairs += [(INCLUDE_ENDED, "true")] if s.include_ended else []
         pairs += [("include_open", "false")] if not s.include_open else []
         pairs += [("sort", s.sort)] if s.sort else []
         pairs += list(s.extra)
@@ -60,7 +63,10 @@ class State:
 
     def feed_href(self) -> str:
         """The Atom feed of this search: the same words and filters, newest changes first."""
-        pairs = search_pairs(self.q, self.filters) + list(self.extra)
+        pairs = search_pairs(self.q, self.filters)
+        if self.include_ended and "status" not in self.filters:
+            pairs += [("status", value) for value in FACETS["status"].values]
+        pairs += list(self.extra)
         return "/feed.xml?" + urlencode(pairs) if pairs else "/feed.xml"
 
     def without(self, facet: str, value: str | None = None) -> str:
@@ -105,11 +111,26 @@ def compared(params: Params, known: Mapping[str, Any]) -> tuple[list[str], list[
     return read_ids(given.get("ids", []) + given.get("compare", []), known)
 
 
+def include_ended(parsed: ParsedSearch, request: Request) -> ParsedSearch:
+    """The search with "Include programs no longer offered" applied: every status, unless the address chose some."""
+    given = multi_items(request.query_params)
+    if not _ticked(given) or any(v.strip() for v in given.get("status", [])):
+        return parsed
+    filters = {name: values for name, values in parsed.query.filters.items() if name != "status"}
+    return replace(parsed, query=replace(parsed.query, filters=filters))
+
+
+def _ticked(given: Mapping[str, list[str]]) -> bool:
+    return any(v.strip().lower() == "true" for v in given.get(INCLUDE_ENDED, []))
+
+
 def state_of(parsed: ParsedSearch, request: Request, known: Mapping[str, Any]) -> State:
     q = parsed.query
     given = multi_items(request.query_params)
     explicit = q.sort if any(v.strip() for v in given.get("sort", [])) and q.sort != default_sort(q.text) else ""
-    filters = {n: tuple(v for v in FACETS[n].values if v in q.filters.get(n, ())) for n in FACETS}
+    # A facet's default (status: not ended) is the page's own choice, not a filter the reader ticked.
+    chosen = [n for n in FACETS if any(v.strip() for v in given.get(n, []))]
+    filters = {n: tuple(v for v in FACETS[n].values if v in q.filters.get(n, ())) for n in chosen}
     extra = tuple(
         (name, given[name][0].strip())
         for name, value in (("updated_since", q.updated_since), ("verified_since", q.verified_since))
@@ -125,6 +146,7 @@ def state_of(parsed: ParsedSearch, request: Request, known: Mapping[str, Any]) -
         compare_list(given, known),
         q.include_open,
         q.has_link,
+        _ticked(given),
     )
 
 
