@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
-from app.catalog.models import Catalog, CheckedCatalog
+from app.catalog.models import Catalog
 from app.store.migrate import add_missing_columns
 
 CHUNK = 500  # ids per IN (...) clause, well under every backend's parameter limit
@@ -187,7 +187,7 @@ def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
         yield ids[start : start + CHUNK]
 
 
-def sync_catalog(engine: Engine, catalog: Catalog | CheckedCatalog, *, now: dt.datetime | None = None) -> SyncReport:
+def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = None) -> SyncReport:
     """Make the database hold exactly this catalog, in one transaction; timestamps move only on change."""
     now = now or utcnow()
     with Session(engine) as session, session.begin():
