@@ -14,7 +14,8 @@ from app.catalog.problems import CatalogError as CatalogError
 from app.catalog.problems import Loc, dotted
 from app.catalog.problems import Problem as Problem
 from app.catalog.textcheck import name_key
-from app.catalog.yamlread import Tree, parse, position, text_of
+from app.catalog.yamlevents import Tree
+from app.catalog.yamlread import parse, position, text_of
 
 MAX_NODES_PER_KB = 400  # a generous ceiling on YAML nodes per KiB of text; refuses node floods
 
