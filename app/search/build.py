@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index
 
-from app.search.columns import Columns
-from app.search.indexdir import folder_for, rows_of, write_index, write_segment
+from app.search.columns import ColumnsBuilder
+from app.search.indexdir import SegmentWriter, folder_for, rows_of, write_index
 from app.search.query import Document
+
+BATCH = 1000  # documents made, analysed and let go at a time: 100,000 documents and their rows held at once took
+# a third of a large catalog's cold start's peak memory
 
 
 def _publish(scratch: Path, target: Path) -> None:
@@ -25,18 +29,25 @@ def _publish(scratch: Path, target: Path) -> None:
             raise
 
 
-def build_if_missing(directory: Path, version: str, documents: Callable[[], Sequence[Document]]) -> Path:
+def build_if_missing(directory: Path, version: str, documents: Callable[[], Iterable[Document]]) -> Path:
     """This version's index folder in `directory`, built first (in a scratch folder, then renamed) if missing;
-    `documents()` is called only then."""
+    `documents()` is called only then, and its documents indexed in order (docnum = position), a batch at a time."""
     target = folder_for(directory, version)
     if not index.exists_in(str(target)):
         directory.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=directory))
         try:
-            listed = documents()
-            rows = rows_of(listed)
-            segment, words = write_segment(scratch, rows)
-            write_index(scratch, [segment], words, [program_id for program_id, _ in rows], Columns.of(listed))
+            ids: list[str] = []
+            columns = ColumnsBuilder()
+            with SegmentWriter(scratch) as writer:
+                listed = iter(documents())
+                while batch := list(itertools.islice(listed, BATCH)):
+                    rows = rows_of(batch)
+                    writer.add(rows)
+                    columns.add(batch)
+                    ids += [program_id for program_id, _ in rows]
+                segment, words = writer.finish()
+            write_index(scratch, [segment], words, ids, columns.finish())
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
