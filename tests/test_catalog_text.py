@@ -122,3 +122,16 @@ def test_problems_in_several_entries_are_each_placed_at_their_line() -> None:
         (line_of["womem"], "programs[4].demographic_focus[0]"),
         (line_of["sourcez"], "programs[4].sourcez"),
     ]
+
+
+def test_the_programs_key_is_found_alike_by_the_count_and_the_syntax_error_recovery() -> None:
+    """One scanner finds the `programs:` line: a comment after it needs a space before its `#` (`programs:#x` is a
+    plain scalar, no key), for the count before parsing and for the per-entry recovery after a syntax error."""
+    text = catalog(entry("one", "One"), entry("two", "Two"))
+    commented = text.replace("programs:", "programs: # the list").replace("name: Two", "name: [Two")
+    assert count_entries(commented) == 2
+    problems = errors(commented)
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [(22, "YAML syntax error")]  # in entry two
+    glued = text.replace("programs:", "programs:#x")
+    assert count_entries(glued) == 0
+    assert [(p.line, p.message.split(":")[0]) for p in errors(glued)] == [(3, "YAML syntax error")]  # the file's
