@@ -52,13 +52,11 @@ PROGRAMS_LINE = re.compile(r"^programs[ \t]*:(?:[ \t]+#[^\n]*)?[ \t]*\r?$", re.M
 ITEM_LINE = re.compile(r"^([ \t]*)- ", re.MULTILINE)  # a list item, one a line (group 1: its indentation)
 
 
-def refuse_oversized(text: str, display: str, max_programs: int = MAX_PROGRAMS) -> int:
+def refuse_oversized(text: str, display: str, max_programs: int = MAX_PROGRAMS) -> None:
     """Refuse a file listing too many programs before parsing it (the parser would take seconds to reach the
-    entry too many); else how many it seems to list."""
-    entries = count_entries(text)
-    if entries > max_programs:
+    entry too many)."""
+    if count_entries(text) > max_programs:
         raise TooBig([Problem(display, 1, 1, "", too_many(max_programs))])
-    return entries
 
 
 def read_utf8(path: Path, display: str, limit: int) -> bytes:
