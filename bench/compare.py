@@ -105,14 +105,14 @@ def measure(root: Path, catalog: Path, queries: Path, work: Path, *, http: bool,
     shutil.rmtree(served, ignore_errors=True)
     served.mkdir(parents=True)
     port = free_port()
-    with serving(directory_command(port), port, env=side_env(root, catalog, served)) as server:
+    with serving(directory_command(port), port, env=side_env(root, catalog, served), cwd=root) as server:
         out["cold_s"], out["cold_rss_mb"] = server.ready_s, server.peak_rss_mb()
     port = free_port()
-    with serving(directory_command(port), port, env=side_env(root, catalog, served)) as server:
+    with serving(directory_command(port), port, env=side_env(root, catalog, served), cwd=root) as server:
         out["warm_s"], out["warm_rss_mb"] = server.ready_s, server.peak_rss_mb()
     if http:
         port = free_port()
-        with serving(directory_command(port, 2), port, env=side_env(root, catalog, served)) as server:
+        with serving(directory_command(port, 2), port, env=side_env(root, catalog, served), cwd=root) as server:
             for workload in ("distinct", "common", "zipf"):
                 if workload == "zipf":  # steady state, as in bench.run: the Zipf mix's head seen once before
                     wrk(port, work.parent / f"api-{workload}.txt", connections=8, seconds=5)

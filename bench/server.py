@@ -99,12 +99,18 @@ class Server:
 
 @contextmanager
 def serving(
-    command: Sequence[str], port: int, *, env: dict[str, str] | None = None, ready: str = "/readyz", limit: float = 600
+    command: Sequence[str],
+    port: int,
+    *,
+    env: dict[str, str] | None = None,
+    ready: str = "/readyz",
+    limit: float = 600,
+    cwd: Path = ROOT,
 ) -> Iterator[Server]:
-    """Start a server, time it from process start until `ready` answers 200, and stop it afterwards."""
+    """Start a server in `cwd`, time it from process start until `ready` answers 200, and stop it afterwards."""
     log = tempfile.TemporaryFile()  # noqa: SIM115  (a file, not a pipe: a chatty server must never block on it)
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=log, start_new_session=True)
     try:
         while True:
             if process.poll() is not None:

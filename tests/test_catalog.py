@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from app.catalog.models import Program
 from app.catalog.problems import CatalogError, Problem
 from app.catalog.validate import Entries, _checked, _whole, load_catalog, validate
 from app.catalog.vocab import FACETS
@@ -154,43 +152,12 @@ def test_field_errors(change: tuple[str, str], expected: str) -> None:
     broken = catalog(entry("zero", "Zero"), entry(), entry("two", "Two")).replace(change[0], change[1])
     header = broken.replace("title: Test", "title: ''\nsubtitle: x")
     for text in (broken, header, broken + "  - just text\n", broken + "  - [a, list]\n"):
-        entries = Entries(None)
+        entries = Entries()
         data, _ = parse(text, "c.yaml", 10_000, track=False, on_entry=entries)
         whole, by_entry = _whole(parse(text, "c.yaml", 10_000, track=False)[0]), _checked(data, entries)
         assert (whole[0] is None) == (by_entry[0] is None)
         assert comparable(whole[1]) == comparable(by_entry[1]), text
         assert by_entry[1] or (text == broken and "twice" in expected)  # only the reader sees a key twice
-
-
-@dataclass
-class Handed:
-    expected: int = -1
-    ids: list[str] = field(default_factory=list)
-
-    def expect(self, entries: int) -> None:
-        assert not self.ids  # told before the first program
-        self.expected = entries
-
-    def take(self, program: Program) -> None:
-        self.ids.append(program.id)
-
-
-def test_each_valid_program_is_handed_on_as_it_is_read_until_one_is_not(tmp_path: Path) -> None:
-    """`accepted` lets a caller start on the programs (the service indexes them) before the verdict on the file."""
-    entries = [entry(f"p{n}", f"P{n}") for n in range(4)]
-    handed = Handed()
-    assert [p.id for p in validate(catalog(*entries), accepted=handed).programs] == handed.ids
-    assert (handed.expected, handed.ids) == (4, ["p0", "p1", "p2", "p3"])
-    (tmp_path / "c.yaml").write_text(catalog(*entries, entry("p1", "Again")), encoding="utf-8")
-    handed = Handed()
-    with pytest.raises(CatalogError, match="duplicate id 'p1'"):  # found only once the whole list is read
-        load_catalog(tmp_path / "c.yaml", accepted=handed)
-    assert (handed.expected, handed.ids) == (5, ["p0", "p1", "p2", "p3", "p1"])  # the caller drops them
-    broken = entries[2].replace("formats: [in-person]", "formats: [by-post]")
-    handed = Handed()
-    with pytest.raises(CatalogError, match="by-post"):
-        validate(catalog(*entries[:2], broken, entries[3]), accepted=handed)
-    assert handed.ids == ["p0", "p1"]  # none after the first invalid entry: the file is refused anyway
 
 
 def comparable(errors: list[Any]) -> list[tuple[str, ...]]:

@@ -106,16 +106,12 @@ def test_the_program_limit_is_a_setting(tmp_path: Path, monkeypatch: pytest.Monk
     assert len(load_catalog(path, max_programs=Settings().max_programs).programs) == 3
 
 
-def test_problems_are_placed_alike_whether_only_their_entries_or_the_whole_file_is_parsed_again(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_problems_in_several_entries_are_each_placed_at_their_line() -> None:
     entries = [entry(f"p{i}", f"Program {i}") for i in range(6)]
     entries[1] = entries[1].replace("scope: national", "scope: nationwide")
     entries[4] = entries[4].replace("    sources:", "    sourcez: x\n    sources:").replace("[women]", "[womem]")
     text = catalog(*entries)
     placed = errors(text)
-    monkeypatch.setattr("app.catalog.validate.place_entries", lambda *args: None)  # the whole file instead
-    assert errors(text) == placed
     lines = text.splitlines()
     line_of = {
         needle: next(n for n, ln in enumerate(lines, 1) if needle in ln)
@@ -126,3 +122,16 @@ def test_problems_are_placed_alike_whether_only_their_entries_or_the_whole_file_
         (line_of["womem"], "programs[4].demographic_focus[0]"),
         (line_of["sourcez"], "programs[4].sourcez"),
     ]
+
+
+def test_the_programs_key_is_found_alike_by_the_count_and_the_syntax_error_recovery() -> None:
+    """One scanner finds the `programs:` line: a comment after it needs a space before its `#` (`programs:#x` is a
+    plain scalar, no key), for the count before parsing and for the per-entry recovery after a syntax error."""
+    text = catalog(entry("one", "One"), entry("two", "Two"))
+    commented = text.replace("programs:", "programs: # the list").replace("name: Two", "name: [Two")
+    assert count_entries(commented) == 2
+    problems = errors(commented)
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [(22, "YAML syntax error")]  # in entry two
+    glued = text.replace("programs:", "programs:#x")
+    assert count_entries(glued) == 0
+    assert [(p.line, p.message.split(":")[0]) for p in errors(glued)] == [(3, "YAML syntax error")]  # the file's

@@ -22,30 +22,41 @@ class TooBig(CatalogError):
     """The file is beyond the limits: refused at once, with no second pass to place other problems."""
 
 
-def count_entries(text: str | bytes) -> int:
-    """How many entries the file's `programs` list seems to hold: its items one a line at the first item's
-    indentation (counted in milliseconds; the parser takes seconds)."""
-    data = text.encode() if isinstance(text, str) else text
-    start = PROGRAMS_LINE.search(data)
-    first = ITEM_LINE.search(data, start.end()) if start else None
+def entry_starts(text: str) -> tuple[int, list[int]] | None:
+    """The file's shape, found without parsing it (in milliseconds; the parser takes seconds): where its top-level
+    `programs:` line starts, and where each entry of that list starts, taken as its items one a line at the first
+    item's indentation. None when there is no `programs:` line (`programs:#x` is none: a comment needs a space
+    before its `#`)."""
+    start = PROGRAMS_LINE.search(text)
+    if start is None:
+        return None
+    first = ITEM_LINE.search(text, start.end())
     if first is None:
-        return 0
-    return 1 + data.count(b"\n" + first.group(1) + b"- ", first.end())
+        return start.start(), []
+    marker = "\n" + first.group(1) + "- "
+    starts = [first.start()]
+    at = text.find(marker, first.end())
+    while at != -1:
+        starts.append(at + 1)
+        at = text.find(marker, at + len(marker))
+    return start.start(), starts
 
 
-# The list's key, at the top level (a comment after it needs a space before its `#`: `programs:#x` is no key)
-PROGRAMS_LINE = re.compile(rb"^programs[ \t]*:(?:[ \t]+#[^\n]*)?[ \t]*\r?$", re.MULTILINE)
-ITEM_LINE = re.compile(rb"^([ \t]*)- ", re.MULTILINE)  # a list item, one a line (group 1: its indentation)
-ITEM = re.compile(ITEM_LINE.pattern.decode(), re.MULTILINE)  # the same in text
+def count_entries(text: str) -> int:
+    """How many entries the file's `programs` list seems to hold (`entry_starts`)."""
+    shape = entry_starts(text)
+    return len(shape[1]) if shape else 0
 
 
-def refuse_oversized(text: str | bytes, display: str, max_programs: int = MAX_PROGRAMS) -> int:
+PROGRAMS_LINE = re.compile(r"^programs[ \t]*:(?:[ \t]+#[^\n]*)?[ \t]*\r?$", re.MULTILINE)
+ITEM_LINE = re.compile(r"^([ \t]*)- ", re.MULTILINE)  # a list item, one a line (group 1: its indentation)
+
+
+def refuse_oversized(text: str, display: str, max_programs: int = MAX_PROGRAMS) -> None:
     """Refuse a file listing too many programs before parsing it (the parser would take seconds to reach the
-    entry too many); else how many it seems to list."""
-    entries = count_entries(text)
-    if entries > max_programs:
+    entry too many)."""
+    if count_entries(text) > max_programs:
         raise TooBig([Problem(display, 1, 1, "", too_many(max_programs))])
-    return entries
 
 
 def read_utf8(path: Path, display: str, limit: int) -> bytes:

@@ -272,29 +272,6 @@ class Catalog:
         return version_of((p.id, p.content_hash) for p in self.programs)
 
 
-@dataclass(frozen=True, slots=True)
-class StoredForm:
-    """A valid program as the database stores it: all a load keeps of a program read by another process."""
-
-    id: str
-    name: str
-    raw: str  # the record as JSON text (`Program.raw`)
-    content_hash: str
-
-
-@dataclass
-class CheckedCatalog:
-    """A catalog file found valid, its programs in the form the database stores (`app.catalog.shares`)."""
-
-    programs: list[StoredForm]
-    title: str | None = None
-    description: str | None = None
-
-    @cached_property
-    def version(self) -> str:
-        return version_of((p.id, p.content_hash) for p in self.programs)
-
-
 def normalize(text: str) -> str:
     """Case- and punctuation-insensitive form of a name, for comparing names and aliases."""
     return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -15,7 +15,8 @@ from app.catalog.problems import Loc, dotted
 from app.catalog.problems import Problem as Problem
 from app.catalog.rules import FieldError
 from app.catalog.textcheck import name_key
-from app.catalog.yamlread import Tree, parse, place_entries, position, text_of
+from app.catalog.yamlevents import Tree
+from app.catalog.yamlread import parse, position, text_of
 
 MAX_NODES_PER_KB = 400  # a generous ceiling on YAML nodes per KiB of text; refuses node floods
 
@@ -61,65 +62,40 @@ def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
     return loc, message, False
 
 
-class Receiver(Protocol):
-    """Takes the programs of a file as it is read (`validate`'s `accepted`): a caller can start on them before the
-    file is read to its end, and drop what it made if the file is refused after all (a later entry, a duplicate,
-    the header)."""
-
-    def expect(self, entries: int) -> None:
-        """How many entries the file seems to list, told before the first program."""
-
-    def take(self, program: Program) -> None:
-        """The next program, valid, as are all before it."""
-
-
 def validate(
-    text: str | bytes,
-    *,
-    path: str = "<catalog>",
-    max_nodes: int | None = None,
-    max_programs: int = MAX_PROGRAMS,
-    accepted: Receiver | None = None,
+    text: str | bytes, *, path: str = "<catalog>", max_nodes: int | None = None, max_programs: int = MAX_PROGRAMS
 ) -> Catalog:
     """Validate catalog text (or a file's bytes, known to be UTF-8); raise CatalogError listing every problem, in
-    file order. `accepted` is given each program as soon as it is read and valid, in file order, while every entry
-    before it is valid too."""
-    budget, entries = limits(text, path, max_nodes, max_programs)
-    return _validate(text, path, budget, entries, max_programs, accepted)
+    file order."""
+    budget = limits(text, path, max_nodes, max_programs)
+    return _validate(text, path, budget, max_programs)
 
 
-def load_catalog(
-    path: Path, *, max_bytes: int = 32 * 2**20, max_programs: int = MAX_PROGRAMS, accepted: Receiver | None = None
-) -> Catalog:
+def load_catalog(path: Path, *, max_bytes: int = 32 * 2**20, max_programs: int = MAX_PROGRAMS) -> Catalog:
     """Read and validate a catalog file; raise CatalogError with every problem found (see `validate`)."""
     display = str(path)
-    text = read_utf8(path, display, max_bytes)
-    budget, entries = limits(text, display, None, max_programs)
-    del text  # the parser reads the file a block at a time: 150 MB less held while 100,000 programs are read
-    return _validate(path, display, budget, entries, max_programs, accepted)
+    budget = limits(read_utf8(path, display, max_bytes), display, None, max_programs)
+    # The parser reads the file a block at a time: 150 MB less held while 100,000 programs are read.
+    return _validate(path, display, budget, max_programs)
 
 
-def limits(text: str | bytes, path: str, max_nodes: int | None, max_programs: int) -> tuple[int, int]:
-    """The YAML values the file may hold, and the entries it seems to list; a file beyond a limit is refused."""
-    entries = refuse_oversized(text, path, max_programs)
-    chars = len(text.decode("utf-8")) if isinstance(text, bytes) else len(text)
+def limits(text: str | bytes, path: str, max_nodes: int | None, max_programs: int) -> int:
+    """The YAML values the file may hold; a file that lists too many programs is refused."""
+    text = text.decode("utf-8") if isinstance(text, bytes) else text
+    refuse_oversized(text, path, max_programs)
     ceiling = NODES_PER_PROGRAM * max_programs  # YAML values in all, at the most programs a catalog may hold
-    return max_nodes or min(ceiling, max(10_000, chars // 1024 * MAX_NODES_PER_KB)), entries
+    return max_nodes or min(ceiling, max(10_000, len(text) // 1024 * MAX_NODES_PER_KB))
 
 
-def _validate(
-    source: str | bytes | Path, path: str, budget: int, count: int, max_programs: int, accepted: Receiver | None
-) -> Catalog:
+def _validate(source: str | bytes | Path, path: str, budget: int, max_programs: int) -> Catalog:
     # Noting the position of every value cost a third of the time and most of the memory of a large load; a valid
     # file needs only its entries' lines, so the file is read again, noting every position, only to place problems.
-    if accepted is not None:
-        accepted.expect(count)
-    entries = Entries(accepted)
+    entries = Entries()
     data, tree = parse(source, path, budget, track=False, max_programs=max_programs, on_entry=entries)
     catalog, pending = _check(data, tree, entries)
     if catalog is not None:
         return catalog
-    placed = _placing(text_of(source), path, budget, data, tree, pending, max_programs)
+    placed = parse(text_of(source), path, budget, track=True, max_programs=max_programs)[1] if pending else tree
     problems = list(tree.problems)
     problems += [Problem(path, *position(placed, loc, key=at_key), dotted(loc), m) for loc, m, at_key in pending]
     problems = problems or [Problem(path, 1, 1, "", "the catalog could not be read")]
@@ -127,20 +103,6 @@ def _validate(
 
 
 Pending = list[tuple[Loc, str, bool]]  # problems still to be placed: where, what, and whether at the key
-
-
-def _placing(text: str, path: str, budget: int, data: Any, tree: Tree, pending: Pending, max_programs: int) -> Tree:
-    """A tree that knows where each pending problem is: the entries at fault parsed again, noting every position,
-    or, when the problems are not all inside entries (or the file did not parse cleanly), the whole file."""
-    if not pending:
-        return tree
-    entries = {loc[1] for loc, _, _ in pending if len(loc) >= 3 and loc[0] == "programs" and isinstance(loc[1], int)}
-    inside = sum(1 for loc, _, _ in pending if len(loc) >= 3 and loc[0] == "programs" and isinstance(loc[1], int))
-    if inside == len(pending) and not tree.problems and isinstance(data.get("programs"), list):
-        placed = place_entries(text, path, budget, entries, len(data["programs"]))
-        if placed is not None:
-            return placed
-    return parse(text, path, budget, track=True, max_programs=max_programs)[1]
 
 
 def _check(data: Any, tree: Tree, entries: Entries) -> tuple[Catalog | None, Pending]:
@@ -183,10 +145,9 @@ def labels_of(entry: Any) -> Labels | None:
 class Entries:
     """The program entries, checked one at a time as the parser reads them: what `_whole` finds, the same errors
     at the same places, but each entry's parsed data let go as soon as it is a model (parsed data and models of
-    100,000 programs side by side took 0.4 GB more), and each valid one handed to `accepted` at once."""
+    100,000 programs side by side took 0.4 GB more)."""
 
-    def __init__(self, accepted: Receiver | None) -> None:
-        self.accepted = accepted
+    def __init__(self) -> None:
         self.labels: list[Labels | None] = []  # for the duplicates check, which needs the whole list
         self.errors: list[Any] = []
 
@@ -197,8 +158,6 @@ class Entries:
         except ValidationError as exc:
             self.errors += [error | {"loc": ("programs", i, *error["loc"])} for error in exc.errors(include_url=False)]
             return entry
-        if self.accepted is not None and not self.errors:
-            self.accepted.take(program)
         return program
 
 

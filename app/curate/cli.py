@@ -43,9 +43,9 @@ def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir
     settings = settings_from(catalog=catalog, database_url=database_url, index_dir=index_dir)
     engine = make_engine(settings.database_url)
     try:
-        with spinner() as progress, contextlib.ExitStack() as aside, gc_paused():
+        with spinner() as progress, gc_paused():
             task = progress.add_task("validating and writing to the database")
-            report = load_file(settings, engine, aside)
+            report = load_file(settings, engine)
             progress.update(task, description=f"indexing {report.total} programs")
             snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS, WORDFORMS), stored=report.programs)
     except CatalogError as exc:

@@ -89,7 +89,7 @@ class LiveCatalog:
         return self._db_error
 
     def reload(self) -> bool:
-        """Load now: validate the file, store it, index it aside and swap it in; on invalid input keep serving the
+        """Load now: validate the file, store it, index it and swap it in; on invalid input keep serving the
         last good one. Returns True when the file was accepted.
 
         The workers of a machine take turns (a lock in the index folder), and bytes already stored or refused by
@@ -110,14 +110,13 @@ class LiveCatalog:
             try:
                 warm = already_loaded(self.settings, self.engine, digest)
                 ahead = ahead if warm else None  # read for nothing: not kept through a load
-                with contextlib.ExitStack() as aside:
-                    report = None if warm else load_file(self.settings, self.engine, aside)
-                    if report is not None:
-                        release_freed_memory()  # before the new index is opened: not on top of the load's peak
-                    snapshot = None
-                    if report is not None or self._behind():
-                        stored = report.programs if report else ahead
-                        snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False, stored=stored)
+                report = None if warm else load_file(self.settings, self.engine)
+                if report is not None:
+                    release_freed_memory()  # before the new index is opened: not on top of the load's peak
+                snapshot = None
+                if report is not None or self._behind():
+                    stored = report.programs if report else ahead
+                    snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False, stored=stored)
             except CatalogError as exc:
                 self.failures += 1
                 self._seen = (digest, stamp)

@@ -1,4 +1,4 @@
-"""Loading a catalog file: validate it, write it to the database in one transaction, index it aside."""
+"""Loading a catalog file: validate it and write it to the database in one transaction."""
 
 from __future__ import annotations
 
@@ -14,11 +14,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.catalog.filelimits import read_utf8
-from app.catalog.models import Catalog, CheckedCatalog
-from app.catalog.validate import limits, load_catalog
+from app.catalog.validate import load_catalog
 from app.config import Settings
-from app.search.build import Aside, read_aside
 from app.store.db import SyncReport, init_db, sync_catalog
 
 log = logging.getLogger("mentordir")
@@ -42,45 +39,19 @@ def file_stamp(path: Path) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def load_file(settings: Settings, engine: Engine, aside: contextlib.ExitStack | None = None) -> SyncReport:
-    """Validate the catalog file and write it to the database (one transaction).
-
-    The index is built by child processes meanwhile (`app.search.build`), until `aside` closes (or this call
-    returns, without one); `build_snapshot` of this version waits for them. A large file is read in shares by
-    the children themselves (`read_aside`); any other, or one they do not find valid, is read here, each program
-    handed to them as soon as it is valid (`Aside`).
-    """
-    display = str(settings.catalog)
-    data = read_utf8(settings.catalog, display, settings.max_catalog_bytes)
-    max_values, entries = limits(data, display, None, settings.max_programs)
-    shared = read_aside(settings.index_dir, data, display, max_values, entries, settings.max_programs)
-    del data
-    with contextlib.ExitStack() as local:
-        if shared is not None:
-            catalog: Catalog | CheckedCatalog = shared[0]
-            (aside or local).enter_context(shared[1])
-        else:
-            indexing = Aside(settings.index_dir)
-            try:
-                catalog = load_catalog(
-                    settings.catalog,
-                    max_bytes=settings.max_catalog_bytes,
-                    max_programs=settings.max_programs,
-                    accepted=indexing,
-                )
-            except BaseException:
-                indexing.abandon()
+def load_file(settings: Settings, engine: Engine) -> SyncReport:
+    """Validate the catalog file and write it to the database (one transaction); the index is built afterwards,
+    from what was stored (`app.live.snapshot.build_snapshot`)."""
+    catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs)
+    init_db(engine)
+    for attempt in range(1, SYNC_ATTEMPTS + 1):
+        try:
+            return sync_catalog(engine, catalog)
+        except SQLAlchemyError:
+            if attempt == SYNC_ATTEMPTS:
                 raise
-            (aside or local).enter_context(indexing.finish(catalog.version, len(catalog.programs)))
-        init_db(engine)
-        for attempt in range(1, SYNC_ATTEMPTS + 1):
-            try:
-                return sync_catalog(engine, catalog)
-            except SQLAlchemyError:
-                if attempt == SYNC_ATTEMPTS:
-                    raise
-                log.warning("writing catalog %s to the database failed; retrying", catalog.version, exc_info=True)
-                time.sleep(0.2 * attempt)
+            log.warning("writing catalog %s to the database failed; retrying", catalog.version, exc_info=True)
+            time.sleep(0.2 * attempt)
     raise AssertionError("unreachable")
 
 

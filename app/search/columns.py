@@ -87,18 +87,6 @@ class ColumnsBuilder:
             self._verified.append(d.last_verified.toordinal())
             self._linked.append(d.has_link)
 
-    def extend(self, other: ColumnsBuilder) -> None:
-        """Append the programs another builder was given (a child's share), their docnums following on."""
-        offset = len(self._ids)
-        for name, values in self._values.items():
-            values += other._values[name]
-            self._owners[name].extend(n + offset for n in other._owners[name])
-        self._ids += other._ids
-        self._names += other._names
-        self._aliases += [(alias, n + offset) for alias, n in other._aliases]
-        self._verified.extend(other._verified)
-        self._linked.extend(other._linked)
-
     def finish(self) -> Columns:
         size = len(self._ids)
         facets = {}

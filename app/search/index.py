@@ -108,7 +108,7 @@ class SearchIndex:
         """Open this version's index from `directory`, building it first if it is not there (from every document:
         a mapping of them by id is read whole only then)."""
         by_id = documents if isinstance(documents, Mapping) else {d.id: d for d in documents}
-        target = build_if_missing(directory, version, lambda: list(by_id.values()))
+        target = build_if_missing(directory, version, by_id.values)
         words = orjson.loads((target / WORDS_FILE).read_bytes())
         ids = orjson.loads((target / IDS_FILE).read_bytes())
         ix = index.open_dir(str(target), readonly=True)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
-from app.catalog.models import Catalog, CheckedCatalog
+from app.catalog.models import Catalog
 from app.store.migrate import add_missing_columns
 
 CHUNK = 500  # ids per IN (...) clause, well under every backend's parameter limit
@@ -187,7 +187,7 @@ def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
         yield ids[start : start + CHUNK]
 
 
-def sync_catalog(engine: Engine, catalog: Catalog | CheckedCatalog, *, now: dt.datetime | None = None) -> SyncReport:
+def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = None) -> SyncReport:
     """Make the database hold exactly this catalog, in one transaction; timestamps move only on change."""
     now = now or utcnow()
     with Session(engine) as session, session.begin():
@@ -224,26 +224,12 @@ def sync_catalog(engine: Engine, catalog: Catalog | CheckedCatalog, *, now: dt.d
             session.execute(insert(RemovedRow), [{"id": pid, "removed_at": now, "seq": seq} for pid in chunk])
         for chunk in _chunks(added):  # a program that comes back is no longer removed
             session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
-        if meta is None:
-            epoch = secrets.token_hex(8)
-            session.add(
-                CatalogRow(
-                    version=catalog.version,
-                    program_count=len(current),
-                    title=catalog.title,
-                    loaded_at=now,
-                    seq=seq,
-                    epoch=epoch,
-                )
-            )
-        elif changes:
-            meta.version, meta.program_count, meta.title, meta.loaded_at = (
-                catalog.version,
-                len(current),
-                catalog.title,
-                now,
-            )
-            meta.seq, meta.epoch = seq, meta.epoch or secrets.token_hex(8)
+        if meta is None:  # the first load: a new database starts a new sequence
+            meta = CatalogRow(version=catalog.version, program_count=0, loaded_at=now, epoch=secrets.token_hex(8))
+            session.add(meta)
+        if changes:
+            meta.version, meta.program_count, meta.title = catalog.version, len(current), catalog.title
+            meta.loaded_at, meta.seq, meta.epoch = now, seq, meta.epoch or secrets.token_hex(8)
         unchanged = len(current) - len(added) - len(changed)
     stored.sort(key=lambda p: p.id)
     return SyncReport(catalog.version, tuple(added), tuple(changed), tuple(removed), unchanged, tuple(stored), seq)
