@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint fmt load bench screenshots clean
+.PHONY: serve test test-fast lint fmt load bench screenshots clean
 
 $(VENV)/installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ serve: $(VENV)/installed
 ## Set up and run the whole check: lint, types, the catalog, and the test suite.
 test: lint $(VENV)/tools/installed
 	$(BIN)/pytest
+
+## Run the quick tests only (no browser, PostgreSQL or slow ones; under a minute), while working; CI runs `make test`.
+test-fast: $(VENV)/installed
+	$(BIN)/pytest -q -m "not browser and not postgres and not slow"
 
 lint: $(VENV)/installed
 	$(BIN)/ruff check .

@@ -1,0 +1,142 @@
+"""Loading into SQL: one transaction, idempotent, full replacement, timestamps that move only on change."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import ArgumentError
+
+from app.catalog.models import Catalog
+from app.catalog.validate import validate
+from app.store.db import fetch_programs, init_db, make_engine, read_meta, read_programs, read_removals, sync_catalog
+from tests.support.app import FIXTURE_CATALOG
+
+T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
+T1 = T0 + dt.timedelta(days=1)
+T2 = T0 + dt.timedelta(days=2)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An empty database, SQLite and PostgreSQL in turn."""
+    engine = make_engine(database_url)
+    init_db(engine)
+    yield engine
+    engine.dispose()
+
+
+def fixture_text() -> str:
+    return FIXTURE_CATALOG.read_text()
+
+
+def catalog(text: str) -> Catalog:
+    return validate(text)
+
+
+def test_load_is_idempotent(engine: Engine) -> None:
+    first = sync_catalog(engine, catalog(fixture_text()), now=T0)
+    assert (len(first.added), len(first.changed), len(first.removed), first.unchanged) == (8, 0, 0, 0)
+    again = sync_catalog(engine, catalog(fixture_text()), now=T1)
+    assert (again.added, again.changed, again.removed, again.unchanged) == ((), (), (), 8)
+    stored = read_programs(engine)
+    assert len(stored) == 8
+    assert {p.updated_at for p in stored} == {T0} and {p.created_at for p in stored} == {T0}
+    meta = read_meta(engine)
+    assert meta is not None and meta.loaded_at == T0 and meta.program_count == 8
+
+
+def test_only_changed_programs_get_a_new_updated_at(engine: Engine) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    edited = fixture_text().replace("A year of leadership training", "A year-long leadership course")
+    report = sync_catalog(engine, catalog(edited), now=T1)
+    assert report.changed == ("elam",) and report.unchanged == 7
+    by_id = {p.id: p for p in read_programs(engine)}
+    assert by_id["elam"].updated_at == T1 and by_id["elam"].created_at == T0
+    assert by_id["elam"].record["summary"].startswith("A year-long leadership course")
+    assert {p.updated_at for pid, p in by_id.items() if pid != "elam"} == {T0}
+    meta = read_meta(engine)
+    assert meta is not None and meta.version == catalog(edited).version and meta.loaded_at == T1
+
+
+def test_a_load_written_a_batch_at_a_time_stores_every_row(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("app.store.db.WRITE_BATCH", 3)  # 8 programs: batches of 3, 3 and 2
+    first = sync_catalog(engine, catalog(fixture_text()), now=T0)
+    assert len(first.added) == 8 and {p.id for p in read_programs(engine)} == set(first.added)
+    edited = fixture_text().replace("date_added: 2026-01-01", "date_added: 2026-01-02")  # 7 of the 8 change
+    report = sync_catalog(engine, catalog(edited), now=T1)
+    assert len(report.changed) == 7 and report.unchanged == 1
+    stored = {p.id: p for p in read_programs(engine)}
+    assert {pid for pid, p in stored.items() if p.updated_at == T1} == set(report.changed)
+    assert {p.record["date_added"] for pid, p in stored.items() if pid in report.changed} == {"2026-01-02"}
+    assert [p.raw for p in report.programs] == [stored[p.id].raw for p in report.programs]
+
+
+def test_reload_replaces_the_catalog_fully_and_records_removals(engine: Engine) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    text = fixture_text()
+    without_pmg = text[: text.index("  - id: pmg")] + text[text.index("  - id: minority-seminar") :]
+    report = sync_catalog(engine, catalog(without_pmg), now=T1)
+    assert report.removed == ("pmg",)
+    assert "pmg" not in {p.id for p in read_programs(engine)}
+    assert [(r.id, r.removed_at, r.seq) for r in read_removals(engine)] == [("pmg", T1, 2)]
+    back = sync_catalog(engine, catalog(text), now=T2)
+    assert back.added == ("pmg",)
+    assert read_removals(engine) == []
+    pmg = fetch_programs(engine, ["pmg"])[0]
+    assert pmg.created_at == T2  # a program that comes back is new to syncing clients
+    assert (pmg.seq, back.seq) == (3, 3)
+
+
+def test_each_load_that_changes_the_catalog_takes_the_next_sequence_number(engine: Engine) -> None:
+    text = fixture_text()
+    first = sync_catalog(engine, catalog(text), now=T0)
+    assert first.seq == 1 and {p.seq for p in read_programs(engine)} == {1}
+    assert sync_catalog(engine, catalog(text), now=T1).seq == 1  # nothing changed: no new number
+    edited = text.replace("A year of leadership training", "A year of intensive leadership training")
+    second = sync_catalog(engine, catalog(edited), now=T1)
+    assert (second.seq, second.changed) == (2, ("elam",))
+    seqs = {p.id: p.seq for p in read_programs(engine)}
+    assert seqs["elam"] == 2 and {s for pid, s in seqs.items() if pid != "elam"} == {1}
+    meta = read_meta(engine)
+    assert meta is not None and meta.seq == 2 and len(meta.epoch) == 16
+
+
+def test_a_failed_load_changes_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    text = fixture_text()
+    shorter = catalog(text[: text.index("  - id: pmg")].replace("A year of leadership", "Changed"))
+    # Break the last step (recording removals), after the program rows were already deleted and updated.
+    monkeypatch.setattr("app.store.db.RemovedRow", None)
+    with pytest.raises(ArgumentError):
+        sync_catalog(engine, shorter, now=T1)
+    monkeypatch.undo()
+    stored = read_programs(engine)
+    assert len(stored) == 8 and {p.updated_at for p in stored} == {T0}
+    assert read_meta(engine).version == catalog(text).version  # type: ignore[union-attr]
+
+
+def test_fetch_keeps_the_requested_order_and_skips_missing(engine: Engine) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    assert [p.id for p in fetch_programs(engine, ["swims", "nope", "elam"])] == ["swims", "elam"]
+    record = fetch_programs(engine, ["elam"])[0].full_record()
+    assert record["aliases"] == ["ELAM"] and record["updated_at"] == T0.isoformat()
+
+
+def test_a_database_made_before_sequence_numbers_gains_them(engine: Engine) -> None:
+    sync_catalog(engine, catalog(fixture_text()), now=T0)
+    with engine.begin() as conn:  # the tables as the first release made them
+        for table, column in (("program", "seq"), ("removed_program", "seq"), ("catalog_meta", "seq")):
+            conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+        conn.execute(text("ALTER TABLE catalog_meta DROP COLUMN epoch"))
+    init_db(engine)
+    meta = read_meta(engine)
+    assert meta is not None and (meta.seq, meta.epoch) == (0, "")
+    edited = fixture_text().replace("A year of leadership training", "A year of intensive leadership training")
+    report = sync_catalog(engine, catalog(edited), now=T1)
+    seqs = {p.id: p.seq for p in read_programs(engine)}
+    assert report.seq == 1 and seqs["elam"] == 1 and seqs["pmg"] == 0
+    meta = read_meta(engine)
+    assert meta is not None and meta.seq == 1 and len(meta.epoch) == 16

@@ -1,0 +1,1 @@
+"""What tests share: builders, helpers and recorded answers. Tests import these, never each other."""
