@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
@@ -31,8 +31,8 @@ from app.web import suggestions
 log = logging.getLogger("mentordir")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The app's lifespan: load the catalog, follow the file while serving, let go of everything at the end."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,13 +49,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             live.close()
             engine.dispose()
 
-    app = FastAPI(
-        title="Mentor Directory",
-        version="1.0.0",
-        summary="Peer-mentoring and leadership programs for academic medicine.",
-        lifespan=lifespan,
-    )
-    app.state.settings = settings
+    return lifespan
+
+
+def _install_health(app: FastAPI) -> None:
+    """/healthz and /readyz, for process managers and load balancers."""
 
     @app.get("/healthz", tags=["health"])
     def healthz(live: LiveDep) -> dict[str, Any]:
@@ -80,15 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body["status"] = "ready" if ready else "not ready"
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    # Innermost: compression, so the cache keeps compressed bodies and a repeat costs no gzip work.
-    app.add_middleware(Compression)
-    # Then the cache: a cached answer still passes through CORS, logs, metrics and the strict headers.
-    app.add_middleware(ResponseCache, max_entries=settings.response_cache)
-    app.add_middleware(ApiCors)  # the API's CORS headers go on cached answers too
-    api.install(app)
-    web.install(app)
-    admin.install(app)
-    suggestions.install(app)
+
+def _install_errors(app: FastAPI) -> None:
+    """The exception handlers: one answer for every error, and a logged crash for a bug."""
 
     async def error(request: Request, exc: Exception) -> Response:
         """One place for errors: problem+json for machines (/api, /healthz...), an HTML page for people."""
@@ -108,6 +100,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(HTTPException, error)
     app.add_exception_handler(RequestValidationError, error)
     app.add_exception_handler(Exception, crash)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = FastAPI(
+        title="Mentor Directory",
+        version="1.0.0",
+        summary="Peer-mentoring and leadership programs for academic medicine.",
+        lifespan=_lifespan(settings),
+    )
+    app.state.settings = settings
+    _install_health(app)
+    # Innermost: compression, so the cache keeps compressed bodies and a repeat costs no gzip work.
+    app.add_middleware(Compression)
+    # Then the cache: a cached answer still passes through CORS, logs, metrics and the strict headers.
+    app.add_middleware(ResponseCache, max_entries=settings.response_cache)
+    app.add_middleware(ApiCors)  # the API's CORS headers go on cached answers too
+    api.install(app)
+    web.install(app)
+    admin.install(app)
+    suggestions.install(app)
+    _install_errors(app)
     observe.install(app)
     security.install(app, settings)  # outermost: every response gets the strict headers, errors included
     return app

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TypeVar, cast
 
 from starlette.datastructures import QueryParams
 
@@ -54,6 +54,7 @@ SEARCH_PARAMS: tuple[str, ...] = (
 BOOLEANS = {"true": True, "false": False}
 
 Params = Mapping[str, Sequence[str]] | Mapping[str, str] | QueryParams
+T = TypeVar("T")
 
 
 class ParamError(Exception):
@@ -175,112 +176,102 @@ def boolean(name: str, value: str) -> bool:
     return BOOLEANS[text]
 
 
+class _Reader:
+    """The values of one query string, read one parameter at a time; a problem raises when strict, else is kept."""
+
+    def __init__(self, given: dict[str, list[str]], *, strict: bool) -> None:
+        self.given = given
+        self.strict = strict
+        self.problems: list[ParamError] = []
+
+    def problem(self, error: ParamError) -> None:
+        if self.strict:
+            raise error
+        self.problems.append(error)
+
+    def unknown(self, known: set[str]) -> None:
+        for name, values in self.given.items():
+            if name not in known:
+                valid = sorted(known)
+                self.problem(ParamError(name, values[0], f"unknown parameter{suggest(name.lower(), valid)}", valid))
+
+    def single(self, name: str) -> str | None:
+        values = self.given.get(name, [])
+        if not self.strict:  # an empty form field means "not given"
+            values = [v for v in values if v.strip()]
+        elif name != "q" and any(not v.strip() for v in values):
+            self.problem(ParamError(name, "", "is empty; give a value or leave the parameter out"))
+        if len(values) > 1:
+            self.problem(ParamError(name, values[1], f"give {name} once, not {len(values)} times"))
+        return values[0] if values else None
+
+    def text(self) -> str:
+        text = self.single("q") or ""
+        if len(text) > MAX_Q:
+            self.problem(ParamError("q", _shown(text), f"is {len(text)} characters long; at most {MAX_Q} are allowed"))
+            text = text[:MAX_Q]
+        return text.strip()
+
+    def filters(self) -> dict[str, frozenset[str]]:
+        filters: dict[str, frozenset[str]] = {}
+        for name in FACETS:
+            facet_problems: list[ParamError] = []
+            chosen = _facet(name, self.given.get(name, []), facet_problems, strict=self.strict)
+            for error in facet_problems:
+                self.problem(error)
+            if chosen:
+                filters[name] = chosen
+            elif FACETS[name].default and not self.given.get(name) and "since" not in self.given:
+                # Not asked: the facet's default (status: not ended). A sync (`since`) covers every program instead,
+                # so a client learns that a program ended as a changed record.
+                filters[name] = frozenset(FACETS[name].default)
+        return filters
+
+    def sort(self, text: str) -> Sort:
+        sort = default_sort(text)
+        if (raw_sort := self.single("sort")) is not None:
+            if raw_sort.strip() in SORTS:
+                sort = cast(Sort, raw_sort.strip())
+            else:
+                message = f"'{_shown(raw_sort)}' is not a sort order{suggest(raw_sort.strip().lower(), SORTS)}"
+                self.problem(ParamError("sort", raw_sort, message, list(SORTS)))
+        return sort
+
+    def value(self, name: str, read: Callable[[str], T], default: T) -> T:
+        """One parameter read by `read`; its default when absent or unusable."""
+        raw = self.single(name)
+        if raw is None:
+            return default
+        try:
+            return read(raw)
+        except ParamError as error:
+            self.problem(error)
+            return default
+
+
 def read_search(
     params: Params, *, strict: bool, allowed: Collection[str] = (), include_open_default: bool = False
 ) -> ParsedSearch:
     """The search a query string asks for, with what was dropped; strict: raise ParamError at the first problem."""
-    given = multi_items(params)
-    problems: list[ParamError] = []
-
-    def problem(error: ParamError) -> None:
-        if strict:
-            raise error
-        problems.append(error)
-
-    known = set(SEARCH_PARAMS) | set(allowed)
-    for name, values in given.items():
-        if name not in known:
-            valid = sorted(known)
-            problem(ParamError(name, values[0], f"unknown parameter{suggest(name.lower(), valid)}", valid))
-
-    def single(name: str) -> str | None:
-        values = given.get(name, [])
-        if not strict:  # an empty form field means "not given"
-            values = [v for v in values if v.strip()]
-        elif name != "q" and any(not v.strip() for v in values):
-            problem(ParamError(name, "", "is empty; give a value or leave the parameter out"))
-        if len(values) > 1:
-            problem(ParamError(name, values[1], f"give {name} once, not {len(values)} times"))
-        return values[0] if values else None
-
-    text = single("q") or ""
-    if len(text) > MAX_Q:
-        problem(ParamError("q", _shown(text), f"is {len(text)} characters long; at most {MAX_Q} are allowed"))
-        text = text[:MAX_Q]
-    text = text.strip()
-
-    filters: dict[str, frozenset[str]] = {}
-    for name in FACETS:
-        facet_problems: list[ParamError] = []
-        chosen = _facet(name, given.get(name, []), facet_problems, strict=strict)
-        for error in facet_problems:
-            problem(error)
-        if chosen:
-            filters[name] = chosen
-        elif FACETS[name].default and not given.get(name) and "since" not in given:
-            # Not asked: the facet's default (status: not ended). A sync (`since`) covers every program instead,
-            # so a client learns that a program ended as a changed record.
-            filters[name] = frozenset(FACETS[name].default)
-
-    sort = default_sort(text)
-    if (raw_sort := single("sort")) is not None:
-        if raw_sort.strip() in SORTS:
-            sort = cast(Sort, raw_sort.strip())
-        else:
-            message = f"'{_shown(raw_sort)}' is not a sort order{suggest(raw_sort.strip().lower(), SORTS)}"
-            problem(ParamError("sort", raw_sort, message, list(SORTS)))
-
-    def number(name: str, default: int, high: int) -> int:
-        raw = single(name)
-        if raw is None:
-            return default
-        try:
-            return whole_number(name, raw, 1, high)
-        except ParamError as error:
-            problem(error)
-            return default
-
-    page = number("page", 1, MAX_PAGE)
-    per_page = number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)
-
-    updated_since: dt.datetime | None = None
-    verified_since: dt.date | None = None
-    try:
-        raw_updated = single("updated_since")
-        updated_since = _datetime("updated_since", raw_updated) if raw_updated else None
-    except ParamError as error:
-        problem(error)
-    try:
-        raw_verified = single("verified_since")
-        verified_since = _date("verified_since", raw_verified) if raw_verified else None
-    except ParamError as error:
-        problem(error)
-
-    def flag(name: str, default: bool) -> bool:
-        raw = single(name)
-        if raw is None:
-            return default
-        try:
-            return boolean(name, raw)
-        except ParamError as error:
-            problem(error)
-            return default
-
-    include_open = flag("include_open", include_open_default)
-    has_link = flag("has_link", False)
-
+    reader = _Reader(multi_items(params), strict=strict)
+    reader.unknown(set(SEARCH_PARAMS) | set(allowed))
+    text = reader.text()
+    filters = reader.filters()
+    sort = reader.sort(text)
+    page = reader.value("page", lambda raw: whole_number("page", raw, 1, MAX_PAGE), 1)
+    per_page = reader.value("per_page", lambda raw: whole_number("per_page", raw, 1, MAX_PER_PAGE), DEFAULT_PER_PAGE)
     query = SearchQuery(
         text=text,
         filters=filters,
         sort=sort,
         offset=(page - 1) * per_page,
         limit=per_page,
-        updated_since=updated_since,
-        verified_since=verified_since,
-        include_open=include_open,
-        has_link=has_link,
+        updated_since=reader.value("updated_since", lambda raw: _datetime("updated_since", raw) if raw else None, None),
+        verified_since=reader.value("verified_since", lambda raw: _date("verified_since", raw) if raw else None, None),
+        include_open=reader.value("include_open", lambda raw: boolean("include_open", raw), include_open_default),
+        has_link=reader.value("has_link", lambda raw: boolean("has_link", raw), False),
     )
-    return ParsedSearch(query, page, per_page, problems)
+    return ParsedSearch(query, page, per_page, reader.problems)
 
 
 def parse_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) -> SearchQuery:

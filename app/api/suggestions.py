@@ -92,13 +92,30 @@ def check(raw: Mapping[str, Any], snap: Snapshot) -> store.NewSuggestion:
         given = f"'{kind}' is not a kind of suggestion" if kind else "is required"
         errors["kind"] = f"{given}: use 'correction' or 'new-program'"
     program = snap.programs.get(program_id) if program_id else None
+    _check_program(kind, program_id, program is not None, errors)
+    _check_message_and_addresses(message, url, email, errors)
+    if errors:
+        raise Invalid(dict(sorted(errors.items(), key=lambda e: FIELDS.index(e[0]) if e[0] in FIELDS else -1)))
+    assert kind is not None and message is not None
+    program_name = program.record["name"] if program else None
+    return store.NewSuggestion(kind, message, program_id, program_name, url, values["name"], email)
+
+
+def _check_program(kind: str | None, program_id: str | None, known: bool, errors: dict[str, str]) -> None:
+    """A correction names a program the catalog holds; a new program names none."""
     if kind == "correction" and "program_id" not in errors:
         if program_id is None:
             errors["program_id"] = "is required for a correction: the id of the program it is about"
-        elif program is None:
+        elif not known:
             errors["program_id"] = f"there is no program with id '{program_id}'; list them at /api/v1/programs"
     elif kind == "new-program" and program_id is not None:
         errors["program_id"] = "is only for corrections; leave it out when suggesting a new program"
+
+
+def _check_message_and_addresses(
+    message: str | None, url: str | None, email: str | None, errors: dict[str, str]
+) -> None:
+    """A message long enough to act on; a link and an email address, when given, that look like ones."""
     if message is None and "message" not in errors:
         errors["message"] = "is required: say what is wrong or missing"
     elif message is not None and len(message) < MIN_MESSAGE:
@@ -107,11 +124,6 @@ def check(raw: Mapping[str, Any], snap: Snapshot) -> store.NewSuggestion:
         errors["url"] = "must be a web address starting with http:// or https://, with no spaces"
     if email is not None and "email" not in errors and not EMAIL.match(email):
         errors["email"] = "does not look like an email address (name@example.org)"
-    if errors:
-        raise Invalid(dict(sorted(errors.items(), key=lambda e: FIELDS.index(e[0]) if e[0] in FIELDS else -1)))
-    assert kind is not None and message is not None
-    program_name = program.record["name"] if program else None
-    return store.NewSuggestion(kind, message, program_id, program_name, url, values["name"], email)
 
 
 def _web_address(url: str) -> bool:
