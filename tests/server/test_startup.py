@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from app.config import ROOT
 from app.live import holder as live_module
 from app.live import snapshot as snapshot_module
 from app.live.loading import file_stamp
@@ -14,6 +17,7 @@ from app.live.restart import probably_loaded
 from app.main import create_app
 from app.store.db import make_engine
 from tests.support.app import FIXTURE_CATALOG, Client, make_settings, running
+from tests.support.processes import free_port
 
 
 def test_healthz_and_readyz(client: Client) -> None:
@@ -90,3 +94,22 @@ def test_a_file_changed_behind_an_unchanged_stamp_is_still_loaded(tmp_path: Path
     with running(create_app(settings)) as c:
         assert c.get("/readyz").json()["catalog"]["version"] != version
         assert c.get("/api/v1/programs/elam").json()["summary"].startswith("A year of LEADERSHIP")
+
+
+@pytest.mark.parametrize("make_bad", ["under-a-file", "read-only-filesystem"])
+def test_an_unwritable_index_folder_at_start_is_a_clear_error_naming_it(tmp_path: Path, make_bad: str) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    index_dir = blocker / "index" if make_bad == "under-a-file" else Path("/proc/mentordir-index")
+    env = os.environ | {"MENTORDIR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app.curate.cli", "serve", "--index-dir", str(index_dir), "--port", str(free_port())],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert f"cannot write the search index in {index_dir}" in result.stderr
+    assert "Traceback" not in result.stderr
