@@ -3,6 +3,7 @@ they use are in tests/support/, which tests import; no test imports another test
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,10 @@ from app.main import create_app
 from app.search.index import SearchIndex
 from tests.support.app import FIXTURE_CATALOG, Client, index_for, make_settings, postgres_database, running, serving
 from tests.support.browser import CHROMIUM_ARGS, chromium_path, watched_page
+
+# pytest-xdist's workers (`make test-fast`) run with COLUMNS=80. The CLI's rich consoles read it once, when they are
+# made at import, and would then wrap every table at 80 columns whatever width a test asks for.
+os.environ.pop("COLUMNS", None)
 
 
 @pytest.fixture(scope="session")

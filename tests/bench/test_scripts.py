@@ -61,6 +61,7 @@ def test_the_query_mix_is_distinct_and_shaped_as_the_issue_asks() -> None:
     assert len(zipf) > 300  # and the long tail is there
 
 
+@pytest.mark.slow
 def test_the_common_words_mix_searches_the_catalogs_most_frequent_words() -> None:
     catalog = validate(generate.generate(300))
     documents = [

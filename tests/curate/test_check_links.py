@@ -105,6 +105,7 @@ def catalog_with(tmp_path: Path, urls: list[str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_check_links_reports_each_outcome_and_exits_1_on_a_broken_link(server: str, tmp_path: Path) -> None:
     urls = [f"{server}/ok", f"{server}/moved", f"{server}/missing", f"{server}/slow", refused_url(), f"{server}/flaky"]
     catalog = catalog_with(tmp_path, urls)

@@ -86,7 +86,7 @@ def test_the_recorded_answers_are_of_these_catalogs(name: str) -> None:
     assert any(a["offers"] for a in answers) and any(a["escapes"] for a in answers)
 
 
-@pytest.mark.parametrize("name", ["fixture", "generated"])
+@pytest.mark.parametrize("name", ["fixture", pytest.param("generated", marks=pytest.mark.slow)])
 def test_answers_equal_the_set_and_dict_search(name: str, tmp_path: Path) -> None:
     index = recorded.open_index(catalogs()[name], tmp_path)
     try:
@@ -96,6 +96,7 @@ def test_answers_equal_the_set_and_dict_search(name: str, tmp_path: Path) -> Non
         index.close()
 
 
+@pytest.mark.slow
 def test_answers_do_not_depend_on_the_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("app.search.index.LEAF_CACHE_POSTINGS", 50)  # evicts terms and words all the time
     monkeypatch.setattr("app.search.index.LEAF_CACHE_PER_PROGRAM", 0)

@@ -76,7 +76,7 @@ def documents_of(text: str) -> list[Document]:
     return [Document.from_record(p.record, updated_at=WHEN) for p in validate(text).programs]
 
 
-@pytest.mark.parametrize("source", ["fixture", "generated", "odd"])
+@pytest.mark.parametrize("source", ["fixture", pytest.param("generated", marks=pytest.mark.slow), "odd"])
 def test_written_index_is_whooshs_own(source: str, tmp_path: Path) -> None:
     if source == "fixture":
         documents = [Document.from_record(p.record, updated_at=WHEN) for p in load_catalog(FIXTURE_CATALOG).programs]

@@ -96,6 +96,7 @@ def test_a_file_changed_behind_an_unchanged_stamp_is_still_loaded(tmp_path: Path
         assert c.get("/api/v1/programs/elam").json()["summary"].startswith("A year of LEADERSHIP")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("make_bad", ["under-a-file", "read-only-filesystem"])
 def test_an_unwritable_index_folder_at_start_is_a_clear_error_naming_it(tmp_path: Path, make_bad: str) -> None:
     blocker = tmp_path / "a-file"
