@@ -115,18 +115,9 @@ def test_every_sponsor_link_is_an_https_root_vetted_by_the_issue_list_or_the_ent
             assert any(name in p["sponsor"] for name in names), f"{pid}: {url} is not the site of {p['sponsor']!r}"
         else:
             hosts = {host(s["url"]) for s in p["sources"] if s.get("url")}  # the site itself or a subdomain of it
-            assert any(h == host(url) or h.endswith("." + host(url)) for h in hosts), f"{pid}: {url} is neither on the issue's list nor the host of one of its sources"
+            vouched = any(h == host(url) or h.endswith("." + host(url)) for h in hosts)
+            assert vouched, f"{pid}: {url} is neither on the issue's list nor the host of one of its sources"
     assert pinned >= 20
-
-
-def test_a_programs_own_link_is_one_of_its_sources_or_on_a_sources_host() -> None:
-    for pid, p in yaml_programs().items():
-        url = p.get("url")
-        if url is None:
-            continue
-        assert url.startswith("https://"), f"{pid}: {url}"
-        sources = [s["url"] for s in p["sources"] if s.get("url")]
-        assert url in sources or host(url) in {host(s) for s in sources}, f"{pid}: {url} was not read as a source"
 
 
 def every_page(client: Client, path: str, **params: Any) -> list[dict[str, Any]]:
@@ -198,8 +189,10 @@ def test_cards_carry_a_website_badge_and_the_filter_counts_them(real: Client, ex
         else:
             assert badge is None
     only = cards(real, "has_link=true")
-    assert len(only) == len([c for c in only if c.select_one("a.badge.link")]) == len(
-        [r for r in current if followable(r)]
+    assert (
+        len(only)
+        == len([c for c in only if c.select_one("a.badge.link")])
+        == len([r for r in current if followable(r)])
     )
     first = html(real, "/?has_link=true&per_page=100")
     assert first.select_one("#f-has_link").has_attr("checked")
@@ -217,7 +210,7 @@ def test_every_program_page_has_the_next_step_of_its_type_and_access(
         box = html(real, f"/programs/{r['id']}").select_one("section.next-step")
         assert box is not None
         if r["status"] == "ended":  # nothing to apply for: the page says so instead of the step of its type
-            assert "This program is no longer offered, so there is nothing to apply for." in box.get_text(" ", strip=True)
+            assert "no longer offered, so there is nothing to apply for" in box.get_text(" ", strip=True), r["id"]
             continue
         step = next_step(r["type"], r["access"])
         assert step.text in box.get_text(" ", strip=True), r["id"]
