@@ -320,3 +320,20 @@ def test_three_letters_in_the_search_box_find_the_value_or_program_too(index: Se
         # crowded three letters (LEA): the whole acronym, or the name that carries it, finds it first
         names = [n for n in (by_id[pid].name, *by_id[pid].aliases) if f" {acronym}" in f" {n} "]
         assert any(ids(index, n)[:1] == [pid] for n in (acronym, *names)), f"{acronym[:3]!r} → {pid}"
+
+
+def test_a_completion_counts_what_choosing_it_gives_leaving_out_programs_no_longer_offered(
+    index: SearchIndex, catalog: Catalog
+) -> None:
+    ended = [p for p in catalog.programs if p.status == "ended"]
+    assert ended  # the catalog has one, so this test can fail
+    shown = ["active", "unverified"]  # a search's default
+    for program in ended:
+        value = program.record["demographic_focus"][0]
+        label = FACETS["demographic_focus"].label_of(value)
+        [offer] = [c for c in index.complete(label) if c.kind == "filter" and c.value == value]
+        assert offer.count == len(ids(index, "", demographic_focus=[value], status=shown))
+        [sponsor] = [c for c in index.complete(program.record["sponsor"]) if c.kind == "sponsor"]
+        same = [p for p in catalog.programs if p.record["sponsor"] == program.record["sponsor"] and p.status != "ended"]
+        assert sponsor.count == len(same)
+        assert program.id in {c.id for c in index.complete(program.record["name"])}  # its page is still there
