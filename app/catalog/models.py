@@ -168,7 +168,9 @@ class Program(BaseModel):
     type: ProgramType
     career_stages: Annotated[list[CareerStage], Field(min_length=1), AfterValidator(_unique)]
     demographic_focus: Annotated[list[DemographicFocus], Field(min_length=1), AfterValidator(_unique)]
-    formats: Annotated[list[Format], Field(min_length=1), AfterValidator(_unique)]
+    formats: Annotated[list[Format], AfterValidator(_unique)] = Field(
+        [], description="How participants meet; empty when no source says (the page then says so)."
+    )
     scope: Scope
     specialties: Annotated[list[Specialty], Field(min_length=1), AfterValidator(_unique)]
     status: Status

@@ -28,6 +28,7 @@ from whoosh.lang.porter import stem
 from whoosh.searching import Searcher
 
 from app.catalog.models import normalize
+from app.catalog.vocab import FACETS
 from app.search.build import build_if_missing
 from app.search.columns import Columns
 from app.search.filtering import Filters
@@ -143,10 +144,26 @@ class SearchIndex:
             self._pool.put(searcher)
 
     @functools.cached_property
+    def _shown(self) -> DocSet:
+        """The programs a search shows when it chooses no value of a facet with a default (status: not ended)."""
+        shown = DocSet.full(len(self.ids))
+        for name, vocab in FACETS.items():
+            if vocab.default:
+                shown = shown & self.filters.union(name, frozenset(vocab.default))
+        return shown
+
+    @functools.cached_property
     def _completer(self) -> Completer:
-        """Built on first use (a catalog loads without it); two threads racing build it twice, harmlessly."""
-        counts = {(f, v): len(docs) for f, values in self.filters.value_docs.items() for v, docs in values.items()}
-        return Completer([self.doc(n) for n in range(len(self.ids))], counts, self.facet_names.written)
+        """Built on first use (a catalog loads without it); two threads racing build it twice, harmlessly.
+
+        A filter value's or sponsor's count is what choosing it gives, so programs a search leaves out by default
+        (no longer offered) are not counted; such a program still completes to its own page."""
+        shown = self._shown
+        counts = {
+            (f, v): len(docs & shown) for f, values in self.filters.value_docs.items() for v, docs in values.items()
+        }
+        docs = [self.doc(n) for n in range(len(self.ids))]
+        return Completer(docs, counts, self.facet_names.written, counted=[bool(x) for x in shown.mask])
 
     def complete(self, text: str, limit: int = MAX_COMPLETIONS, *, include_open: bool = False) -> list[Completion]:
         """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first.
@@ -163,7 +180,8 @@ class SearchIndex:
         wildcard = self.filters.wildcards.get(c.facet or "") if c.kind == "filter" else None
         if not wildcard or c.value == wildcard:
             return c
-        return replace(c, count=len(self.filters.union(c.facet or "", frozenset({c.value or "", wildcard}))))
+        widened = self.filters.union(c.facet or "", frozenset({c.value or "", wildcard}))
+        return replace(c, count=len(widened & self._shown))
 
     def _match(self, searcher: Searcher, compiled: Compiled | None) -> tuple[DocSet, bool]:
         """The documents matching every word, else (relaxed: True) those matching any of them."""

@@ -68,7 +68,9 @@ class Completer:
         docs: Sequence[Document],
         value_counts: Mapping[tuple[str, str], int],
         value_names: Mapping[tuple[str, str], Sequence[str]],
+        counted: Sequence[bool] | None = None,
     ) -> None:
+        """`counted[n]`: whether docs[n] counts toward its sponsor's count (default: every program)."""
         entries: list[_Entry] = []
         for (facet, value), names in value_names.items():
             vocab = FACETS[facet]
@@ -76,8 +78,8 @@ class Completer:
             c = Completion("filter", vocab.label_of(value), count, None, None, facet, vocab.label, value)
             entries.append(_entry(c, names))  # a value no program carries yet comes last, saying so
         sponsors: dict[str, int] = {}
-        for d in docs:
-            sponsors[d.sponsor] = sponsors.get(d.sponsor, 0) + 1
+        for n, d in enumerate(docs):
+            sponsors[d.sponsor] = sponsors.get(d.sponsor, 0) + (1 if counted is None or counted[n] else 0)
         entries += [_entry(Completion("sponsor", s, n), [s]) for s, n in sponsors.items()]
         entries += [_entry(Completion("program", d.name, 1, None, d.id), [d.name, *d.aliases]) for d in docs]
         entries.sort(key=lambda e: e.rank)

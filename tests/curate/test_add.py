@@ -142,7 +142,13 @@ def test_add_to_the_real_catalog_changes_nothing_else(tmp_path: Path) -> None:
     path = tmp_path / "programs.yaml"
     original = BUNDLED_CATALOG.read_bytes()
     path.write_bytes(original)
-    result = runner.invoke(cli, ["add", "--catalog", str(path), *FLAGS])
+    refused = runner.invoke(cli, ["add", "--catalog", str(path), *FLAGS])  # WIN is in the real catalog already
+    assert refused.exit_code == 1 and "names and aliases must be unique" in refused.output
+    assert path.read_bytes() == original
+    flags = list(FLAGS)
+    flags[flags.index("--name") + 1] = "Nephrology Peer Circle (test entry)"
+    flags[flags.index("--alias") + 1] = "NPC test entry"
+    result = runner.invoke(cli, ["add", "--catalog", str(path), *flags])
     assert result.exit_code == 0, result.output
     new = path.read_bytes()
     assert new.startswith(original) and len(new) > len(original)

@@ -146,9 +146,11 @@ def test_without_javascript_the_box_is_a_plain_search_field(browser: Any, live_s
     names = page.locator("li.hit h3").all_inner_texts()
     assert len(names) >= 3
     # the programs that meet by video come first, and the page offers the filter
+    virtual = page.request.get("/api/v1/programs?format=virtual&per_page=1").json()["total"]
+    assert virtual >= 3
     offer = page.locator("a.offer")
-    expect(offer).to_have_text(re.compile(r"Filter by Format: Virtual — 3"))
+    expect(offer).to_have_text(re.compile(rf"Filter by Format: Virtual — {virtual} programs"))
     offer.click()
     assert params(page.url) == {"format": ["virtual"]}
-    expect(page.locator("#results-h")).to_have_text("3 programs with 1 filter")
+    expect(page.locator("#results-h")).to_have_text(re.compile(rf"(^|of ){virtual} programs with 1 filter$"))
     context.close()
