@@ -12,7 +12,7 @@ from pathlib import Path
 from whoosh import index
 
 from app.search.columns import ColumnsBuilder
-from app.search.indexdir import SegmentWriter, folder_for, rows_of, write_index
+from app.search.indexdir import FolderWriter, folder_for, rows_of
 from app.search.query import Document
 
 BATCH = 1000  # documents made, analysed and let go at a time: 100,000 documents and their rows held at once took
@@ -37,17 +37,13 @@ def build_if_missing(directory: Path, version: str, documents: Callable[[], Iter
         directory.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".build-{version}-", dir=directory))
         try:
-            ids: list[str] = []
             columns = ColumnsBuilder()
-            with SegmentWriter(scratch) as writer:
-                listed = iter(documents())
-                while batch := list(itertools.islice(listed, BATCH)):
-                    rows = rows_of(batch)
-                    writer.add(rows)
-                    columns.add(batch)
-                    ids += [program_id for program_id, _ in rows]
-                segment, words = writer.finish()
-            write_index(scratch, [segment], words, ids, columns.finish())
+            writer = FolderWriter(scratch)
+            listed = iter(documents())
+            while batch := list(itertools.islice(listed, BATCH)):
+                writer.add(rows_of(batch))
+                columns.add(batch)
+            writer.finish(columns.finish())
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
