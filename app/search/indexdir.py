@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,25 +73,75 @@ class Vocabulary(dict[str, int]):
         super().__init__()
         self.term_of: list[int] = []  # word number -> term number, or -1
         self.lower_of: list[int] = []  # word number -> lowercased word number
-        self.terms: dict[str, int] = {}
-        self.lowered: dict[str, int] = {}
+        self.terms: Numbering = Numbering()
+        self.lowered: Numbering = Numbering()
 
     def __missing__(self, word: str) -> int:
         number = self[word] = len(self.term_of)
         term = term_of(word)
-        self.term_of.append(-1 if term is None else self.terms.setdefault(term, len(self.terms)))
-        lowered = word.lower()
-        self.lower_of.append(self.lowered.setdefault(lowered, len(self.lowered)))
+        self.term_of.append(-1 if term is None else self.terms[term])
+        self.lower_of.append(self.lowered[word.lower()])
         return number
 
 
+class Numbering(dict[str, int]):
+    """Each key -> its number, in order of first sight."""
+
+    def __missing__(self, key: str) -> int:
+        number = self[key] = len(self)
+        return number
+
+
+@dataclass
+class Counted:
+    """A batch of programs' postings (`count`): per field, the term (its position in `terms`), docnum in the batch
+    and frequency of each, sorted by term then docnum, and each program's length; each lowercased word's programs."""
+
+    ids: list[str]
+    terms: list[str]
+    fields: dict[str, tuple[Ints, Ints, Ints, Ints]]
+    words: list[str]
+    word_docs: Ints
+
+
+def count(rows: Sequence[Row]) -> Counted:
+    """The postings of these programs: a pure function of their texts, so that a pool of processes can count
+    batches while the serving process makes the next ones."""
+    vocabulary = Vocabulary()
+    n = len(rows)
+    fields: dict[str, tuple[Ints, Ints, Ints, Ints]] = {}
+    typed = [np.zeros(0, np.int64)]  # (lowercased word number, docnum) of every word, each field's, as one number
+    for name in TEXT_FIELDS:
+        words, docs = _numbered(vocabulary, [texts[name] for _, texts in rows])
+        terms = np.asarray(vocabulary.term_of, dtype=np.int64)[words]
+        kept = terms >= 0
+        keys, freqs = np.unique(terms[kept] * n + docs[kept], return_counts=True)
+        lengths = np.bincount(docs[kept], minlength=n)
+        fields[name] = ((keys // n).astype(np.int32), (keys % n).astype(np.int32), freqs.astype(np.int32), lengths)
+        typed.append(np.asarray(vocabulary.lower_of, dtype=np.int64)[words] * n + docs)
+    used = np.unique(np.concatenate(typed)) // max(n, 1)
+    word_docs = np.bincount(used, minlength=len(vocabulary.lowered))
+    return Counted([pid for pid, _ in rows], list(vocabulary.terms), fields, list(vocabulary.lowered), word_docs)
+
+
+def _numbered(vocabulary: Vocabulary, texts: Sequence[str]) -> tuple[Ints, Ints]:
+    """Every word of these texts as its number, and the text (its position) each comes from."""
+    found = [WORD_RE.findall(text) for text in texts]
+    sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+    words = itertools.chain.from_iterable(found)
+    return np.fromiter(map(vocabulary.__getitem__, words), np.int64, int(sizes.sum())), np.repeat(
+        np.arange(len(texts)), sizes
+    )
+
+
 class FolderWriter:
-    """A whole index folder written into the empty folder `folder`: rows added a batch at a time (each batch's words
-    counted into arrays of postings and let go), then the segment, the words and ids files and columns by `finish`."""
+    """A whole index folder written into the empty folder `folder`: batches of programs added as they are counted
+    (their postings held as arrays), then the segment, the words and ids files and columns by `finish`."""
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
-        self._vocabulary = Vocabulary()
+        self._terms = Numbering()
+        self._words = Numbering()
         # Per field, each batch's postings as three arrays (term numbers, docnums, frequencies), sorted by term then
         # docnum: kept as three lists so that each is let go once joined (the peak of a large build)
         self._batches: dict[str, tuple[list[Ints], list[Ints], list[Ints]]] = {n: ([], [], []) for n in TEXT_FIELDS}
@@ -98,41 +149,27 @@ class FolderWriter:
         self._word_docs = np.zeros(0, dtype=np.int64)  # lowercased word number -> programs using it
         self._ids: list[str] = []  # docnum -> program id
 
-    def add(self, rows: Sequence[Row]) -> None:
-        """The next programs, docnums following on."""
-        base, n = len(self._ids), len(rows)
-        if not n:
-            return
-        self._ids += [program_id for program_id, _ in rows]
-        typed = []  # (lowercased word number, docnum in the batch) of every word, each field's
-        for name in TEXT_FIELDS:
-            words, docs = self._numbered([texts[name] for _, texts in rows])
-            terms = np.asarray(self._vocabulary.term_of, dtype=np.int64)[words]
-            kept = terms >= 0
-            self._lengths[name].append(np.bincount(docs[kept], minlength=n))
-            keys, freqs = np.unique(terms[kept] * n + docs[kept], return_counts=True)
-            for held, part in zip(self._batches[name], (keys // n, keys % n + base, freqs), strict=True):
-                held.append(part.astype(np.int32))
-            typed.append(np.asarray(self._vocabulary.lower_of, dtype=np.int64)[words] * n + docs)
-        used = np.unique(np.concatenate(typed)) // n
-        counts = np.bincount(used, minlength=len(self._vocabulary.lowered))
-        counts[: len(self._word_docs)] += self._word_docs
-        self._word_docs = counts
-
-    def _numbered(self, texts: Sequence[str]) -> tuple[Ints, Ints]:
-        """Every word of these texts as its number, and the text (its position) each comes from."""
-        found = [WORD_RE.findall(text) for text in texts]
-        sizes = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
-        count = int(sizes.sum())
-        words = np.fromiter(map(self._vocabulary.__getitem__, itertools.chain.from_iterable(found)), np.int64, count)
-        return words, np.repeat(np.arange(len(texts)), sizes)
+    def add(self, counted: Counted) -> None:
+        """The next batch of programs, docnums following on."""
+        base = len(self._ids)
+        self._ids += counted.ids
+        numbers = np.fromiter(map(self._terms.__getitem__, counted.terms), np.int32, len(counted.terms))
+        for name, (terms, docs, freqs, lengths) in counted.fields.items():
+            for held, part in zip(self._batches[name], (numbers[terms], docs + base, freqs), strict=True):
+                held.append(part)
+            self._lengths[name].append(lengths)
+        words = np.fromiter(map(self._words.__getitem__, counted.words), np.int64, len(counted.words))
+        grown = np.zeros(len(self._words), dtype=np.int64)
+        grown[: len(self._word_docs)] = self._word_docs
+        grown[words] += counted.word_docs
+        self._word_docs = grown
 
     def finish(self, columns: Columns) -> dict[str, int]:
         """Write the index; returns every word of the rows' text as typed (lowercased), with how many programs use
         it (what WORDS_FILE holds)."""
         lengths = {name: np.concatenate(parts or [np.zeros(0, np.int64)]) for name, parts in self._lengths.items()}
         segment = whooshio.write_segment(self._folder, SCHEMA, self._ids, self._postings(), lengths)
-        words = dict(zip(self._vocabulary.lowered, self._word_docs.tolist(), strict=True))
+        words = dict(zip(self._words, self._word_docs.tolist(), strict=True))
         columns.save(self._folder)
         (self._folder / WORDS_FILE).write_bytes(orjson.dumps(words))
         (self._folder / IDS_FILE).write_bytes(orjson.dumps(self._ids))
@@ -141,7 +178,7 @@ class FolderWriter:
 
     def _postings(self) -> Iterable[tuple[str, FieldPostings]]:
         """Each field's postings, one field at a time."""
-        names = list(self._vocabulary.terms)
+        names = list(self._terms)
         for name in TEXT_FIELDS:
             yield name, self._field_postings(self._batches.pop(name), names)
 
