@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,17 +61,6 @@ def term_of(word: str) -> str | None:
     its token objects: indexing and highlighting analyse every word of the catalog this way, 5-10x faster."""
     lowered = word.lower()
     return None if lowered in STOP_WORDS else stem(lowered)
-
-
-def term_frequencies(words: Mapping[str, int]) -> dict[str, int]:
-    """Each index term of a text whose words (`Counter(WORD_RE.findall(text))`) are given, with how often it
-    occurs: the same terms and counts as analysing the text with STEM."""
-    out: dict[str, int] = {}
-    for word, count in words.items():
-        term = term_of(word)
-        if term is not None:
-            out[term] = out.get(term, 0) + count
-    return out
 
 
 @dataclass(frozen=True)

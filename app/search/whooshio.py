@@ -9,13 +9,13 @@ tests/test_search.py every term's scores with Whoosh's matcher walk, so a releas
 
 from __future__ import annotations
 
-import sys
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from whoosh import index
 from whoosh.codec import whoosh3 as w3
 from whoosh.fields import Schema
@@ -26,9 +26,10 @@ from whoosh.system import pack_uint
 from app.search.vectors import Docnums, Vector
 
 Segment = Any  # a whoosh.codec.whoosh3.W3Segment, listed in an index's TOC
-FlatPostings = list[int]  # one term's postings as [docnum, frequency, docnum, frequency, ...], docnums ascending
+Ints = npt.NDArray[np.integer[Any]]  # docnums, frequencies or field lengths
+# A field's postings: each term (in order) with its span of the docnum and frequency arrays, docnums ascending in it
+FieldPostings = tuple[list[tuple[str, int, int]], Ints, Ints]
 LENGTH_OF_BYTE = np.array([w3.byte_to_length(b) for b in range(256)], dtype=np.int64)  # Whoosh's lossy field lengths
-_LITTLE_ENDIAN = sys.byteorder == "little"
 assert array("I").itemsize == 4 and pack_uint(1) == b"\x00\x00\x00\x01"
 
 
@@ -36,11 +37,12 @@ def write_segment(
     folder: Path,
     schema: Schema,
     ids: Sequence[str],
-    postings: Mapping[str, Mapping[str, FlatPostings]],
-    lengths: Mapping[str, Sequence[int]],
+    postings: Iterable[tuple[str, FieldPostings]],
+    lengths: Mapping[str, Ints],
 ) -> Segment:
     """Write one compound segment into the empty folder `folder`: docnum n stores {"id": ids[n]}; each text field
-    of `postings` (term -> postings) has `lengths[field][n]` terms in document n. Returns the segment, for a TOC."""
+    has `lengths[field][n]` terms in document n, and `postings` gives each field (in name order) its postings.
+    Returns the segment, for a TOC."""
     storage = FileStorage(str(folder)).create()
     codec = w3.W3Codec()
     segment = codec.new_segment(storage, index._DEF_INDEX_NAME)
@@ -48,17 +50,14 @@ def write_segment(
     fields = codec.field_writer(storage, segment)
     try:
         _write_per_document(per_doc, ids, lengths)
-        for name in sorted(postings):  # fields, then terms, in order: the order Whoosh's own writer uses
+        for name, terms in postings:  # fields, then terms, in order: the order Whoosh's own writer uses
             field = schema[name]
             fields.start_field(name, field)
+            fields._postwriter.__class__ = _BlockWriter
             # A posting carries its field's length as the segment stores it (one byte, lossy), as Whoosh's does.
-            stored_length = [w3.byte_to_length(w3.length_to_byte(n)) for n in lengths[name]]
-            boost = field.format.field_boost
-            for term, flat in sorted(postings[name].items()):  # str order is UTF-8 byte order
-                fields.start_term(term.encode())
-                _add_postings(fields, flat, boost, stored_length)
-                fields.finish_term()
+            _write_field(fields, terms, field.format.field_boost, LENGTH_OF_BYTE[_length_bytes(lengths[name])])
             fields.finish_field()
+            del terms  # before the next field's are made
     finally:
         for writer in (per_doc, fields):
             if not writer.is_closed:
@@ -69,12 +68,18 @@ def write_segment(
     return segment
 
 
-def write_toc(folder: Path, schema: Schema, segments: Sequence[Segment]) -> None:
-    """Make `folder`, holding these segments' files, an index of them in this order (generation 0)."""
-    index.TOC(schema, list(segments), 0).write(FileStorage(str(folder)), index._DEF_INDEX_NAME)
+def write_toc(folder: Path, schema: Schema, segment: Segment) -> None:
+    """Make `folder`, holding this segment's files, an index of it (generation 0)."""
+    index.TOC(schema, [segment], 0).write(FileStorage(str(folder)), index._DEF_INDEX_NAME)
 
 
-def _write_per_document(per_doc: Any, ids: Sequence[str], lengths: Mapping[str, Sequence[int]]) -> None:
+def _length_bytes(lengths: Ints) -> npt.NDArray[np.uint8]:
+    """Each field length as the byte Whoosh stores it (`length_to_byte`, lossy above 4), for all at once."""
+    table = [w3.length_to_byte(n) for n in range(int(lengths.max(initial=0)) + 1)]
+    return np.asarray(table, dtype=np.uint8)[lengths]
+
+
+def _write_per_document(per_doc: Any, ids: Sequence[str], lengths: Mapping[str, Ints]) -> None:
     """Each program's stored id and field lengths, a column at a time.
 
     `W3PerDocWriter.start_doc`, `add_field` and `finish_doc` for every program were a fifth of adding them; this
@@ -85,41 +90,74 @@ def _write_per_document(per_doc: Any, ids: Sequence[str], lengths: Mapping[str, 
     for docnum, program_id in enumerate(ids):
         stored.add(docnum, {"id": program_id})
     for name, counts in sorted(lengths.items()):
-        if any(counts):
+        if counts.any():
             per_doc._create_column(w3._lenfield(name), w3.LENGTHS_COLUMN)
             column = per_doc._get_column(w3._lenfield(name))
-            column._dbfile.write(bytes(map(w3.length_to_byte, counts)))
+            column._dbfile.write(_length_bytes(counts).tobytes())
             column._count = len(counts)
-            per_doc._fieldlengths[name] = sum(counts)
+            per_doc._fieldlengths[name] = int(counts.sum())
     per_doc._doccount = len(ids)
     per_doc.close()
 
 
-def _add_postings(fields: Any, flat: FlatPostings, boost: float, stored_length: Sequence[int]) -> None:
-    """One term's postings, a block at a time.
+class _BlockWriter(w3.W3PostingsWriter):  # type: ignore[misc]
+    """Whoosh's postings writer, handed each block's minified ids and weights (worked out for a whole field with
+    arrays) instead of working them out a posting at a time."""
+
+    _deltas: tuple[int, ...]
+    _mini: float | tuple[float, ...] | None
+
+    def _mini_ids(self) -> tuple[int, ...]:
+        return self._deltas
+
+    def _mini_weights(self) -> float | tuple[float, ...] | None:
+        return self._mini
+
+
+def _write_field(fields: Any, postings: FieldPostings, boost: float, stored_length: Ints) -> None:
+    """A field's terms, their postings a block at a time.
 
     `W3FieldWriter.add` checks and appends one posting per call, a third of the build; this fills the postings
-    writer's block buffer whole, as those calls would leave it (same ids, weights, length/weight bounds, and the
-    values as the bytes they are joined into), and lets it write the block.
+    writer's block buffer whole, as those calls would leave it (same ids, weights, length/weight bounds, the values
+    as the bytes they are joined into, and the delta-coded ids and minified weights `_write_block` pickles).
     """
+    spans, docnums, freqs = postings
     writer = fields._postwriter
     limit = writer._blocklimit
-    for start in range(0, len(flat), 2 * limit):
-        if start:
-            writer._write_block()
-        docnums = flat[start : start + 2 * limit : 2]
-        freqs = flat[start + 1 : start + 2 * limit : 2]
-        weights = [f * boost for f in freqs]
-        block_lengths = [stored_length[n] for n in docnums]
-        writer._ids = array("I", docnums)
-        writer._weights = array("f", weights)
-        values = array("I", freqs)  # each value a frequency as 4 big-endian bytes (`pack_uint`), joined
-        if _LITTLE_ENDIAN:
-            values.byteswap()
-        writer._values = [values.tobytes()]
-        writer._minlength = min(block_lengths)
-        writer._maxlength = max(block_lengths)
-        writer._maxweight = max(weights)
+    firsts = np.array(sorted(b for _, start, end in spans for b in range(start, end, limit)), dtype=np.int64)
+    if not len(firsts):
+        return
+    weights = (freqs * boost).astype(np.float32)  # exact: small whole numbers times 0.5 to 6
+    docnums = docnums.astype(np.int32, copy=False)  # as its 4-byte ids: docnums are far below 2**31
+    ids, floats = docnums.tobytes(), weights.tobytes()
+    values = freqs.astype(">u4").tobytes()  # each a frequency as 4 big-endian bytes (`pack_uint`)
+    deltas = docnums.copy()
+    deltas[1:] -= docnums[:-1]
+    deltas[firsts] = docnums[firsts]  # each block's first id is coded from 0
+    lengths = stored_length.astype(np.int32)[docnums]
+    bounds = zip(
+        np.minimum.reduceat(lengths, firsts).tolist(),
+        np.maximum.reduceat(lengths, firsts).tolist(),
+        np.maximum.reduceat(weights, firsts).tolist(),
+        (np.minimum.reduceat(weights, firsts) == np.maximum.reduceat(weights, firsts)).tolist(),
+        strict=True,
+    )
+    block = dict(zip(firsts.tolist(), bounds, strict=True))
+    for term, start, end in spans:
+        fields.start_term(term.encode())
+        for first in range(start, end, limit):
+            if first > start:
+                writer._write_block()
+            last = min(first + limit, end)
+            writer._ids = array("I", ids[4 * first : 4 * last])
+            writer._weights = array("f", floats[4 * first : 4 * last])
+            writer._values = [values[4 * first : 4 * last]]
+            writer._minlength, writer._maxlength, writer._maxweight, same = block[first]
+            writer._deltas = tuple(deltas[first:last].tolist())
+            writer._mini = (
+                (None if writer._weights[0] == 1.0 else writer._weights[0]) if same else tuple(writer._weights)
+            )
+        fields.finish_term()
 
 
 def term_postings(searcher: Searcher, field_name: str, text: str) -> tuple[Docnums, Vector] | None:

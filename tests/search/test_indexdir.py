@@ -21,9 +21,9 @@ from app.live.snapshot import Documents
 from app.search.build import build_if_missing
 from app.search.columns import Columns
 from app.search.index import SearchIndex
-from app.search.indexdir import SCHEMA, rows_of, write_index, write_segment
+from app.search.indexdir import SCHEMA, WORDS_FILE, FolderWriter, count, rows_of
 from app.search.query import Document, SearchQuery
-from app.search.scoring import STEM, WORD_RE, Synonyms, term_frequencies
+from app.search.scoring import STEM, WORD_RE, Synonyms, term_of
 from app.store.db import StoredProgram, make_engine
 from bench.generate import generate
 from tests.support.app import FIXTURE_CATALOG
@@ -91,8 +91,10 @@ def test_written_index_is_whooshs_own(source: str, tmp_path: Path) -> None:
     (tmp_path / "whoosh").mkdir()
     (tmp_path / "ours").mkdir()
     whoosh_writer(tmp_path / "whoosh", documents)
-    segment, words = write_segment(tmp_path / "ours", rows_of(documents))
-    write_index(tmp_path / "ours", [segment], words, [d.id for d in documents], Columns.of(documents))
+    writer = FolderWriter(tmp_path / "ours")
+    writer.add(count(rows_of(documents[:150])))  # batches, numbered apart, make one index
+    writer.add(count(rows_of(documents[150:])))
+    words = writer.finish(Columns.of(documents))
     theirs, ours = everything(tmp_path / "whoosh"), everything(tmp_path / "ours")
     assert len(ours["terms"]) > 100  # type: ignore[arg-type]
     assert ours == theirs
@@ -103,11 +105,19 @@ def test_written_index_is_whooshs_own(source: str, tmp_path: Path) -> None:
 @pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60))
-def test_term_frequencies_are_the_analyzers(text: str) -> None:
+def test_term_of_each_word_is_the_analyzers(text: str) -> None:
     expected: dict[str, int] = {}
     for token in STEM(text):
         expected[token.text] = expected.get(token.text, 0) + 1
-    assert term_frequencies(Counter(WORD_RE.findall(text))) == expected
+    assert Counter(t for w in WORD_RE.findall(text) if (t := term_of(w)) is not None) == expected
+
+
+def test_batches_counted_by_a_pool_make_the_same_index(tmp_path: Path) -> None:
+    documents = documents_of(generate(120, seed=4))
+    here = build_if_missing(tmp_path / "here", "v", lambda: documents, batch=25, parallel_after=99)
+    pooled = build_if_missing(tmp_path / "pool", "v", lambda: documents, batch=25, parallel_after=1)
+    assert everything(pooled) == everything(here)
+    assert (pooled / WORDS_FILE).read_bytes() == (here / WORDS_FILE).read_bytes()
 
 
 def test_build_if_missing_reuses_the_folder_of_a_version(tmp_path: Path) -> None:
