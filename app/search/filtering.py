@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 from collections.abc import Sequence
 
 import numpy as np
@@ -131,6 +132,18 @@ class Filters:
         """Which facet values (wildcards aside) each program carries: one row per value, one column per program."""
         rows = [docs.mask for values in self.value_docs.values() for v, docs in values.items() if v not in WILDCARDS]
         return np.stack(rows) if rows else np.zeros((1, self.size), dtype=bool)
+
+    def most_alike(self, n: int, kind: Sequence[str] | None, text_scores: dict[int, float], limit: int) -> list[int]:
+        """The programs most like program n: its text's likeness (`text_scores`), plus shared facet values, among the
+        text's matches and the programs of its type (when there are at most 2,000)."""
+        top = max(text_scores.values(), default=0.0) or 1.0
+        same_type = self.value_docs["type"].get(kind[0]) if kind else None
+        nearby = set(same_type) if same_type is not None and len(same_type) <= 2000 else set[int]()
+        candidates = sorted((set(text_scores) | nearby) - {n})
+        facet_similarity = dict(zip(candidates, self.shared_values(n, candidates), strict=True))
+        scored = {m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity[m] for m in candidates}
+        rank = self.name_rank
+        return heapq.nlargest(limit, scored, key=lambda m: (scored[m], -rank[m]))
 
 
 def _micros(when: dt.datetime) -> int:

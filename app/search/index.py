@@ -2,17 +2,14 @@
 bitset operations: filtering.py), its `Scorer` (query text matched and scored from Whoosh's postings: scoring.py)
 and its `Spelling`.
 
-The Whoosh index holds only ids and analysed text. Facet filters and counts are operations on per-value document
-sets kept in memory per catalog version as boolean masks and packed bitsets (app/search/vectors.py), so counting
-every facet disjunctively costs a few vector operations rather than a Whoosh `groupedby` walk or a walk over every
-match.
+The Whoosh index holds only ids and analysed text. Facet filters and counts are operations on per-value bitsets
+kept in memory (app/search/vectors.py): counting every facet costs a few vector operations, not a Whoosh walk.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import heapq
 import queue
 import shutil
 import time
@@ -85,15 +82,14 @@ class SearchIndex:
                 raise ValueError("the index's program list does not match the index")
         if len(ids) != len(documents) or not documents.keys() >= set(ids):
             raise ValueError("the index on disk does not hold the same programs as the catalog")
-        self.ids = list(ids)  # by docnum
-        self.documents = documents
+        self.ids, self.documents = list(ids), documents  # ids by docnum
         self.docnum = {i: n for n, i in enumerate(self.ids)}
         self.all = DocSet.full(len(self.ids))
         when = updated if updated is not None else {i: documents[i].updated_at for i in self.ids}
         self.filters = Filters(columns, [when[i] for i in self.ids])
         self.exact = columns.exact
 
-    def doc(self, n: int) -> Document:
+    def doc(self, n: int) -> Document:  # by docnum
         return self.documents[self.ids[n]]
 
     @classmethod
@@ -295,18 +291,8 @@ class SearchIndex:
         d = self.doc(n)
         text = " ".join((d.name, d.summary, d.description, *d.tags))
         with self._searcher() as searcher:
-            results = searcher.more_like(n, "description", text=text, top=50, numterms=12)
-            text_scores = dict(results.items())
-        top = max(text_scores.values(), default=0.0) or 1.0
-        kind = d.facets.get("type")
-        same_type = self.filters.value_docs["type"].get(kind[0]) if kind else None
-        nearby = set(same_type) if same_type is not None and len(same_type) <= 2000 else set[int]()
-        candidates = sorted((set(text_scores) | nearby) - {n})
-        facet_similarity = dict(zip(candidates, self.filters.shared_values(n, candidates), strict=True))
-        scored = {m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity[m] for m in candidates}
-        rank = self.filters.name_rank
-        best = heapq.nlargest(limit, scored, key=lambda m: (scored[m], -rank[m]))
-        return [self.ids[m] for m in best]
+            text_scores = dict(searcher.more_like(n, "description", text=text, top=50, numterms=12).items())
+        return [self.ids[m] for m in self.filters.most_alike(n, d.facets.get("type"), text_scores, limit)]
 
     def _texts(self, n: int) -> tuple[str, str, str]:
         """What a hit's highlights are cut from: its name, summary and description."""
