@@ -32,8 +32,6 @@ from app.catalog.vocab import (
     Vocabulary,
 )
 
-ARTICLE_DOI = "10.1136/jim-2020-001391"
-
 
 def suggest(word: str, choices: Any) -> str:
     """'; did you mean 'x'?' for a near miss, else ''."""

@@ -267,16 +267,6 @@ def read_programs(engine: Engine) -> list[StoredProgram]:
     return [_stored(row) for row in rows]
 
 
-def fetch_programs(engine: Engine, ids: Sequence[str]) -> list[StoredProgram]:
-    """The stored programs with these ids, in the order given (missing ids are skipped)."""
-    found: dict[str, StoredProgram] = {}
-    with Session(engine) as session:
-        for chunk in _chunks(ids):
-            rows = session.execute(sa_select(*_COLUMNS).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined,call-overload]
-            found.update((row.id, _stored(row)) for row in rows)
-    return [found[pid] for pid in ids if pid in found]
-
-
 def read_removals(engine: Engine) -> list[Removal]:
     """Every program that left the catalog (and has not come back), by id."""
     with Session(engine) as session:

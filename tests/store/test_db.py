@@ -11,7 +11,7 @@ from sqlalchemy.exc import ArgumentError
 
 from app.catalog.models import Catalog
 from app.catalog.validate import validate
-from app.store.db import fetch_programs, init_db, make_engine, read_meta, read_programs, read_removals, sync_catalog
+from app.store.db import init_db, make_engine, read_meta, read_programs, read_removals, sync_catalog
 from tests.support.app import FIXTURE_CATALOG
 
 T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
@@ -85,7 +85,7 @@ def test_reload_replaces_the_catalog_fully_and_records_removals(engine: Engine) 
     back = sync_catalog(engine, catalog(text), now=T2)
     assert back.added == ("pmg",)
     assert read_removals(engine) == []
-    pmg = fetch_programs(engine, ["pmg"])[0]
+    pmg = next(p for p in read_programs(engine) if p.id == "pmg")
     assert pmg.created_at == T2  # a program that comes back is new to syncing clients
     assert (pmg.seq, back.seq) == (3, 3)
 
@@ -116,13 +116,6 @@ def test_a_failed_load_changes_nothing(engine: Engine, monkeypatch: pytest.Monke
     stored = read_programs(engine)
     assert len(stored) == 8 and {p.updated_at for p in stored} == {T0}
     assert read_meta(engine).version == catalog(text).version  # type: ignore[union-attr]
-
-
-def test_fetch_keeps_the_requested_order_and_skips_missing(engine: Engine) -> None:
-    sync_catalog(engine, catalog(fixture_text()), now=T0)
-    assert [p.id for p in fetch_programs(engine, ["swims", "nope", "elam"])] == ["swims", "elam"]
-    record = fetch_programs(engine, ["elam"])[0].full_record()
-    assert record["aliases"] == ["ELAM"] and record["updated_at"] == T0.isoformat()
 
 
 def test_a_database_made_before_sequence_numbers_gains_them(engine: Engine) -> None:
