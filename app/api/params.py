@@ -1,21 +1,9 @@
 """Reading search parameters from a query string: shared by the API (strict) and the website (lenient).
 
-`parse_search(params, strict=..., allowed=...)` returns an `app.search.query.SearchQuery`. With `strict=True` (the API)
-the first problem raises `ParamError`, naming the parameter, the value, what was wrong and what is valid. With
-`strict=False` (the website) it never raises: whatever cannot be used is dropped. `read_search` does the same and
-returns a `ParsedSearch(query, page, per_page, dropped)`, where `dropped` lists a `ParamError` for everything that
-was dropped or shortened, so a page can tell the user.
-
-Parameters: `q` (at most 200 characters), one per facet in `app.catalog.vocab.FACETS` (repeatable and/or
-comma-separated; OR within a facet, AND across facets; values match case-insensitively), `sort`
-(`app.search.query.SORTS`; default `relevance` when `q` is given, else `name`), `page` (from 1), `per_page`
-(1–100, default 20), `updated_since` (an ISO 8601 date-time, or a date meaning its midnight UTC; naive times are
-UTC), `verified_since` (a date), `status` (default: active and unverified; ended programs only when asked for,
-and in a `since` sync), `include_open` (`true`/`false`: a demographic-focus or specialty selection also matches
-programs not aimed at a particular group or specialty; the default is the caller's, `include_open_default`)
-and `has_link` (`true`/`false`: only programs with a followable link).
-An empty value is an error when strict (except for `q`) and means "not given" otherwise.
-`allowed` names further parameters the caller reads itself: they are neither parsed nor rejected.
+Strict, the first problem raises a `ParamError` naming the parameter, its value, what is wrong and what is valid;
+lenient, whatever cannot be used is dropped and listed in `ParsedSearch.dropped`, so a page can tell the user. An
+empty value is an error when strict (except for `q`) and means "not given" otherwise. `allowed` names parameters
+the caller reads itself: they are neither parsed nor rejected.
 """
 
 from __future__ import annotations
