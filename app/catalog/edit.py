@@ -10,9 +10,8 @@ from ruamel.yaml import YAML
 
 from app.catalog.filelimits import MAX_PROGRAMS
 from app.catalog.models import Catalog, Program
-from app.catalog.problems import CatalogError, Problem
-from app.catalog.scaffold import AddError
-from app.catalog.validate import validate
+from app.catalog.problems import Problem
+from app.catalog.scaffold import AddError, validated
 
 
 def _scalar(field: str, value: str) -> str:
@@ -41,10 +40,7 @@ def set_field(
 ) -> tuple[str, Catalog]:
     """The catalog text with one entry's `field` set to `value`, validated whole; every byte outside the lines of
     that field is unchanged (a missing field gets a line of its own, where the schema's order puts it)."""
-    try:
-        before = validate(text, path=display, max_programs=max_programs)
-    except CatalogError as exc:
-        raise AddError(exc.errors) from None
+    before = validated(text, display, max_programs)
     entry = _entry(text, program_id, display)
     rendered = _scalar(field, value)
     pairs = entry.value
@@ -67,10 +63,7 @@ def set_field(
             at = len(text) if at < 0 else at + 1
             indent = " " * pairs[0][0].start_mark.column
         new_text = text[:at] + f"{indent}{field}: {rendered}{newline}" + text[at:]
-    try:
-        catalog = validate(new_text, path=display, max_programs=max_programs)
-    except CatalogError as exc:
-        raise AddError(exc.errors) from None
+    catalog = validated(new_text, display, max_programs)
     _check_read_back(before, catalog, program_id, field, value, display, entry.start_mark.line + 1)
     return new_text, catalog
 

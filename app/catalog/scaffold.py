@@ -144,6 +144,14 @@ class AddError(Exception):
         super().__init__("\n".join(map(str, problems)))
 
 
+def validated(text: str, display: str, max_programs: int) -> Catalog:
+    """The catalog in `text`, its problems raised as an AddError."""
+    try:
+        return validate(text, path=display, max_programs=max_programs)
+    except CatalogError as exc:
+        raise AddError(exc.errors) from None
+
+
 def slugify(name: str) -> str:
     """A catalog id from a name: 'Women in Nephrology (WIN)' -> 'women-in-nephrology-win'."""
     return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:80].rstrip("-")
@@ -215,19 +223,13 @@ def append_entry(
     text: str, entry: dict[str, Any], *, display: str, max_programs: int = MAX_PROGRAMS
 ) -> tuple[str, Catalog]:
     """The catalog text with the entry appended, validated whole; every byte outside the entry is unchanged."""
-    try:
-        before = validate(text, path=display, max_programs=max_programs)
-    except CatalogError as exc:
-        raise AddError(exc.errors) from None
+    before = validated(text, display, max_programs)
     end, indent, spaced = _insertion_point(text, display)
     newline = "\r\n" if "\r\n" in text else "\n"
     block = ("\n" if spaced else "") + render_entry(entry, indent)
     head = text[:end] if text[:end].endswith("\n") else text[:end] + newline
     new_text = head + block.replace("\n", newline) + text[end:]
-    try:
-        catalog = validate(new_text, path=display, max_programs=max_programs)
-    except CatalogError as exc:
-        raise AddError(exc.errors) from None
+    catalog = validated(new_text, display, max_programs)
     try:
         wanted: dict[str, Any] | None = Program.model_validate(entry).model_dump(mode="json")
     except ValidationError:
