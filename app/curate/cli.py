@@ -11,9 +11,8 @@ import orjson
 import typer
 
 from app.catalog.problems import CatalogError
-from app.catalog.validate import load_catalog
 from app.config import Settings
-from app.curate.common import CatalogOpt, DatabaseOpt, IndexOpt, cli, err, fail, settings_from, spinner
+from app.curate.common import CatalogOpt, DatabaseOpt, IndexOpt, cli, err, fail, load_or_fail, settings_from, spinner
 
 
 @cli.command()
@@ -21,13 +20,7 @@ def validate(
     path: Annotated[Path | None, typer.Argument(help="Catalog file (default: the configured one).")] = None,
 ) -> None:
     """Check a catalog file; print every problem as path:line:column field: message. Exits 0 or 1."""
-    settings = settings_from(catalog=path)
-    try:
-        catalog = load_catalog(
-            settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs
-        )
-    except CatalogError as exc:
-        fail(exc)
+    settings, catalog = load_or_fail(path)
     typer.echo(f"{settings.catalog}: {len(catalog.programs)} programs, valid (version {catalog.version})")
 
 
@@ -70,14 +63,7 @@ def export(
     if fmt not in {"json", "csv"}:
         err.print(f"--format must be json or csv, not {fmt!r}")
         raise typer.Exit(2)
-    settings = settings_from(catalog=catalog)
-    try:
-        programs = load_catalog(
-            settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs
-        ).programs
-    except CatalogError as exc:
-        fail(exc)
-    records = [p.record for p in programs]
+    records = [p.record for p in load_or_fail(catalog)[1].programs]
     if fmt == "json":
         sys.stdout.buffer.write(orjson.dumps(records, option=orjson.OPT_INDENT_2) + b"\n")
     else:

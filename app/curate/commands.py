@@ -10,22 +10,7 @@ import orjson
 import typer
 from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
-from app.catalog.models import Catalog
-from app.catalog.problems import CatalogError
-from app.catalog.validate import load_catalog
-from app.config import Settings
-from app.curate.common import CatalogOpt, cli, editing, err, fail, out, settings_from
-
-
-def _load_or_fail(path: Path | None) -> tuple[Settings, Catalog]:
-    settings = settings_from(catalog=path)
-    try:
-        return settings, load_catalog(
-            settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs
-        )
-    except CatalogError as exc:
-        fail(exc)
-        raise  # unreachable: fail exits
+from app.curate.common import CatalogOpt, cli, editing, err, load_or_fail, out, settings_from
 
 
 def _write_or_check(path: Path, text: str, *, check: bool, what: str) -> None:
@@ -97,7 +82,7 @@ def report(
     except ValueError:
         err.print(f"--today must be a date written YYYY-MM-DD, not {today!r}", markup=False)
         raise typer.Exit(2) from None
-    _, loaded = _load_or_fail(catalog)
+    _, loaded = load_or_fail(catalog)
     result = build_report(loaded, today=as_of, stale_days=days)
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(result.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
@@ -120,7 +105,7 @@ def check_links_command(
 
     from app.curate.links import ORDER, check_links, collect_links, render
 
-    _, loaded = _load_or_fail(catalog)
+    _, loaded = load_or_fail(catalog)
     links = collect_links(loaded)
     columns = (TextColumn("checking links"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=as_json) as progress:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from app.catalog.models import Catalog
 from app.catalog.problems import CatalogError
+from app.catalog.validate import load_catalog
 from app.config import Settings
 
 # The curators' commands live in their own module; importing it registers them on `cli`.
@@ -36,11 +38,22 @@ def spinner() -> Progress:
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err, transient=True)
 
 
-def fail(exc: CatalogError) -> None:
+def fail(exc: CatalogError) -> NoReturn:
     for problem in exc.errors:
         err.print(str(problem), markup=False, highlight=False)
     err.print(f"{len(exc.errors)} error(s)", style="bold red")
     raise typer.Exit(1)
+
+
+def load_or_fail(path: Path | None) -> tuple[Settings, Catalog]:
+    """The settings, and the catalog they name; its problems printed and exit 1 when it is invalid."""
+    settings = settings_from(catalog=path)
+    try:
+        return settings, load_catalog(
+            settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs
+        )
+    except CatalogError as exc:
+        fail(exc)
 
 
 @contextmanager
