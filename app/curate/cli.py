@@ -149,10 +149,5 @@ def _preflight(settings: Settings) -> None:
 from app.curate import commands as _commands  # noqa: E402, F401
 from app.curate import suggestions as _suggestions  # noqa: E402, F401
 
-
-def main() -> None:
-    cli()
-
-
 if __name__ == "__main__":
-    main()
+    cli()

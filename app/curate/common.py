@@ -16,8 +16,6 @@ from app.catalog.problems import CatalogError
 from app.catalog.validate import load_catalog
 from app.config import Settings
 
-# The curators' commands live in their own module; importing it registers them on `cli`.
-
 cli = typer.Typer(
     help="Mentor Directory: the catalog of mentorship programs for academic medicine.", no_args_is_help=True
 )
