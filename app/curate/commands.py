@@ -85,7 +85,7 @@ def report(
     _, loaded = load_or_fail(catalog)
     result = build_report(loaded, today=as_of, stale_days=days)
     if as_json:
-        sys.stdout.buffer.write(orjson.dumps(result.as_dict(), option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
     else:
         render(result, out)
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 from rich.console import Console
 from rich.table import Table
@@ -59,9 +58,6 @@ class Report:
     missing: dict[str, list[Entry]] = field(default_factory=dict)
     unused_terms: list[Term] = field(default_factory=list)
     near_duplicates: list[NearDuplicate] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     @property
     def findings(self) -> int:
