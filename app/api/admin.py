@@ -146,7 +146,7 @@ def admin_suggestions(request: Request, live: LiveDep) -> Response:
         by_status = store.counts(live.engine)
     except SQLAlchemyError as exc:
         raise unavailable(exc) from None
-    body = {"total": total, "counts": by_status, "results": [s.as_dict() for s in found]}
+    body = {"total": total, "counts": by_status, "results": found}  # dataclasses: orjson writes them
     return JSON(body, headers={"Cache-Control": "no-store"})
 
 

@@ -83,7 +83,7 @@ def list_command(
         total, found = store.listing(engine, statuses=wanted, limit=limit)
         by_status = store.counts(engine)
     if as_json:
-        sys.stdout.buffer.write(orjson.dumps([s.as_dict() for s in found], option=orjson.OPT_INDENT_2) + b"\n")
+        sys.stdout.buffer.write(orjson.dumps(found, option=orjson.OPT_INDENT_2) + b"\n")
         return
     for s in found:
         about = shown(s.program_id or "(new program)", one_line=True)

@@ -76,11 +76,6 @@ class Suggestion:
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    def as_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["created_at"], out["updated_at"] = self.created_at.isoformat(), self.updated_at.isoformat()
-        return out
-
 
 @dataclass(frozen=True, slots=True)
 class NewSuggestion:
