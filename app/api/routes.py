@@ -208,11 +208,12 @@ def get_program(
 def similar_programs(
     request: Request, program: ProgramDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep
 ) -> Response:
-    """Up to 5 programs most like this one, by shared words and shared facet values, best first."""
+    """Up to 5 programs most like this one, by shared words and shared facet values, best first; never one that is
+    no longer offered."""
     items = [("fields", ",".join(fields))] if fields else []
 
     def render() -> Response:
-        found = stored(live, snap, snap.index.similar(program.id, 5))
+        found = stored(live, snap, snap.similar(program.id, 5))
         return JSON({"id": program.id, "results": [result(p, fields, base) for p in found]})
 
     return conditional(request, etag(snap, base, request.url.path, items), render)

@@ -55,6 +55,18 @@ class Snapshot:
         """Names what is served: the same content loaded again later has a later sequence number."""
         return f"{self.version}.{self.seq}"
 
+    def similar(self, program_id: str, limit: int = 5) -> list[str]:
+        """Similar programs worth a reader's time, never an ended one: beside an ended program the active ones, and
+        only when none is active those not verified yet. The page and the API's similar programs both use this."""
+        if program_id not in self.index.docnum or program_id not in self.programs:
+            return []
+        similar = [i for i in self.index.similar(program_id, 4 * limit) if i in self.programs]
+        status = {i: self.programs[i].record.get("status") for i in similar}
+        active = [i for i in similar if status[i] == "active"]
+        if self.programs[program_id].record.get("status") == "ended" and active:
+            return active[:limit]
+        return [i for i in similar if status[i] != "ended"][:limit]
+
     def removed_since(self, since: dt.datetime) -> list[Removal]:
         """The programs removed after `since`, as this version knows them (for syncing clients)."""
         return [r for r in self.removed if r.removed_at > since]

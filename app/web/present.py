@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.catalog.vocab import FACETS
-from app.live.snapshot import Snapshot
 
 ORGANIZATION_TYPES = {"professional-society", "online-community", "small-group", "informal-network"}
 
@@ -83,16 +82,3 @@ def ended_line(record: Mapping[str, Any]) -> str | None:
     source = record["sources"][index - 1] if index and index <= len(record["sources"]) else {}
     who = source.get("publisher") or source.get("title")
     return f"No longer offered{since}" + (f", per {who}" if who else "") + "."
-
-
-def alternatives(snap: Snapshot, record: Mapping[str, Any], limit: int = 5) -> list[str]:
-    """Similar programs worth a reader's time: never an ended one. Beside an ended program, the active ones; only
-    when none is active, those not verified yet (the page then does not call them still offered)."""
-    if record["id"] not in snap.index.docnum:
-        return []
-    similar = [i for i in snap.index.similar(record["id"], 4 * limit) if i in snap.programs]
-    status = {i: snap.programs[i].record.get("status") for i in similar}
-    active = [i for i in similar if status[i] == "active"]
-    if record.get("status") == "ended" and active:
-        return active[:limit]
-    return [i for i in similar if status[i] != "ended"][:limit]

@@ -27,7 +27,7 @@ from app.plumbing import ApiError, LiveDep, SnapshotDep, conditional, records, s
 from app.search.query import SearchQuery, SearchResult
 from app.web import feeds, words
 from app.web.common import TEMPLATES, count, render
-from app.web.present import ORGANIZATION_TYPES, alternatives, ended_line, freshness, host, json_ld
+from app.web.present import ORGANIZATION_TYPES, ended_line, freshness, host, json_ld
 from app.web.urlstate import (
     ID_RE,
     INCLUDE_ENDED,
@@ -158,7 +158,7 @@ def program_page(request: Request, program_id: str, live: LiveDep, snap: Snapsho
         "stored": program,
         "fresh": freshness(program.record),
         "next_step": next_step(program.record["type"], program.record.get("access")),
-        "similar": [s.record for s in stored(live, snap, alternatives(snap, program.record))],
+        "similar": [s.record for s in stored(live, snap, snap.similar(program.id))],
         "ended": ended_line(program.record),
         "jsonld": json_ld(program.record, url),
     }

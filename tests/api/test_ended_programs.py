@@ -88,9 +88,11 @@ def test_an_ended_programs_page_says_since_when_and_on_whose_word(app: tuple[Cli
     assert "no longer offered" in step and "program staff" not in step  # no advice on joining what has ended
     similar = {a["href"].split("?")[0] for a in page.select("ul.similar a")}
     assert similar and similar <= {"/programs/alpha-leaders", "/programs/delta-meeting"}  # active ones only
-    for other in ("alpha-leaders", "gamma-group", "delta-meeting"):  # no page offers an ended program
+    for other in ("alpha-leaders", "gamma-group", "delta-meeting"):  # no page or API answer offers an ended program
         links = {a["href"].split("?")[0] for a in soup(c, f"/programs/{other}").select("ul.similar a")}
         assert "/programs/beta-leaders" not in links
+        assert "beta-leaders" not in ids(c.get(f"{API}/programs/{other}/similar").json())
+    assert ids(c.get(f"{API}/programs/beta-leaders/similar").json()) == {s.rsplit("/", 1)[1] for s in similar}
 
 
 def test_an_ended_line_without_a_year(tmp_path: Path) -> None:
