@@ -25,8 +25,12 @@ import sys
 import tarfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.queries import Mix
 
 DRIVER = "--driver"
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # every program's updated_at, on both sides
@@ -138,6 +142,11 @@ def without(text: str, fields: Sequence[str]) -> str:
     return re.sub(rf"(?m)^  (?:{'|'.join(map(re.escape, fields))}): .*\n", "", text)
 
 
+def shared(searches: list[Mix], drops: Sequence[str]) -> list[Mix]:
+    """The searches both sides can answer: no filter on a facet the base does not have."""
+    return [replace(m, filters=tuple(f for f in m.filters if f[0] not in drops)) for m in searches]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from app.catalog.validate import load_catalog
     from app.search.query import Document
@@ -170,17 +179,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         programs = load_catalog(catalog, max_bytes=1 << 30, max_programs=1_000_000).programs
         documents = [Document.from_record(p.record, updated_at=WHEN) for p in programs]
         words = frequent_words(documents)
-        mixes = {"vocabulary": mix(args.queries), "common": common_mix(words, args.queries)}
+        drops = args.base_drops
+        mixes = {
+            "vocabulary": shared(mix(args.queries), drops),
+            "common": shared(common_mix(words, args.queries), drops),
+        }
         queries = work / "queries.json"
         queries.write_text(json.dumps({k: [(m.text, m.filters) for m in v] for k, v in mixes.items()}))
         if args.http:
-            files = workloads("/api/v1/programs", mixes["vocabulary"], work, common=common_mix(words, 3001))
+            files = workloads(
+                "/api/v1/programs", mixes["vocabulary"], work, common=shared(common_mix(words, 3001), drops)
+            )
             for name, path in files.items():
                 path.rename(work / f"api-{name}.txt")
         catalogs = {side: catalog for side in sides}
-        if args.base_drops:
+        if drops:
             catalogs["base"] = work / "base-catalog.yaml"
-            catalogs["base"].write_text(without(catalog.read_text(), args.base_drops))
+            catalogs["base"].write_text(without(catalog.read_text(), drops))
         for side, root in sides.items():  # build each side's index once, unmeasured
             measure(root, catalogs[side], queries, work / side, http=False, serve=False)
         rounds: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
