@@ -46,10 +46,6 @@ DB_CHECK_SECONDS = 1.0
 LOAD_LOCK_SECONDS = 300.0  # how long a worker waits for another one's load before giving up
 
 
-def _served(live: LiveCatalog) -> str:
-    return live.current.version if live.current else "none"
-
-
 class LiveCatalog:
     """Holds the snapshot being served. Readers take `current` once per request; reloads swap it whole."""
 
@@ -67,6 +63,11 @@ class LiveCatalog:
         self._db_error: str | None = None
         self._load_lock = FileLock(settings.index_dir / ".load.lock")  # one load at a time on this machine
         self.watch_lock = FileLock(settings.index_dir / ".watch.lock")  # one worker watches the file
+
+    @property
+    def served(self) -> str:
+        """The version served, for logs ("none" before the first)."""
+        return self.current.version if self.current else "none"
 
     def database_check_due(self) -> bool:
         return time.monotonic() - self._db_checked >= DB_CHECK_SECONDS
@@ -136,7 +137,7 @@ class LiveCatalog:
             self.rejected = None
             forget_rejected(self.settings)  # for the other workers too: this file is the one served
             if report is None:
-                log.info("catalog %s unchanged since it was loaded: reusing the database and index", _served(self))
+                log.info("catalog %s unchanged since it was loaded: reusing the database and index", self.served)
                 return True
             remember_loaded(self.settings, digest, report.version, stamp)
             log.info(

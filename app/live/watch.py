@@ -60,11 +60,7 @@ async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
         try:  # an event that named the file makes it suspect; an empty set is the periodic check
             await anyio.to_thread.run_sync(partial(live.reload_if_changed, suspect=bool(changes)))
         except Exception:  # keep watching: the last good catalog is still served, and the next change may fix it
-            log.exception("reloading %s failed; still serving catalog %s", settings.catalog, _version(live))
-
-
-def _version(live: LiveCatalog) -> str:
-    return live.current.version if live.current else "none"
+            log.exception("reloading %s failed; still serving catalog %s", settings.catalog, live.served)
 
 
 async def follow_database(live: LiveCatalog, stop: asyncio.Event) -> None:
@@ -84,7 +80,7 @@ async def follow_database(live: LiveCatalog, stop: asyncio.Event) -> None:
         except LookupError as exc:  # the loader has not written a catalog yet
             log.info("following: %s", exc)
         except Exception as exc:  # keep polling: the last good snapshot is still served
-            log.warning("following: could not refresh from the database (%s); serving %s", exc, _version(live))
+            log.warning("following: could not refresh from the database (%s); serving %s", exc, live.served)
 
 
 @contextlib.asynccontextmanager
