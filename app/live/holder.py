@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
 import threading
@@ -102,12 +101,8 @@ class LiveCatalog:
             stamp = file_stamp(self.settings.catalog)
             digest, ahead = self._digest_reading_ahead(stamp)
             refused = read_rejected(self.settings)
-            if refused is not None and refused[0] == digest:  # another worker has already refused these bytes
-                self._seen = (digest, stamp)
-                self.rejected = Rejected(digest, refused[2], dt.datetime.fromisoformat(refused[1]))
-                if self.current is None:
-                    self._fall_back_to_database()
-                return False
+            if refused is not None and refused.digest == digest:  # another worker has already refused these bytes
+                return self._refuse(digest, stamp, refused)
             try:
                 warm = already_loaded(self.settings, self.engine, digest)
                 ahead = ahead if warm else None  # read for nothing: not kept through a load
@@ -120,14 +115,11 @@ class LiveCatalog:
                     snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False, stored=stored)
             except CatalogError as exc:
                 self.failures += 1
-                self._seen = (digest, stamp)
-                self.rejected = Rejected(digest, exc.errors)
-                remember_rejected(self.settings, digest, exc.errors, self.rejected.at.isoformat())
+                rejected = Rejected(digest, exc.errors)
+                remember_rejected(self.settings, rejected)
                 for problem in exc.errors:
                     log.error("catalog rejected: %s", problem)
-                if self.current is None:
-                    self._fall_back_to_database()
-                return False
+                return self._refuse(digest, stamp, rejected)
             except Exception:
                 self.failures += 1  # the database or the disk failed: the old snapshot stays, the caller hears why
                 raise
@@ -227,10 +219,8 @@ class LiveCatalog:
         if self.settings.follow:
             return
         refused = read_rejected(self.settings)
-        if refused is None:
-            self.rejected = None
-        elif self.rejected is None or self.rejected.digest != refused[0]:
-            self.rejected = Rejected(refused[0], refused[2], dt.datetime.fromisoformat(refused[1]))
+        if refused is None or self.rejected is None or self.rejected.digest != refused.digest:
+            self.rejected = refused
 
     def reload_now(self) -> bool:
         """An operator's reload: the file (leader), or the database's latest version (follower, which never reads
@@ -263,14 +253,18 @@ class LiveCatalog:
             "rejected": rejected.as_dict() if rejected else None,
         }
 
-    def _fall_back_to_database(self) -> None:
-        """At start with an invalid file: serve what the database last accepted, if anything."""
+    def _refuse(self, digest: str, stamp: tuple[int, int, int] | None, rejected: Rejected) -> bool:
+        """Keep serving the last good catalog (at start, the database's, if any) and say why this file was not."""
+        self._seen, self.rejected = (digest, stamp), rejected
+        if self.current is not None:
+            return False
         try:
             init_db(self.engine)
             self._swap(build_snapshot(self.settings, self.engine, self.synonyms, prune=False))
             log.warning("serving the last good catalog from the database")
         except LookupError:
             log.error("no valid catalog to serve")
+        return False
 
     def _swap(self, snapshot: Snapshot) -> None:
         # One reference assignment: a request holds either the old snapshot or the new one, never a mix. Requests
