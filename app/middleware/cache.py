@@ -44,8 +44,6 @@ class ResponseCache:
         self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self.size = 0
         self.version: str | None = None
-        self.hits = 0
-        self.misses = 0
 
     def _key(self, scope: Scope, version: str) -> tuple[Any, ...] | None:
         if scope["type"] != "http" or scope["method"] != "GET" or self.max_entries <= 0:
@@ -77,10 +75,8 @@ class ResponseCache:
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)
-            self.hits += 1
             await self._replay(entry, scope, send)
             return
-        self.misses += 1
         await self._record(key, scope, receive, send)
 
     async def _replay(self, entry: Entry, scope: Scope, send: Send) -> None:
