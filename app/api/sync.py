@@ -150,5 +150,4 @@ def removals(gone: Iterable[Removal]) -> list[dict[str, Any]]:
 
 def tombstones(gone: Iterable[Removal]) -> Iterator[dict[str, Any]]:
     """NDJSON lines for removed programs: the id, `removed: true` and when."""
-    for item in removals(gone):
-        yield {"id": item["id"], "removed": True, "removed_at": item["removed_at"]}
+    return ({"id": r.id, "removed": True, "removed_at": r.removed_at.isoformat()} for r in gone)
