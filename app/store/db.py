@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,9 +182,9 @@ def _serialize_writers(session: Session) -> None:
     session.execute(update(CatalogRow).where(CatalogRow.key == "current").values(seq=CatalogRow.seq))  # type: ignore[arg-type]
 
 
-def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    """The ids CHUNK at a time."""
+    return (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
 
 
 def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = None) -> SyncReport:
@@ -218,11 +218,11 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
         _write(session, new_rows, changed_rows)
         current = {p.id for p in catalog.programs}
         removed = sorted(set(existing) - current)
-        for chunk in _chunks(removed):
+        for chunk in chunks(removed):
             session.execute(delete(ProgramRow).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined]
             session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
             session.execute(insert(RemovedRow), [{"id": pid, "removed_at": now, "seq": seq} for pid in chunk])
-        for chunk in _chunks(added):  # a program that comes back is no longer removed
+        for chunk in chunks(added):  # a program that comes back is no longer removed
             session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
         if meta is None:  # the first load: a new database starts a new sequence
             meta = CatalogRow(version=catalog.version, program_count=0, loaded_at=now, epoch=secrets.token_hex(8))
