@@ -8,7 +8,6 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, inspect
@@ -32,13 +31,6 @@ from app.search.scoring import Synonyms
 from app.store.db import StoredProgram, init_db, ping, read_meta, read_programs
 
 log = logging.getLogger("mentordir")
-
-
-def _touch_index(directory: Path, version: str) -> None:
-    """Mark a retired version's index folder as recently used, so pruning spares it while requests finish on it."""
-    for path in directory.glob(f"*{version}"):
-        with contextlib.suppress(OSError):
-            os.utime(path)
 
 
 DB_CHECK_SECONDS = 1.0
@@ -271,7 +263,9 @@ class LiveCatalog:
         # that took the old one finish on it; its index folder is touched so pruning leaves it for a while.
         old, self.current = self.current, snapshot
         if old is not None and old.version != snapshot.version:
-            _touch_index(self.settings.index_dir, old.version)
+            for path in self.settings.index_dir.glob(f"*{old.version}"):
+                with contextlib.suppress(OSError):
+                    os.utime(path)
         SearchIndex.prune(self.settings.index_dir, keep=snapshot.version)
 
     def close(self) -> None:
