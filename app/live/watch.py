@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
-from watchfiles import Change, awatch
+from watchfiles import awatch
 
 from app.live.holder import LiveCatalog
 
@@ -44,13 +44,10 @@ async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
         log.error("not watching %s: its folder does not exist", settings.catalog)
         return
 
-    def relevant(_change: Change, path: str) -> bool:
-        return Path(path).name in names
-
     log.info("watching %s for changes", settings.catalog)
     async for changes in awatch(
         *folders,
-        watch_filter=relevant,
+        watch_filter=lambda _change, path: Path(path).name in names,
         step=settings.watch_debounce_ms,
         stop_event=stop,
         rust_timeout=int(settings.watch_poll_seconds * 1000),
