@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import check_params, invalid
-from app.api.params import ParamError
+from app.api.params import ParamError, whole_number
 from app.api.suggestions import ERROR
 from app.api.sync import sync_token
 from app.plumbing import JSON, PREFIX, ApiError, LiveDep, unavailable
@@ -159,10 +159,10 @@ def _statuses(given: dict[str, list[str]]) -> list[str]:
 
 
 def _number(given: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
-    raw = given.get(name, [str(default)])[0]
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise invalid(ParamError(name, raw, f"must be a whole number from {low} to {high}"))
-    return int(raw)
+    try:
+        return whole_number(name, given.get(name, [str(default)])[0], low, high)
+    except ParamError as error:
+        raise invalid(error) from None
 
 
 def install(app: FastAPI) -> None:
