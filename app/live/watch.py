@@ -27,6 +27,13 @@ def _watched(catalog: Path) -> tuple[set[Path], set[str]]:
     return {p.parent for p in paths}, {p.name for p in paths}
 
 
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds` for `stop`; True when it is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    return stop.is_set()
+
+
 async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
     """Reload on each settled change to the catalog file, and check its fingerprint every few seconds as well.
 
@@ -34,9 +41,7 @@ async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
     """
     settings = live.settings
     while not live.watch_lock.try_acquire():  # another worker of this machine watches; take over if it stops
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.watch_poll_seconds)
-        if stop.is_set():
+        if await _stopped(stop, settings.watch_poll_seconds):
             return
     folders, names = _watched(settings.catalog)
     folders = {f for f in folders if f.is_dir()}
@@ -67,11 +72,7 @@ async def follow_database(live: LiveCatalog, stop: asyncio.Event) -> None:
     """
     interval = live.settings.follow_poll_seconds
     log.debug("following the catalog in the database every %.1f s", interval)
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
-        if stop.is_set():
-            break
+    while not await _stopped(stop, interval):
         try:
             await anyio.to_thread.run_sync(live.refresh_from_database)
         except LookupError as exc:  # the loader has not written a catalog yet
