@@ -245,11 +245,6 @@ def _write(session: Session, new_rows: list[dict[str, Any]], changed_rows: list[
         changed_rows.clear()
 
 
-def _stored(row: Any) -> StoredProgram:
-    pid, raw, created, updated, content_hash, seq = row
-    return StoredProgram(pid, raw, _utc(created), _utc(updated), content_hash, seq)
-
-
 _COLUMNS = (
     ProgramRow.id,
     ProgramRow.record,
@@ -264,7 +259,7 @@ def read_programs(engine: Engine) -> list[StoredProgram]:
     """Every stored program, by id."""
     with engine.connect() as conn:  # a plain connection: an ORM session's row handling doubled this at 100,000
         rows = conn.execute(sa_select(*_COLUMNS).order_by(ProgramRow.id)).all()  # type: ignore[call-overload]
-    return [_stored(row) for row in rows]
+    return [StoredProgram(i, raw, _utc(made), _utc(changed), h, seq) for i, raw, made, changed, h, seq in rows]
 
 
 def read_removals(engine: Engine) -> list[Removal]:
