@@ -178,9 +178,9 @@ class LiveCatalog:
                 try:
                     meta = read_meta(self.engine)
                 except SQLAlchemyError:
-                    if not self._tables_exist():
-                        raise LookupError("the database holds no catalog yet: run `mentordir load`") from None
-                    raise
+                    if self._tables_exist():
+                        raise
+                    meta = None  # no tables yet: no catalog yet
                 if meta is None:
                     raise LookupError("the database holds no catalog yet: run `mentordir load`")
                 if self.current is not None and self.current.tag == f"{meta.version}.{meta.seq}":
