@@ -107,16 +107,16 @@ def reload_catalog(live: LiveDep) -> dict[str, Any]:
         log.exception("admin reload failed")
         detail = f"The reload failed ({type(exc).__name__}); the last good catalog is still served."
         raise ApiError(503, "reload-failed", "Reload failed", detail) from None
-    status = live.status()
+    snap, refused = live.current, live.rejected
+    rejected: dict[str, Any] | None = refused.as_dict() if refused else None
+    status = {"catalog": snap.as_dict() if snap else None, "rejected": rejected}
     if not accepted:
-        errors = status["rejected"]["errors"] if status["rejected"] else []
+        errors = rejected["errors"] if rejected else []
         detail = f"{len(errors)} error(s) in the catalog file; the last good catalog is still served."
         raise ApiError(422, "catalog-invalid", "The catalog file is invalid", detail, extra=status | {"errors": errors})
-    snap = live.current
-    after = snap.version if snap else None
     return {
         "status": "loaded",
-        "changed": after != before,
+        "changed": (snap.version if snap else None) != before,
         **status,
         "sync_token": sync_token(snap) if snap else None,
         "followers_within_seconds": live.settings.follow_poll_seconds,

@@ -8,7 +8,6 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -236,14 +235,6 @@ class LiveCatalog:
             if file_digest(self.settings) == seen[0]:
                 return None
         return self.reload()
-
-    def status(self) -> dict[str, Any]:
-        """What is served and what was refused, for /readyz, /api/v1/catalog and the admin reload."""
-        snapshot, rejected = self.current, self.rejected
-        return {
-            "catalog": snapshot.as_dict() if snapshot else None,
-            "rejected": rejected.as_dict() if rejected else None,
-        }
 
     def _refuse(self, digest: str, stamp: tuple[int, int, int] | None, rejected: Rejected) -> bool:
         """Keep serving the last good catalog (at start, the database's, if any) and say why this file was not."""
