@@ -183,7 +183,6 @@ def _serialize_writers(session: Session) -> None:
 
 
 def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
-    """The ids CHUNK at a time."""
     return (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
 
 
