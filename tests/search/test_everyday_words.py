@@ -27,24 +27,22 @@ def carrying(catalog: Catalog, field: str, value: str) -> set[str]:
     return {p.id for p in catalog.programs if value in (p.record.get(field) or ())}
 
 
-@pytest.mark.parametrize("word", ["pediatrics", "pediatric", "peds", "Peds", "paediatrics", "pediatrician"])
-def test_every_word_for_pediatrics_finds_the_pediatrics_programs_first(
-    real_index: SearchIndex, real_catalog: Catalog, word: str
-) -> None:
-    found = search(real_index, word)
-    pediatric = carrying(real_catalog, "specialties", "pediatrics")
-    assert set(top(real_index, word)) <= pediatric
-    assert ("specialty", "pediatrics") in offered(found)
+PEDIATRICS = ("specialties", "specialty", "pediatrics")
+URM = ("demographic_focus", "demographic_focus", "underrepresented-in-medicine")
 
 
-@pytest.mark.parametrize("word", ["black", "African American", "Hispanic", "Latina", "Latino", "Latinx"])
-def test_identity_words_find_programs_for_that_group_and_offer_the_filter(
-    real_index: SearchIndex, real_catalog: Catalog, word: str
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [(w, PEDIATRICS) for w in ("pediatrics", "pediatric", "peds", "Peds", "paediatrics", "pediatrician")]
+    + [(w, URM) for w in ("black", "African American", "Hispanic", "Latina", "Latino", "Latinx")],
+)
+def test_everyday_and_identity_words_find_the_programs_for_them_first_and_offer_the_filter(
+    real_index: SearchIndex, real_catalog: Catalog, word: str, value: tuple[str, str, str]
 ) -> None:
+    field, facet, name = value
     found = search(real_index, word)
-    urm = carrying(real_catalog, "demographic_focus", "underrepresented-in-medicine")
-    assert found.total and set(top(real_index, word)) <= urm
-    assert ("demographic_focus", "underrepresented-in-medicine") in offered(found)
+    assert found.total and set(top(real_index, word)) <= carrying(real_catalog, field, name)
+    assert (facet, name) in offered(found)
 
 
 def test_a_phrase_is_matched_whole_before_its_single_words(real_index: SearchIndex, real_catalog: Catalog) -> None:
