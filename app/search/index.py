@@ -259,10 +259,10 @@ class SearchIndex:
                 found = self.scorer.docs(searcher, respelled.query) if respelled else None
                 if not found or (allowed is not None and not found & allowed):
                     suggestion = None
-            words = compiled.words if compiled else []
+            words, units = (compiled.words, compiled.units) if compiled else ([], [])
             total = functools.partial(self._total, searcher, q, {})
             offers = filter_offers(named, words, q.filters, total)
-            escapes = [] if final or (not text and not q.filters) else ways_out(words, q.filters, total)
+            escapes = [] if final or (not text and not q.filters) else ways_out(units, q.filters, total)
         hits = [
             Hit(
                 self.ids[n],

@@ -154,7 +154,8 @@ def filter_offers(
 
 
 def ways_out(words: Sequence[str], filters: Filters, total: Total) -> list[Escape]:
-    """For a query that found nothing: each word and each facet's filter whose removal would find something."""
+    """For a query that found nothing: each word (a phrase's words as one: "first generation" is never offered as
+    "generation") and each facet's filter whose removal would find something."""
     out: list[Escape] = []
     if len(words) > 1 or filters:
         for i, word in enumerate(words):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +125,12 @@ def says(texts: Iterable[str], phrase: Sequence[str]) -> bool:
     return False
 
 
+def _as_typed(text: str, words: Sequence[str]) -> str:
+    """A phrase's words as the query wrote them, with the small words between ("underrepresented in medicine")."""
+    found = re.search(r"\W+(?:\w+\W+){0,2}?".join(map(re.escape, words)), text, re.IGNORECASE)
+    return found.group() if found else " ".join(words)
+
+
 @dataclass
 class Compiled:
     query: wq.Query
@@ -132,6 +138,7 @@ class Compiled:
     terms: frozenset[str]
     words: list[str]
     whole: wq.Query | None = None  # the query without the last word's completions, when it has some
+    units: list[str] = field(default_factory=list)  # the words, a synonym group's phrase as one ("first generation")
 
 
 class Scorer:
@@ -188,6 +195,7 @@ class Scorer:
         clauses: list[wq.Query] = []
         terms: set[str] = set()
         whole: list[wq.Query] | None = None
+        units: list[str] = []
         i = 0
         while i < len(words):
             found = self.synonyms.match(stemmed, i)
@@ -201,6 +209,7 @@ class Scorer:
                 ]
                 clauses.append(wq.Or(alternatives))
                 terms.update(s for alt in group for s in alt)
+                units.append(_as_typed(text, words[i : i + n]))
                 i += n
                 continue
             clause, forms, without = self._word_clause(words[i], last=i == len(words) - 1)
@@ -208,10 +217,11 @@ class Scorer:
                 whole = [*clauses, without]
             clauses.append(clause)
             terms.update(forms)
+            units.append(words[i])
             i += 1
         query = clauses[0] if len(clauses) == 1 else wq.And(clauses)
         exact = None if whole is None else whole[0] if len(whole) == 1 else wq.And(whole)
-        return Compiled(query, clauses, frozenset(terms), words, exact)
+        return Compiled(query, clauses, frozenset(terms), words, exact, units)
 
     def leaf(self, searcher: Searcher, field_name: str, text: str) -> Postings:
         """One term's documents and their BM25F scores, read once per index and kept (bounded, least recent out).

@@ -53,6 +53,13 @@ def test_a_phrase_is_matched_whole_before_its_single_words(real_index: SearchInd
     # no program is for first-generation faculty: the phrase finds none, never "first" and "general" apart
     assert search(real_index, "first generation").total == 0
     assert search(real_index, "first-generation").total == 0
+    # ...and a way out never splits it: "generation" alone would find "general"
+    assert search(real_index, "first generation").escapes == []
+    women = {"demographic_focus": frozenset({"women"})}
+    ways = real_index.search(SearchQuery(text="first generation", filters=women)).escapes
+    assert [(e.kind, e.label, e.q) for e in ways] == [("word", "first generation", "")]
+    compiled = real_index.scorer.compile("Underrepresented in Medicine leaders")
+    assert compiled is not None and compiled.units == ["Underrepresented in Medicine", "leaders"]  # as typed
 
 
 @pytest.mark.parametrize("grant", ["K08", "K23", "K99", "k award", "career development award"])

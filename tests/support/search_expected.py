@@ -13,7 +13,9 @@ Re-recorded once since, for issue 24's deliberate changes (every other answer un
 matches only with its words side by side ("peer mentoring group", "urm", "underrepresented in medicine",
 "how to start a peer mentoring group"; "online thursday pulmonary" generated), a four-letter word forgives a
 dropped letter ("grup", "peer grup", "mentoring grup" now find "group"), "K award" names Program type: Training-grant
-program (its offer), and the identity words complete "a" to Underrepresented in medicine (African American).
+program (its offer), the identity words complete "a" to Underrepresented in medicine (African American), and a
+way out of an empty answer removes a phrase whole, as typed ("K award", "peer mentoring", "junior faculty",
+"underrepresented in medicine"), never one of its words.
 """
 
 from __future__ import annotations
