@@ -134,7 +134,10 @@ def _web_address(url: str) -> bool:
         URL.validate_python(url)
     except ValidationError:
         return False
-    host = urlsplit(url).hostname
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # a bracketed host that is no IP address ("http://[^\\w]/"), which the URL type lets through
+        return False
     return bool(host and "." in host.strip("."))
 
 
