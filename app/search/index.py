@@ -72,6 +72,7 @@ class SearchIndex:
             postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(ids)),
             clause_bytes=max(CLAUSE_CACHE_BYTES, CLAUSE_CACHE_WORDS * 9 * len(ids)),
             ignore=intents.ignore,
+            texts=lambda n: self.doc(n).texts(),
         )
         self.facet_names = FacetNames(intents, synonyms)
         self.guides = intents.guides
@@ -154,12 +155,10 @@ class SearchIndex:
 
         A filter value's or sponsor's count is what choosing it gives, so programs a search leaves out by default
         (no longer offered) are not counted; such a program still completes to its own page."""
-        shown = self._shown
-        counts = {
-            (f, v): len(docs & shown) for f, values in self.filters.value_docs.items() for v, docs in values.items()
-        }
-        docs = [self.doc(n) for n in range(len(self.ids))]
-        return Completer(docs, counts, self.facet_names.written, counted=[bool(x) for x in shown.mask])
+        shown, docs = self._shown, [self.doc(n) for n in range(len(self.ids))]
+        counts = {(f, v): len(d & shown) for f, values in self.filters.value_docs.items() for v, d in values.items()}
+        counted = [bool(x) for x in shown.mask]
+        return Completer(docs, counts, self.facet_names.written, counted=counted, respell=self.spelling.respell)
 
     def complete(self, text: str, limit: int = MAX_COMPLETIONS, *, include_open: bool = False) -> list[Completion]:
         """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first.
@@ -254,16 +253,16 @@ class SearchIndex:
             else:
                 ranked = self.filters.ordered(final, q.sort, end)
             page = ranked[q.offset : end]
-            suggestion = self.spelling.respell(compiled.words) if compiled else None
+            suggestion = self.spelling.respell(compiled.words, self.scorer.synonyms.knows) if compiled else None
             if suggestion:  # offer a respelling only if it would find something under the same filters
                 respelled = self.scorer.compile(suggestion)
                 found = self.scorer.docs(searcher, respelled.query) if respelled else None
                 if not found or (allowed is not None and not found & allowed):
                     suggestion = None
-            words = compiled.words if compiled else []
+            words, units = (compiled.words, compiled.units) if compiled else ([], [])
             total = functools.partial(self._total, searcher, q, {})
             offers = filter_offers(named, words, q.filters, total)
-            escapes = [] if final or (not text and not q.filters) else ways_out(words, q.filters, total)
+            escapes = [] if final or (not text and not q.filters) else ways_out(units, q.filters, total)
         hits = [
             Hit(
                 self.ids[n],
