@@ -41,9 +41,8 @@ def drive(catalog: Path, queries: Path, work: Path) -> dict[str, Any]:
     from app.catalog.validate import load_catalog
     from app.config import SYNONYMS
     from app.live.loading import gc_paused
-    from app.search.index import SearchIndex
+    from app.search.index import SearchIndex, Synonyms  # every side's index module has Synonyms
     from app.search.query import Document, SearchQuery
-    from app.search.scoring import Synonyms
 
     with gc_paused():
         limits = {"max_programs": 1_000_000} if "max_programs" in inspect.signature(load_catalog).parameters else {}

@@ -24,9 +24,9 @@ from typing import Any
 from app.catalog.validate import load_catalog
 from app.config import SYNONYMS, WORDFORMS
 from app.live.loading import gc_paused
+from app.search.analysis import Synonyms
 from app.search.index import SearchIndex
 from app.search.query import Document
-from app.search.scoring import Synonyms
 from app.store.db import init_db, make_engine, read_programs, sync_catalog
 from bench.queries import Mix, common_mix, frequent_words, mix, typed
 

@@ -30,7 +30,7 @@ def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir
     from app.config import SYNONYMS, WORDFORMS
     from app.live.loading import gc_paused, load_file
     from app.live.snapshot import build_snapshot
-    from app.search.scoring import Synonyms
+    from app.search.analysis import Synonyms
     from app.store.db import make_engine
 
     settings = settings_from(catalog=catalog, database_url=database_url, index_dir=index_dir)

@@ -25,8 +25,8 @@ from app.live.restart import (
     remember_rejected,
 )
 from app.live.snapshot import Rejected, Snapshot, build_snapshot
+from app.search.analysis import Synonyms
 from app.search.index import SearchIndex
-from app.search.scoring import Synonyms
 from app.store.db import StoredProgram, init_db, ping, read_meta, read_programs
 
 log = logging.getLogger("mentordir")

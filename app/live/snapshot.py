@@ -16,9 +16,9 @@ from sqlalchemy import Engine
 from app.catalog.models import version_of
 from app.catalog.problems import Problem
 from app.config import Settings
+from app.search.analysis import Synonyms
 from app.search.index import SearchIndex
 from app.search.query import Document
-from app.search.scoring import Synonyms
 from app.store.db import CatalogMeta, Removal, StoredProgram, read_meta, read_programs, read_removals, utcnow
 
 

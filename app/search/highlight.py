@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from app.search.scoring import WORD_RE, term_of
+from app.search.analysis import WORD_RE, term_of
 
 SNIPPET_CHARS = 220
 

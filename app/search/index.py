@@ -26,6 +26,8 @@ from whoosh.searching import Searcher
 
 from app.catalog.models import normalize
 from app.catalog.vocab import FACETS
+from app.search.analysis import Synonyms as Synonyms
+from app.search.analysis import stems as stems
 from app.search.build import build_if_missing
 from app.search.columns import Columns
 from app.search.filtering import Filters
@@ -34,8 +36,6 @@ from app.search.indexdir import IDS_FILE, WORDS_FILE
 from app.search.intent import FacetNames, Intents, Named, bundled_intents, filter_offers, ways_out
 from app.search.query import Document, GuideLink, Hit, SearchQuery, SearchResult, clean
 from app.search.scoring import Compiled, Scorer
-from app.search.scoring import Synonyms as Synonyms
-from app.search.scoring import stems as stems
 from app.search.spelling import Spelling
 from app.search.suggest import MAX_COMPLETIONS, Completer, Completion
 from app.search.vectors import DocSet, Scored, Vector, best

@@ -20,8 +20,9 @@ import orjson
 from whoosh.fields import STORED, TEXT, Schema
 
 from app.search import whooshio
+from app.search.analysis import STEM, WORD_RE, term_of
 from app.search.columns import Columns
-from app.search.scoring import FIELD_BOOSTS, STEM, WORD_RE, term_of
+from app.search.scoring import FIELD_BOOSTS
 from app.search.whooshio import FieldPostings, Ints
 
 if TYPE_CHECKING:

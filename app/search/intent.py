@@ -15,8 +15,8 @@ import yaml
 from app.catalog.names import NAMES
 from app.catalog.vocab import FACETS
 from app.config import INTENTS
+from app.search.analysis import Synonyms, stems
 from app.search.query import Escape, SuggestedFilter
-from app.search.scoring import Synonyms, stems
 
 Phrase = tuple[str, ...]  # stems
 Value = tuple[str, str]  # (facet name, value)

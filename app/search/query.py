@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from app.catalog.vocab import FACETS
-from app.search.scoring import Synonyms as Synonyms
-from app.search.scoring import stems as stems
+from app.search.analysis import Synonyms as Synonyms
+from app.search.analysis import stems as stems
 
 MAX_QUERY_CHARS = 500
 

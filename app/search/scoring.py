@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import yaml
 from whoosh import query as wq
-from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang.porter import stem
 from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 
 from app.search import whooshio
+from app.search.analysis import RAW, Phrase, Synonyms, as_typed, says, term_of
 from app.search.spelling import Spelling
 from app.search.vectors import (
     NO_POSTINGS,
@@ -37,10 +33,6 @@ MAX_WORDS = 32
 PREFIX_MIN_LENGTH = 3  # the last word typed also finds the words it begins, from this many letters
 PHRASES_KEPT = 1000  # phrases whose matches are kept per index (each is read from the texts of its words' matches)
 PREFIX_BOOST = 0.5  # a word completed from a prefix weighs half a word typed in full
-WORDS = r"\w+(?:\.?\w+)*"  # whoosh-reloaded's default pattern also takes '*' as part of a word
-RAW = RegexTokenizer(WORDS) | LowercaseFilter() | StopFilter(minsize=1)
-STEM = RAW | StemFilter()
-WORD_RE = re.compile(WORDS)
 FIELD_BOOSTS = {
     "name": 6.0,
     "aliases": 6.0,
@@ -50,85 +42,6 @@ FIELD_BOOSTS = {
     "description": 1.0,
     "extra": 0.5,
 }
-
-
-def stems(text: str) -> tuple[str, ...]:
-    return tuple(t.text for t in STEM(text))
-
-
-@functools.lru_cache(maxsize=200_000)
-def term_of(word: str) -> str | None:
-    """What STEM makes of one word found by WORD_RE (lowercased, stemmed; None for a stop word), without building
-    its token objects: indexing and highlighting analyse every word of the catalog this way, 5-10x faster."""
-    lowered = word.lower()
-    return None if lowered in STOP_WORDS else stem(lowered)
-
-
-@dataclass(frozen=True)
-class Synonyms:
-    """Groups of words and phrases that mean the same to a searcher, matched on their stems."""
-
-    groups: tuple[tuple[tuple[str, ...], ...], ...] = ()
-    written: tuple[tuple[str, ...], ...] = ()  # each group's phrases as the file writes them (for completions)
-
-    @classmethod
-    def load(cls, *paths: Path) -> Synonyms:
-        """The groups of each file in turn (data/synonyms.yaml, data/wordforms.yaml)."""
-        groups, written = [], []
-        for path in paths:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for group in data.get("groups", []):
-                alternatives = tuple(dict.fromkeys(s for phrase in group if (s := stems(str(phrase)))))
-                if len(alternatives) > 1:
-                    groups.append(alternatives)
-                    written.append(tuple(str(phrase) for phrase in group))
-        return cls(tuple(groups), tuple(written))
-
-    @functools.cached_property
-    def _by_first(self) -> dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]]:
-        """Each alternative with its group, under its first stem (the order of the file kept)."""
-        out: dict[str, list[tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]]] = {}
-        for group in self.groups:
-            for alternative in group:
-                out.setdefault(alternative[0], []).append((alternative, group))
-        return out
-
-    def knows(self, word: str) -> bool:
-        """True when a group begins with this word ("peds", "k"): a word searched for its group, not a typo."""
-        return stem(word.lower()) in self._by_first
-
-    def match(self, words: Sequence[str], start: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
-        """The longest phrase of some group starting at words[start]: (its length, the group's alternatives)."""
-        best: tuple[int, tuple[tuple[str, ...], ...]] | None = None
-        for alternative, group in self._by_first.get(words[start], ()) if start < len(words) else ():
-            n = len(alternative)
-            if tuple(words[start : start + n]) == alternative and (best is None or n > best[0]):
-                best = (n, group)
-        return best
-
-
-class Phrase(wq.And):  # type: ignore[misc]  # whoosh is untyped
-    """A phrase of a synonym group ("African American"): its words side by side in one text of a program, stop
-    words aside, not each anywhere. Scored as the And of its words."""
-
-    def stems(self) -> tuple[str, ...]:
-        return tuple(str(next(iter(child.subqueries)).text) for child in self.subqueries)
-
-
-def says(texts: Iterable[str], phrase: Sequence[str]) -> bool:
-    """True when one of the texts holds the phrase's stems side by side (stop words skipped, as indexed)."""
-    n, wanted = len(phrase), tuple(phrase)
-    for text in texts:
-        terms = [t for w in WORD_RE.findall(text) if (t := term_of(w)) is not None]
-        if any(tuple(terms[i : i + n]) == wanted for i in range(len(terms) - n + 1)):
-            return True
-    return False
-
-
-def _as_typed(text: str, words: Sequence[str]) -> str:
-    """A phrase's words as the query wrote them, with the small words between ("underrepresented in medicine")."""
-    found = re.search(r"\W+(?:\w+\W+){0,2}?".join(map(re.escape, words)), text, re.IGNORECASE)
-    return found.group() if found else " ".join(words)
 
 
 @dataclass
@@ -209,7 +122,7 @@ class Scorer:
                 ]
                 clauses.append(wq.Or(alternatives))
                 terms.update(s for alt in group for s in alt)
-                units.append(_as_typed(text, words[i : i + n]))
+                units.append(as_typed(text, words[i : i + n]))
                 i += n
                 continue
             clause, forms, without = self._word_clause(words[i], last=i == len(words) - 1)
@@ -288,8 +201,9 @@ class Scorer:
         if found is None:
             words = scored_and([self.scored(searcher, child) for child in node.subqueries])
             mask = words.mask.copy()
+            firsts = [w for w in self.spelling.words if term_of(w) == key[0]]
             for n in np.flatnonzero(mask).tolist():
-                mask[n] = says(self.texts(n), key)
+                mask[n] = says(self.texts(n), key, firsts)
             scores = np.where(mask, words.scores, 0.0)
             if len(self._phrases) >= PHRASES_KEPT:
                 self._phrases.clear()

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from app.catalog.models import Catalog
 from app.catalog.vocab import FACETS
 from app.search import highlight
+from app.search.analysis import WORD_RE, term_of
 from app.search.index import SearchIndex
 from app.search.query import SearchQuery
-from app.search.scoring import WORD_RE, term_of
 from tests.support import search_expected as recorded
 
 

@@ -18,12 +18,12 @@ from app.catalog.validate import load_catalog, validate
 from app.config import SYNONYMS, Settings
 from app.live.loading import load_file
 from app.live.snapshot import Documents
+from app.search.analysis import STEM, WORD_RE, Synonyms, term_of
 from app.search.build import build_if_missing
 from app.search.columns import Columns
 from app.search.index import SearchIndex
 from app.search.indexdir import SCHEMA, WORDS_FILE, FolderWriter, count, rows_of
 from app.search.query import Document, SearchQuery
-from app.search.scoring import STEM, WORD_RE, Synonyms, term_of
 from app.store.db import StoredProgram, make_engine
 from bench.generate import generate
 from tests.support.app import FIXTURE_CATALOG

@@ -11,10 +11,10 @@ import pytest
 
 from app.catalog.models import Catalog
 from app.catalog.vocab import FACETS
+from app.search.analysis import WORD_RE, term_of
 from app.search.index import SearchIndex
 from app.search.intent import Intents
 from app.search.query import SearchQuery, SearchResult
-from app.search.scoring import WORD_RE, term_of
 from app.search.suggest import fold
 
 

@@ -23,9 +23,9 @@ from fastapi import FastAPI
 
 from app.catalog.models import Catalog
 from app.config import SYNONYMS, WORDFORMS, Settings
+from app.search.analysis import Synonyms
 from app.search.index import SearchIndex
 from app.search.query import Document
-from app.search.scoring import Synonyms
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FIXTURE_CATALOG = FIXTURES / "catalog.yaml"

@@ -34,9 +34,9 @@ from app.catalog.models import Catalog
 from app.catalog.validate import load_catalog, validate
 from app.catalog.vocab import FACETS
 from app.config import SYNONYMS, WORDFORMS
+from app.search.analysis import Synonyms
 from app.search.index import SearchIndex
 from app.search.query import Document, SearchQuery
-from app.search.scoring import Synonyms
 from bench import generate
 from bench.queries import common_mix, frequent_words, mix
 
