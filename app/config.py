@@ -14,6 +14,7 @@ WORDFORMS = ROOT / "data" / "wordforms.yaml"
 INTENTS = ROOT / "data" / "intents.yaml"
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "app" / "static"
+RECHECK_MONTHS = 12  # the default of `recheck_months`, for what is built without Settings (a bare search index)
 
 
 class Settings(BaseSettings):
@@ -64,6 +65,9 @@ class Settings(BaseSettings):
     trusted_hosts: str = Field("*", description="Comma-separated Host names to answer for ('*': any).")
     forwarded_allow_ips: str = Field(
         "127.0.0.1", description="Comma-separated proxy addresses whose X-Forwarded-* headers are trusted."
+    )
+    recheck_months: int = Field(
+        RECHECK_MONTHS, ge=1, le=120, description="Months after its last check that an entry is due for a fresh check."
     )
     log_level: str = Field("info", pattern="^(critical|error|warning|info|debug)$", description="Logging level.")
 

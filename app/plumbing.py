@@ -5,6 +5,7 @@ machines, and an HTML page in the words of `page` for people.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any
@@ -122,9 +123,11 @@ def records(
     first = stored(live, snap, ids[:CHUNK])
 
     def stream() -> Iterator[dict[str, Any]]:
-        yield from (pick(p.full_record(), fields) for p in first)
+        months = live.settings.recheck_months
+        yield from (pick(p.full_record(recheck_months=months), fields) for p in first)
         for start in range(CHUNK, len(ids), CHUNK):
-            yield from (pick(p.full_record(), fields) for p in stored(live, snap, ids[start : start + CHUNK]))
+            chunk = stored(live, snap, ids[start : start + CHUNK])
+            yield from (pick(p.full_record(recheck_months=months), fields) for p in chunk)
 
     return stream()
 
@@ -137,7 +140,8 @@ class JSON(JSONResponse):
 
 
 def etag(snapshot: Snapshot, base: str, path: str, items: Sequence[tuple[str, str]] = ()) -> str:
-    key = f"{API_VERSION}\n{snapshot.tag}\n{base}\n{path}\n{urlencode(items)}"
+    """The tag of an answer: the catalog served, the request, and the day (an entry falls due for a fresh check)."""
+    key = f"{API_VERSION}\n{snapshot.tag}\n{dt.date.today()}\n{base}\n{path}\n{urlencode(items)}"
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 

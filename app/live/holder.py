@@ -28,7 +28,7 @@ from app.live.restart import (
     remember_rejected,
 )
 from app.live.snapshot import Rejected, Snapshot, build_snapshot
-from app.search.index import SearchIndex
+from app.search.indexdir import prune
 from app.search.scoring import Synonyms
 from app.store.db import StoredProgram, init_db, ping, read_meta, read_programs
 
@@ -277,7 +277,7 @@ class LiveCatalog:
         old, self.current = self.current, snapshot
         if old is not None and old.version != snapshot.version:
             _touch_index(self.settings.index_dir, old.version)
-        SearchIndex.prune(self.settings.index_dir, keep=snapshot.version)
+        prune(self.settings.index_dir, keep=snapshot.version)
 
     def close(self) -> None:
         self.watch_lock.release()
