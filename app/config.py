@@ -69,6 +69,19 @@ class Settings(BaseSettings):
     recheck_months: int = Field(
         RECHECK_MONTHS, ge=1, le=120, description="Months after its last check that an entry is due for a fresh check."
     )
+    secret_key: SecretStr | None = Field(
+        None, description="Signs the links `mentordir recheck --send` mails to programs (off when unset)."
+    )
+    link_days: int = Field(30, ge=1, le=365, description="Days a mailed confirmation link works.")
+    smtp_url: str = Field(
+        "",
+        pattern=r"^((smtp|smtps)://([^@/\s]+@)?[^/\s:@]+(:\d{1,5})?/?)?$",
+        description="smtp://[user:password@]host[:port] (smtps:// for TLS) to send mail; empty: mail goes to the "
+        "outbox (`mentordir outbox`).",
+    )
+    mail_from: str = Field(
+        "Mentor Directory <curators@localhost>", max_length=200, description="The From address of the mail sent."
+    )
     log_level: str = Field("info", pattern="^(critical|error|warning|info|debug)$", description="Logging level.")
 
     @property

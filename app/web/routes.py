@@ -41,7 +41,12 @@ from app.web.urlstate import (
 )
 
 MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
-TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
+TITLES = {
+    400: "That address could not be read",
+    404: "Page not found",
+    410: "That link no longer works",
+    503: "Temporarily unavailable",
+}
 
 
 @dataclass(frozen=True)
