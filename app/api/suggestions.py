@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api import apidoc
 from app.api.deps import check_params
-from app.catalog.models import MAX_ID, Url
+from app.catalog.models import EMAIL_PATTERN, MAX_ID, Url
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, unavailable
@@ -43,7 +43,7 @@ LINE_CONTROL = re.compile(rf"[{CONTROLS}]")
 TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
 # The control characters CONTROL refuses, as an OpenAPI (ECMA) pattern.
 PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+EMAIL = re.compile(EMAIL_PATTERN)
 URL = TypeAdapter(Url)  # what the catalog accepts as a link, so an accepted suggestion can be applied as it is
 
 
