@@ -19,8 +19,7 @@ from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import LiveDep, SnapshotDep
 from app.store import suggestions as store
-from app.web.common import render
-from app.web.suggestions import NO_STORE, form_fields, guarded_page, refusal, too_many
+from app.web.suggestions import NO_STORE, form_fields, guarded_page, refusal, thanks, too_many
 
 REFUSALS = {
     "expired": ("This link has expired", "Links we send to programs work for {days} days, and this one is older."),
@@ -83,11 +82,7 @@ async def confirm_post(request: Request, live: LiveDep, snap: SnapshotDep) -> Re
 
 
 def done_page(request: Request, snap: SnapshotDep) -> Response:
-    """Thanks, and what happens next; only the reference and the program from the address are shown."""
-    ref = request.query_params.get("ref", "")
-    found = snap.fetch([request.query_params.get("program", "")])
-    context = {"ref": ref if ref.isdigit() and len(ref) < 12 else None, "program": found[0].record if found else None}
-    return render(request, "confirm_done.html", context)
+    return thanks(request, snap, "confirm_done.html")
 
 
 def install(app: FastAPI) -> None:

@@ -40,21 +40,12 @@ def _kind(given: str | None, program: dict[str, Any] | None) -> str:
     return "correction" if program else "new-program"
 
 
-def _form(
-    request: Request,
-    snap: Snapshot,
-    values: dict[str, str],
-    *,
-    status: int = 200,
-    errors: dict[str, str] | None = None,
-    notice: str | None = None,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """The suggestion form."""
+def _form(request: Request, snap: Snapshot, values: dict[str, str], *, status: int = 200, **more: Any) -> Response:
+    """The suggestion form (`more`: errors, notice, headers as guarded_page takes them)."""
     stored = snap.fetch([values.get("program_id", "")])
     program = stored[0].record if stored else None
     context = {"kind": _kind(values.get("kind"), program), "program": program, "limits": LIMITS}
-    return guarded_page(request, "suggest.html", context, values, status, errors, notice, headers)
+    return guarded_page(request, "suggest.html", context, values, status, **more)
 
 
 def guarded_page(
@@ -157,12 +148,16 @@ async def suggest_post(request: Request, live: LiveDep, snap: SnapshotDep) -> Re
     return RedirectResponse(f"/suggest/done?{urlencode(query)}", status_code=303, headers=NO_STORE)
 
 
-def done_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
+def thanks(request: Request, snap: Snapshot, template: str) -> HTMLResponse:
     """What happens next; it shows the reference number and program from the address, nothing that was sent."""
     ref = request.query_params.get("ref", "")
     found = snap.fetch([request.query_params.get("program", "")])
     context = {"ref": ref if ref.isdigit() and len(ref) < 12 else None, "program": found[0].record if found else None}
-    return render(request, "suggest_done.html", context)
+    return render(request, template, context)
+
+
+def done_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
+    return thanks(request, snap, "suggest_done.html")
 
 
 def install(app: FastAPI) -> None:

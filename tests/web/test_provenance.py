@@ -124,9 +124,9 @@ def test_examples_of_each_kind_read_as_a_person_would_say_them(real: Client) -> 
         assert words in about, words
 
 
-TWINS = """
-  - id: twin-due
-    name: Twinned Circle Alpha
+TWIN = """
+  - id: twin-{key}
+    name: Twinned Circle {name}
     summary: A made-up circle for testing how ties rank.
     description: A made-up circle for testing how ties rank.
     sponsor: Test University
@@ -138,35 +138,14 @@ TWINS = """
     specialties: [any]
     status: unverified
     access: anyone
-    url: https://twins.example.edu/circle
+    url: https://twins.example.edu/{key}
     sources:
       - title: Circle page
-        url: https://twins.example.edu/circle
-        accessed: {old}
+        url: https://twins.example.edu/{key}
+        accessed: {day}
         quote: A made-up circle.
     date_added: 2020-01-01
-    last_verified: {old}
-  - id: twin-fresh
-    name: Twinned Circle Bravo
-    summary: A made-up circle for testing how ties rank.
-    description: A made-up circle for testing how ties rank.
-    sponsor: Test University
-    sponsor_type: academic-institution
-    type: small-group
-    career_stages: [early-career]
-    demographic_focus: [open]
-    scope: institutional
-    specialties: [any]
-    status: unverified
-    access: anyone
-    url: https://twins.example.edu/circle-b
-    sources:
-      - title: Circle page
-        url: https://twins.example.edu/circle-b
-        accessed: {recent}
-        quote: A made-up circle.
-    date_added: 2020-01-01
-    last_verified: {recent}
+    last_verified: {day}
 """
 
 
@@ -174,7 +153,8 @@ def test_a_program_due_for_a_check_says_so_and_ranks_below_an_equal_match(tmp_pa
     today = dt.date.today()
     old, recent = (today - dt.timedelta(days=400)).isoformat(), (today - dt.timedelta(days=3)).isoformat()
     catalog = tmp_path / "catalog.yaml"
-    catalog.write_text(FIXTURE_CATALOG.read_text() + TWINS.format(old=old, recent=recent))
+    twins = TWIN.format(key="due", name="Alpha", day=old) + TWIN.format(key="fresh", name="Bravo", day=recent)
+    catalog.write_text(FIXTURE_CATALOG.read_text() + twins)
     with running(create_app(make_settings(tmp_path, catalog=catalog))) as c:
         hits = [r["id"] for r in c.get(f"{API}/programs?q=twinned").json()["results"]]
         due = c.get(f"{API}/programs/twin-due").json()["provenance"]

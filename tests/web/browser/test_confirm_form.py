@@ -12,30 +12,16 @@ from typing import Any
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
-from typer.testing import CliRunner
+from playwright.sync_api import expect
 
-from app.curate.cli import cli
 from app.main import create_app
 from tests.support.app import FIXTURE_CATALOG, make_settings, serving
+from tests.support.browser import PHONE, no_sideways_scroll, phone_page, serious_violations, suggestions_cli
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 EMAIL = "dana.ruiz@nih.gov"
 TOKEN = "curator-token-for-tests"
-
-
-def curate(*args: str) -> str:
-    result = CliRunner().invoke(cli, ["suggestions", *args])
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
@@ -46,11 +32,7 @@ def test_a_confirmation_from_a_program_page_is_applied_and_then_shown(
     shutil.copy(FIXTURE_CATALOG, catalog)
     settings = make_settings(tmp_path, catalog=catalog, database_url=database_url, admin_token=TOKEN)
     db = ["--database-url", database_url, "--catalog", str(catalog)]
-    errors: list[str] = []
-    with serving(create_app(settings)) as base:
-        context = browser.new_context(base_url=base, viewport=PHONE, java_script_enabled=javascript)
-        page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    with serving(create_app(settings)) as base, phone_page(browser, base, javascript=javascript) as (page, errors):
         page.goto("/programs/kl2")
         expect(page.locator("p.provenance")).to_contain_text("From the 2020 review")
         page.get_by_role("link", name="Confirm or correct this entry").click()
@@ -70,11 +52,11 @@ def test_a_confirmation_from_a_program_page_is_applied_and_then_shown(
         expect(page).to_have_url(re.compile(r"/suggest/confirm/done\?ref=1&program=kl2$"))
         expect(page.locator("main")).not_to_contain_text(EMAIL)
 
-        listed = curate("list", "--database-url", database_url)
+        listed = suggestions_cli("list", "--database-url", database_url)
         assert re.search(r"^#1 +new +confirmation kl2 .* corrections to: cost", listed, re.M), listed
-        shown = curate("show", "1", "--database-url", database_url)
+        shown = suggestions_cli("show", "1", "--database-url", database_url)
         assert "Domain:   nih.gov matches the program's or sponsor's link (nih.gov)" in shown
-        assert "accepted" in curate("apply", "1", "--accept-all", *db)
+        assert "accepted" in suggestions_cli("apply", "1", "--accept-all", *db)
         reloaded = httpx.post(f"{base}/api/v1/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"})
         assert reloaded.status_code == 200, reloaded.text
         today = dt.date.today().isoformat()
@@ -83,7 +65,6 @@ def test_a_confirmation_from_a_program_page_is_applied_and_then_shown(
         record = httpx.get(f"{base}/api/v1/programs/kl2").json()
         assert record["provenance"] == {"kind": "confirmed", "checked_on": today, "due": False}
         assert record["cost"] == "No fee" and "Dana" not in str(record)
-        context.close()
     assert [e for e in errors if "status of 422" not in e] == []
 
 
@@ -99,10 +80,7 @@ def test_the_confirmation_form_has_no_serious_accessibility_violations_at_phone_
         if state == "with errors":
             page.get_by_role("button", name="Send to the curators").click()
             expect(page.locator(".error-summary")).to_be_visible()
-        results = Axe().run(page)
-        bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        if bad:
-            found[state] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
-        no_sideways_scroll(page)
+        if bad := serious_violations(page):
+            found[state] = bad
     context.close()
     assert found == {}
