@@ -14,6 +14,7 @@ WORDFORMS = ROOT / "data" / "wordforms.yaml"
 INTENTS = ROOT / "data" / "intents.yaml"
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "app" / "static"
+RECHECK_MONTHS = 12  # the default of `recheck_months`, for what is built without Settings (a bare search index)
 
 
 class Settings(BaseSettings):
@@ -64,6 +65,22 @@ class Settings(BaseSettings):
     trusted_hosts: str = Field("*", description="Comma-separated Host names to answer for ('*': any).")
     forwarded_allow_ips: str = Field(
         "127.0.0.1", description="Comma-separated proxy addresses whose X-Forwarded-* headers are trusted."
+    )
+    recheck_months: int = Field(
+        RECHECK_MONTHS, ge=1, le=120, description="Months after its last check that an entry is due for a fresh check."
+    )
+    secret_key: SecretStr | None = Field(
+        None, description="Signs the links `mentordir recheck --send` mails to programs (off when unset)."
+    )
+    link_days: int = Field(30, ge=1, le=365, description="Days a mailed confirmation link works.")
+    smtp_url: str = Field(
+        "",
+        pattern=r"^((smtp|smtps)://([^@/\s]+@)?[^/\s:@]+(:\d{1,5})?/?)?$",
+        description="smtp://[user:password@]host[:port] (smtps:// for TLS) to send mail; empty: mail goes to the "
+        "outbox (`mentordir outbox`).",
+    )
+    mail_from: str = Field(
+        "Mentor Directory <curators@localhost>", max_length=200, description="The From address of the mail sent."
     )
     log_level: str = Field("info", pattern="^(critical|error|warning|info|debug)$", description="Logging level.")
 

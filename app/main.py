@@ -25,8 +25,8 @@ from app.middleware.compression import Compression
 from app.middleware.cors import ApiCors
 from app.plumbing import LiveDep
 from app.store.db import make_engine, ping
+from app.web import confirm, suggestions
 from app.web import routes as web
-from app.web import suggestions
 
 log = logging.getLogger("mentordir")
 
@@ -118,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.install(app)
     admin.install(app)
     suggestions.install(app)
+    confirm.install(app)
     _install_errors(app)
     observe.install(app)
     security.install(app, settings)  # outermost: every response gets the strict headers, errors included

@@ -5,6 +5,7 @@ machines, and an HTML page in the words of `page` for people.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 from collections.abc import Callable, Iterator, Sequence
@@ -123,7 +124,8 @@ def records(
     batches = chunks(ids)
     first = stored(live, snap, next(batches, []))
     rest = (p for batch in batches for p in stored(live, snap, batch))
-    return (pick(p.full_record(), fields) for p in itertools.chain(first, rest))
+    months = live.settings.recheck_months
+    return (pick(p.full_record(recheck_months=months), fields) for p in itertools.chain(first, rest))
 
 
 class JSON(JSONResponse):
@@ -134,7 +136,8 @@ class JSON(JSONResponse):
 
 
 def etag(snapshot: Snapshot, base: str, path: str, items: Sequence[tuple[str, str]] = ()) -> str:
-    key = f"{API_VERSION}\n{snapshot.tag}\n{base}\n{path}\n{urlencode(items)}"
+    """The tag of an answer: the catalog served, the request, and the day (an entry falls due for a fresh check)."""
+    key = f"{API_VERSION}\n{snapshot.tag}\n{dt.date.today()}\n{base}\n{path}\n{urlencode(items)}"
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 

@@ -120,10 +120,15 @@ def canonical(search: ParsedSearch, fields: Sequence[str] | None, *, paged: bool
 
 
 def result(
-    program: StoredProgram, fields: Sequence[str] | None, base: str, highlights: dict[str, str] | None = None
+    program: StoredProgram,
+    fields: Sequence[str] | None,
+    base: str,
+    highlights: dict[str, str] | None = None,
+    *,
+    recheck_months: int,
 ) -> dict[str, Any]:
     """One program as the API shows it: its fields, the marked-up matches if searched, and its links."""
-    out = pick(program.full_record(), fields)
+    out = pick(program.full_record(recheck_months=recheck_months), fields)
     if highlights is not None:
         out["highlights"] = highlights
     out["links"] = {"self": f"{base}{PREFIX}/programs/{program.id}", "html": f"{base}/programs/{program.id}"}

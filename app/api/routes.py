@@ -84,7 +84,13 @@ def list_programs(
             total, hits = len(kept), kept[q.offset : q.offset + search.per_page]
         by_id = {p.id: p for p in stored(live, snap, [h.id for h in hits])}
         results = [
-            result(by_id[h.id], fields, base, (h.highlights or plain(by_id[h.id].record)) if q.text else None)
+            result(
+                by_id[h.id],
+                fields,
+                base,
+                (h.highlights or plain(by_id[h.id].record)) if q.text else None,
+                recheck_months=live.settings.recheck_months,
+            )
             for h in hits
             if h.id in by_id
         ]
@@ -192,11 +198,15 @@ def export_ndjson(
     summary="One program",
 )
 def get_program(
-    request: Request, program: ProgramDep, fields: FieldsDep, snap: SnapshotDep, base: BaseUrlDep
+    request: Request, program: ProgramDep, fields: FieldsDep, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep
 ) -> Response:
     """The full record of one program, with links to its API record and its web page."""
     items = [("fields", ",".join(fields))] if fields else []
-    return conditional(request, etag(snap, base, request.url.path, items), lambda: JSON(result(program, fields, base)))
+
+    def render() -> Response:
+        return JSON(result(program, fields, base, recheck_months=live.settings.recheck_months))
+
+    return conditional(request, etag(snap, base, request.url.path, items), render)
 
 
 @router.get(
@@ -214,7 +224,8 @@ def similar_programs(
 
     def render() -> Response:
         found = stored(live, snap, snap.similar(program.id, 5))
-        return JSON({"id": program.id, "results": [result(p, fields, base) for p in found]})
+        months = live.settings.recheck_months
+        return JSON({"id": program.id, "results": [result(p, fields, base, recheck_months=months) for p in found]})
 
     return conditional(request, etag(snap, base, request.url.path, items), render)
 

@@ -20,6 +20,22 @@ class Highlights(BaseModel):
     snippet: str = Field(description="The summary or a passage of the description, HTML-escaped, matches in <mark>.")
 
 
+class ProvenanceOut(BaseModel):
+    kind: Literal["confirmed", "program-page", "public-page", "review"] = Field(
+        description="How its facts were checked: confirmed with the program (confirmed_with_program); checked "
+        "against a page on the program's or its sponsor's website; checked against others' public pages only; or "
+        "taken from the 2020 review and not yet checked against a current source."
+    )
+    checked_on: dt.date | None = Field(
+        description="The day of that check: confirmed_with_program, or the latest day a curator read such a page "
+        "(its source's accessed); null for the review."
+    )
+    due: bool = Field(
+        description="Due for a fresh check: checked_on is more than the server's recheck months (default 12) "
+        "ago, or null."
+    )
+
+
 # Every catalog field may be left out by `fields=`; the id and links are always there.
 _RECORD: dict[str, Any] = {
     "id": (str, Field(description="Stable slug.")),
@@ -28,6 +44,7 @@ _RECORD: dict[str, Any] = {
         for name, info in Program.model_fields.items()
         if name != "id"
     },
+    "provenance": (ProvenanceOut | None, Field(None, description="How its facts were checked, and whether again.")),
     "created_at": (
         dt.datetime | None,
         Field(

@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api import apidoc
 from app.api.deps import check_params
-from app.catalog.models import MAX_ID, Url
+from app.catalog.models import EMAIL_PATTERN, MAX_ID, Url
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, unavailable
@@ -46,7 +46,7 @@ TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
 BRACKETED_URL = re.compile(r"<https?://[^\s<>\"'`]+>")
 # The control characters CONTROL refuses, as an OpenAPI (ECMA) pattern.
 PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+EMAIL = re.compile(EMAIL_PATTERN)
 URL = TypeAdapter(Url)  # what the catalog accepts as a link, so an accepted suggestion can be applied as it is
 
 
@@ -64,17 +64,19 @@ class TooMany(Exception):
         self.retry_after = retry_after
 
 
-def _text(name: str, value: Any, errors: dict[str, str]) -> str | None:
+def plain_text(
+    name: str, value: Any, errors: dict[str, str], limit: int | None = None, *, lines: bool = False
+) -> str | None:
     """A field as plain text, stripped; None when left out or blank (errors noted in `errors`)."""
     if value is None:
         return None
     if not isinstance(value, str):
         errors[name] = "must be text (a JSON string)"
         return None
-    value = value.strip()
-    if len(value) > LIMITS[name]:
-        errors[name] = f"is {len(value):,} characters long; at most {LIMITS[name]:,} are accepted"
-    elif (CONTROL if name == "message" else LINE_CONTROL).search(value):
+    value, limit = value.strip(), limit or LIMITS[name]
+    if len(value) > limit:
+        errors[name] = f"is {len(value):,} characters long; at most {limit:,} are accepted"
+    elif (CONTROL if lines or name == "message" else LINE_CONTROL).search(value):
         errors[name] = "contains control characters; please send plain text"
     elif TAG.search(BRACKETED_URL.sub(" ", value)):
         errors[name] = "looks like HTML (a '<' before a letter); please write plain text"
@@ -89,7 +91,7 @@ def check(raw: Mapping[str, Any], snap: Snapshot) -> store.NewSuggestion:
     for name in raw:
         if name not in FIELDS:
             errors[str(name)[:40]] = f"is not a field of a suggestion; the fields are {', '.join(FIELDS)}"
-    values = {name: _text(name, raw.get(name), errors) for name in FIELDS}
+    values = {name: plain_text(name, raw.get(name), errors) for name in FIELDS}
     kind, program_id, message, url, email = (values[k] for k in ("kind", "program_id", "message", "url", "email"))
     if kind not in KINDS and "kind" not in errors:
         given = f"'{kind}' is not a kind of suggestion" if kind else "is required"
@@ -123,13 +125,21 @@ def _check_message_and_addresses(
         errors["message"] = "is required: say what is wrong or missing"
     elif message is not None and len(message) < MIN_MESSAGE:
         errors["message"] = f"is too short to act on; please write at least {MIN_MESSAGE} characters"
-    if url is not None and "url" not in errors and not _web_address(url):
-        errors["url"] = "must be a web address starting with http:// or https://, with no spaces"
-    if email is not None and "email" not in errors and not EMAIL.match(email):
-        errors["email"] = "does not look like an email address (name@example.org)"
+    check_link("url", url, errors)
+    check_email("email", email, errors)
 
 
-def _web_address(url: str) -> bool:
+def check_link(name: str, url: str | None, errors: dict[str, str]) -> None:
+    if url is not None and name not in errors and not web_address(url):
+        errors[name] = "must be a web address starting with http:// or https://, with no spaces"
+
+
+def check_email(name: str, email: str | None, errors: dict[str, str]) -> None:
+    if email is not None and name not in errors and not EMAIL.match(email):
+        errors[name] = "does not look like an email address (name@example.org)"
+
+
+def web_address(url: str) -> bool:
     try:
         URL.validate_python(url)
     except ValidationError:
@@ -146,9 +156,8 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def submit(request: Request, live: LiveCatalog, snap: Snapshot, raw: Mapping[str, Any], channel: str) -> Suggestion:
-    """Check and store a suggestion (blocking: run it in the thread pool). Raises Invalid, TooMany or a 503."""
-    new = check(raw, snap)
+def submit(request: Request, live: LiveCatalog, snap: Snapshot, new: store.NewSuggestion, channel: str) -> Suggestion:
+    """Store a checked suggestion (blocking: run it in the thread pool). Raises TooMany or a 503."""
     key = store.client_key(client_address(request))
     try:
         # The retention the form promises is kept by the service itself, not left to a curator's cron job.
@@ -263,7 +272,7 @@ async def post_suggestion(request: Request, live: LiveDep, snap: SnapshotDep) ->
         detail = f"the body must be a JSON object with the fields {', '.join(FIELDS)}"
         raise ApiError(422, "invalid-suggestion", "Invalid suggestion", detail, extra={"errors": []})
     try:
-        saved = await run_in_threadpool(submit, request, live, snap, raw, "api")
+        saved = await run_in_threadpool(submit, request, live, snap, check(raw, snap), "api")
     except Invalid as exc:
         errors = [{"field": k, "message": v} for k, v in exc.errors.items()]
         raise ApiError(422, "invalid-suggestion", "Invalid suggestion", str(exc), extra={"errors": errors}) from None

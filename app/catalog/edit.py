@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from typing import Any
 
@@ -14,7 +15,7 @@ from app.catalog.problems import Problem
 from app.catalog.scaffold import AddError, programs_node, validated
 
 
-def _scalar(field: str, value: str) -> str:
+def _scalar(field: str, value: str | dt.date) -> str:
     """`value` as YAML would write it after `field: ` (quoted only when it must be)."""
     dumper = YAML()
     dumper.width = 4096
@@ -35,7 +36,7 @@ def _entry(text: str, program_id: str, display: str) -> yaml.MappingNode:
 
 
 def set_field(
-    text: str, program_id: str, field: str, value: str, *, display: str, max_programs: int = MAX_PROGRAMS
+    text: str, program_id: str, field: str, value: str | dt.date, *, display: str, max_programs: int = MAX_PROGRAMS
 ) -> tuple[str, Catalog]:
     """The catalog text with one entry's `field` set to `value`, validated whole; every byte outside the lines of
     that field is unchanged (a missing field gets a line of its own, where the schema's order puts it)."""
@@ -72,6 +73,6 @@ def _check_read_back(
 ) -> None:
     """Every other program reads back as it was, and this one with only `field` changed."""
     wanted = {p.id: p.record for p in before.programs}
-    wanted[program_id] = {**wanted[program_id], field: value}
+    wanted[program_id] = {**wanted[program_id], field: value.isoformat() if isinstance(value, dt.date) else value}
     if {p.id: p.record for p in after.programs} != wanted:
         raise AddError([Problem(display, line, 1, field, "the change did not read back as written; edit it by hand")])

@@ -11,7 +11,7 @@ import orjson
 from app.catalog.models import Program
 
 LIST_SEPARATOR = ";"
-COLUMNS: tuple[str, ...] = (*Program.model_fields, "created_at", "updated_at")
+COLUMNS: tuple[str, ...] = (*Program.model_fields, "provenance", "created_at", "updated_at")
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection"): OWASP's advice is to
@@ -25,6 +25,8 @@ def csv_cell(value: Any) -> str:
         return ""
     if isinstance(value, list):
         text = LIST_SEPARATOR.join(value) if all(isinstance(v, str) for v in value) else orjson.dumps(value).decode()
+    elif isinstance(value, dict):
+        text = orjson.dumps(value).decode()
     else:
         text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text

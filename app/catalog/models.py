@@ -77,6 +77,7 @@ ID_PATTERN, MAX_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$", 80  # a program's id; the page
 Slug = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=MAX_ID)]
 Url = Annotated[str, StringConstraints(pattern=r"^https?://[^\s/$.?#][^\s]*$", max_length=500)]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s/$.?#][^\s]*$", max_length=500)]
+EMAIL_PATTERN = r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 Doi = Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$", max_length=200)]
 
 
@@ -191,6 +192,11 @@ class Program(BaseModel):
         None,
         description="The sponsor's homepage (https), shown as the sponsor's website, never as the program's own "
         "page. Only a URL that is certain: from the sources, or the organization's well-known root.",
+    )
+    contact: Annotated[str, StringConstraints(pattern=EMAIL_PATTERN, max_length=254)] | None = Field(
+        None,
+        description="The address the program publishes on its own page for enquiries (only from that page, never a "
+        "person's private address); `mentordir recheck --send` mails it a link to confirm the entry.",
     )
     sources: Annotated[list[Source], Field(min_length=1)]
     last_verified: Annotated[dt.date, AfterValidator(_not_future)] = Field(

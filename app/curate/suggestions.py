@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.suggestions import CONTROLS
 from app.curate.common import CatalogOpt, DatabaseOpt, cli, editing, err, settings_from
+from app.curate.confirmations import apply_confirmation, described
 from app.store import suggestions as store
 from app.store.db import init_db, make_engine
 
@@ -112,12 +113,19 @@ def show(suggestion_id: IdArg, database_url: DatabaseOpt = None) -> None:
         ("Email", s.email or "-"),
         ("Note", s.note or "-"),
     ]
+    if s.kind == "confirmation":
+        rows += described(s)
     echo(f"Suggestion #{s.id}")
     for label, value in rows:
         echo(f"{label + ':':<9} {shown(value, one_line=True)}")
     echo(f"Message:\n  {shown(s.message)}")
     if s.kind == "correction" and s.url and s.status == "new":
         echo(f"\nTo set this link as the program's url: mentordir suggestions apply {s.id}")
+    elif s.kind == "confirmation" and s.status == "new":
+        echo(
+            f"\nTo confirm the entry (with the corrections you accept): mentordir suggestions apply {s.id} "
+            "[--accept FIELD ... | --accept-all]"
+        )
 
 
 def _note(note: str | None) -> str | None:
@@ -170,12 +178,17 @@ def purge(
 def apply(
     suggestion_id: IdArg,
     note: Annotated[str | None, typer.Option(help="The note to keep (default: what was changed).")] = None,
+    accept: Annotated[
+        list[str] | None, typer.Option(help="A confirmation's correction to apply, by field (repeat for several).")
+    ] = None,
+    accept_all: Annotated[bool, typer.Option(help="Apply every correction a confirmation proposes.")] = False,
     catalog: CatalogOpt = None,
     database_url: DatabaseOpt = None,
 ) -> None:
-    """Set a correction's link as its program's `url` (only that line changes), validate, mark it accepted.
+    """Set a correction's link as its program's `url` (only that line changes); or confirm an entry from a
+    confirmation: `confirmed_with_program` set to today, with the corrections accepted. Validate, mark it accepted.
 
-    The catalog file is validated whole before it is written; a running service serves the link after its reload.
+    The catalog file is validated whole before it is written; a running service serves the change after its reload.
     """
     from app.catalog.edit import set_field
     from app.catalog.scaffold import write_atomic
@@ -184,6 +197,15 @@ def apply(
     path = settings.catalog
     with database(database_url) as engine:
         s = _found(engine, suggestion_id)
+        if s.kind == "confirmation" and s.program_id and s.status in ("new", "accepted"):
+            today = dt.date.today()
+            done = apply_confirmation(s, settings, accept=accept or [], accept_all=accept_all, today=today)
+            store.close(engine, s.id, status="accepted", note=_note(note) or done)
+            echo(
+                f"{done} ('{s.program_id}' in {path}); #{s.id} is accepted. A service watching the file serves it "
+                "after its reload."
+            )
+            return
         if s.kind != "correction" or not s.url or not s.program_id:
             err.print(f"error: #{s.id} is not a correction with a link; close it by hand instead", markup=False)
             raise typer.Exit(1)

@@ -26,7 +26,7 @@ from app.live.restart import (
 )
 from app.live.snapshot import Rejected, Snapshot, build_snapshot
 from app.search.analysis import Synonyms
-from app.search.index import SearchIndex
+from app.search.indexdir import prune
 from app.store.db import StoredProgram, init_db, ping, read_meta, read_programs
 
 log = logging.getLogger("mentordir")
@@ -257,7 +257,7 @@ class LiveCatalog:
             for path in self.settings.index_dir.glob(f"*{old.version}"):
                 with contextlib.suppress(OSError):
                     os.utime(path)
-        SearchIndex.prune(self.settings.index_dir, keep=snapshot.version)
+        prune(self.settings.index_dir, keep=snapshot.version)
 
     def close(self) -> None:
         self.watch_lock.release()

@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from app.catalog.models import version_of
 from app.catalog.problems import Problem
 from app.config import Settings
+from app.search import indexdir
 from app.search.analysis import Synonyms
 from app.search.index import SearchIndex
 from app.search.query import Document
@@ -125,9 +126,16 @@ def build_snapshot(
         meta, removed, stored = _read_consistent(engine)
     programs = {p.id: p for p in stored}
     updated = {p.id: p.updated_at for p in stored}
-    index = SearchIndex.open_or_build(settings.index_dir, meta.version, Documents(programs), synonyms, updated=updated)
+    index = SearchIndex.open_or_build(
+        settings.index_dir,
+        meta.version,
+        Documents(programs),
+        synonyms,
+        updated=updated,
+        recheck_months=settings.recheck_months,
+    )
     if prune:
-        SearchIndex.prune(settings.index_dir, keep=meta.version)
+        indexdir.prune(settings.index_dir, keep=meta.version)
     return Snapshot(
         meta.version, meta.title, len(programs), meta.loaded_at, index, programs, tuple(removed), meta.seq, meta.epoch
     )

@@ -1,15 +1,17 @@
 """A bounded in-memory cache of whole responses, keyed by the catalog version and the normalized request.
 
-A response depends only on the catalog version being served and on the request (path, query, host and scheme for
-the links, and the few headers that change what is rendered), so a repeat can be answered without routing,
-searching or rendering. A new catalog version changes every key, so nothing stale is ever served; the least
-recently used entries go first. Only successful GETs are kept, never health, metrics or admin answers, and the
-cache steps aside while the database is unreachable so that those requests get their 503. A response that sets a
-cookie is never kept: it belongs to one visitor (the suggestion form's CSRF token).
+A response depends only on the catalog version being served, the day (an entry falls due for a fresh check) and
+the request (path, query, host and scheme for the links, and the few headers that change what is rendered), so a
+repeat can be answered without routing, searching or rendering. A new catalog version changes every key, so
+nothing stale is ever served; the least recently used entries go first. Only successful GETs are kept, never
+health, metrics or admin answers, and the cache steps aside while the database is unreachable so that those
+requests get their 503. A response that sets a cookie is never kept: it belongs to one visitor (the suggestion
+form's CSRF token).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -54,7 +56,8 @@ class ResponseCache:
         query = urlencode(sorted(parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)))
         varying = tuple(headers.get(name, b"") for name in VARY_HEADERS)
         gzip = b"gzip" in headers.get(b"accept-encoding", b"")  # as the Compression middleware decides
-        return version, scope.get("scheme", "http"), path, query, varying, gzip
+        day = dt.date.today()  # an entry falls due for a fresh check on a day, the catalog unchanged
+        return version, day, scope.get("scheme", "http"), path, query, varying, gzip
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         live: Any = getattr(scope["app"].state, "live", None) if "app" in scope else None

@@ -31,6 +31,7 @@ _SEP = "\x1f"  # between a facet's name and a value in the array names of COLUMN
 class Columns:
     facets: dict[str, dict[str, npt.NDArray[np.int32]]]  # facet -> value -> the docnums carrying it, ascending
     verified: npt.NDArray[np.int32]  # last_verified as a proleptic ordinal, by docnum
+    checked: npt.NDArray[np.int32]  # the provenance's date as an ordinal, by docnum (0: never checked)
     linked: npt.NDArray[np.bool_]  # a followable link, by docnum
     name_rank: npt.NDArray[np.int32]  # each docnum's place in name order (normalized name, then id)
     exact: dict[str, list[int]]  # a name or alias as compared (normalize) -> the docnums that have it
@@ -43,7 +44,8 @@ class Columns:
         return builder.finish()
 
     def save(self, folder: Path) -> None:
-        arrays: dict[str, np.ndarray] = {"verified": self.verified, "linked": self.linked, "name_rank": self.name_rank}
+        arrays: dict[str, np.ndarray] = {"verified": self.verified, "checked": self.checked, "linked": self.linked}
+        arrays["name_rank"] = self.name_rank
         for name, values in self.facets.items():
             arrays |= {f"{name}{_SEP}{value}": docs for value, docs in values.items()}
         np.savez(folder / COLUMNS_FILE, allow_pickle=False, **arrays)
@@ -59,7 +61,7 @@ class Columns:
                 name, value = key.split(_SEP, 1)
                 facets.setdefault(name, {})[value] = docs
         exact = orjson.loads((folder / NAMES_FILE).read_bytes())
-        return cls(facets, arrays["verified"], arrays["linked"], arrays["name_rank"], exact)
+        return cls(facets, arrays["verified"], arrays["checked"], arrays["linked"], arrays["name_rank"], exact)
 
 
 class ColumnsBuilder:
@@ -72,6 +74,7 @@ class ColumnsBuilder:
         self._names: list[str] = []
         self._aliases: list[tuple[str, int]] = []  # (an alias as compared, its docnum)
         self._verified = array("i")
+        self._checked = array("i")
         self._linked = array("b")
 
     def add(self, documents: Iterable[Document]) -> None:
@@ -85,6 +88,7 @@ class ColumnsBuilder:
             self._names.append(normalize(d.name))
             self._aliases += [(normalize(label), n) for label in d.aliases]
             self._verified.append(d.last_verified.toordinal())
+            self._checked.append(d.checked_on.toordinal() if d.checked_on else 0)
             self._linked.append(d.has_link)
 
     def finish(self) -> Columns:
@@ -109,5 +113,6 @@ class ColumnsBuilder:
                 exact.setdefault(alias[0], []).append(n)
                 alias = next(aliases, None)
         verified = np.frombuffer(self._verified, dtype=np.int32).copy()
+        checked = np.frombuffer(self._checked, dtype=np.int32).copy()
         linked = np.frombuffer(self._linked, dtype=np.int8).astype(bool)
-        return Columns(facets, verified, linked, rank, exact)
+        return Columns(facets, verified, checked, linked, rank, exact)

@@ -12,7 +12,9 @@ import heapq
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
+from app.catalog.provenance import months_before
 from app.catalog.vocab import FACETS, WIDENED
 from app.search.columns import Columns
 from app.search.query import FacetCount, SearchQuery
@@ -37,11 +39,17 @@ class Filters:
             self._facet_bits[name] = FacetBits(vocab.values, [self.value_docs[name].get(v, none) for v in vocab.values])
         self._updated = np.array([_micros(when) for when in updated], dtype=np.int64)
         self._verified = columns.verified.astype(np.int64)
+        self.checked = columns.checked
         self.linked = DocSet(columns.linked)
         self.wildcards = {v.name: v.wildcard for v in WIDENED if v.wildcard}
         self.name_rank = columns.name_rank
         self._unions: dict[tuple[str, frozenset[str]], DocSet] = {}
         self._orders: dict[str, np.ndarray] = {}  # each sort's docnums in order, made on first use
+
+    def due(self, months: int) -> npt.NDArray[np.int8]:
+        """1 for each program due for a fresh check today (checked over `months` ago, or never), else 0."""
+        cutoff = months_before(dt.date.today(), months).toordinal()
+        return (self.checked < cutoff).astype(np.int8)
 
     def verified_dates(self) -> list[dt.date]:
         """The distinct dates the programs were last checked on."""

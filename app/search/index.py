@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import queue
-import shutil
-import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -26,6 +24,7 @@ from whoosh.searching import Searcher
 
 from app.catalog.models import normalize
 from app.catalog.vocab import FACETS
+from app.config import RECHECK_MONTHS
 from app.search.analysis import Synonyms as Synonyms
 from app.search.analysis import stems as stems
 from app.search.build import build_if_missing
@@ -61,9 +60,11 @@ class SearchIndex:
         columns: Columns,
         intents: Intents | None = None,
         updated: Mapping[str, dt.datetime] | None = None,
+        recheck_months: int = RECHECK_MONTHS,
     ) -> None:
         """`documents` by id may build each one when asked (a page's hits, a program's similar ones); `updated`
-        gives when each program last changed (by default, its document's updated_at)."""
+        gives when each program last changed (by default, its document's updated_at); a program not checked for
+        `recheck_months` ranks below the others its relevance ties with."""
         intents = intents or bundled_intents()
         self.spelling = Spelling(words)
         self.scorer = Scorer(
@@ -88,6 +89,7 @@ class SearchIndex:
         self.all = DocSet.full(len(self.ids))
         when = updated if updated is not None else {i: documents[i].updated_at for i in self.ids}
         self.filters = Filters(columns, [when[i] for i in self.ids])
+        self.recheck_months = recheck_months
         self.exact = columns.exact
 
     def doc(self, n: int) -> Document:  # by docnum
@@ -102,6 +104,7 @@ class SearchIndex:
         synonyms: Synonyms | None = None,
         intents: Intents | None = None,
         updated: Mapping[str, dt.datetime] | None = None,
+        recheck_months: int = RECHECK_MONTHS,
     ) -> SearchIndex:
         """Open this version's index from `directory`, building it first if it is not there (from every document:
         a mapping of them by id is read whole only then)."""
@@ -110,15 +113,8 @@ class SearchIndex:
         words = orjson.loads((target / WORDS_FILE).read_bytes())
         ids = orjson.loads((target / IDS_FILE).read_bytes())
         ix = index.open_dir(str(target), readonly=True)
-        return cls(ix, by_id, synonyms or Synonyms(), words, ids, Columns.load(target), intents, updated)
-
-    @staticmethod
-    def prune(directory: Path, *, keep: str, older_than: float = 600.0) -> None:
-        """Remove other versions' index folders not touched for a while (other processes may still use them)."""
-        cutoff = time.time() - older_than
-        for path in directory.glob("*"):
-            if path.is_dir() and not path.name.endswith(keep) and path.stat().st_mtime < cutoff:
-                shutil.rmtree(path, ignore_errors=True)
+        columns = Columns.load(target)
+        return cls(ix, by_id, synonyms or Synonyms(), words, ids, columns, intents, updated, recheck_months)
 
     def close(self) -> None:
         while True:
@@ -248,7 +244,8 @@ class SearchIndex:
                 pinned.sort(key=self.filters.name_rank.__getitem__)
                 pinned += [n for n in guided if n in final and n not in pinned]
                 scored, order = self._ranking(searcher, compiled, named)
-                top = best(order, final, None if end is None else end + len(pinned))  # by order, then docnum
+                due = self.filters.due(self.recheck_months)  # ties: a program due for a check second
+                top = best(order, final, None if end is None else end + len(pinned), due)
                 ranked = pinned + [n for n in top if n not in pinned]
             else:
                 ranked = self.filters.ordered(final, q.sort, end)

@@ -10,6 +10,8 @@ segment (checked posting by posting against Whoosh's own writer in tests/search/
 from __future__ import annotations
 
 import itertools
+import shutil
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +30,7 @@ from app.search.whooshio import FieldPostings, Ints
 if TYPE_CHECKING:
     from app.search.query import Document
 
-SCHEMA_VERSION = "4"  # bump when the folder's contents or the analysis change, so old folders are not reused
+SCHEMA_VERSION = "5"  # bump when the folder's contents or the analysis change, so old folders are not reused
 # The words as typed (for typo tolerance and respelling) are kept beside the index in WORDS_FILE, not in it:
 # indexing them as a field doubled the time to build the index.
 WORDS_FILE = "words.json"
@@ -203,3 +205,11 @@ class FolderWriter:
 
 def folder_for(directory: Path, version: str) -> Path:
     return directory / f"v{SCHEMA_VERSION}-{version}"
+
+
+def prune(directory: Path, *, keep: str, older_than: float = 600.0) -> None:
+    """Remove other versions' index folders not touched for a while (other processes may still use them)."""
+    cutoff = time.time() - older_than
+    for path in directory.glob("*"):
+        if path.is_dir() and not path.name.endswith(keep) and path.stat().st_mtime < cutoff:
+            shutil.rmtree(path, ignore_errors=True)

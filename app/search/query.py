@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.catalog.provenance import checked
 from app.catalog.vocab import FACETS
 from app.search.analysis import Synonyms as Synonyms
 from app.search.analysis import stems as stems
@@ -36,6 +37,7 @@ class Document:
     last_verified: dt.date = dt.date(1970, 1, 1)
     updated_at: dt.datetime = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     has_link: bool = False  # a followable link: the program's own page or its sponsor's website
+    checked_on: dt.date | None = None  # the date its provenance states (app.catalog.provenance); None: never
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any], *, updated_at: dt.datetime) -> Document:
@@ -60,6 +62,7 @@ class Document:
             last_verified=dt.date.fromisoformat(record["last_verified"]),
             updated_at=updated_at,
             has_link=bool(record.get("url") or record.get("sponsor_url")),
+            checked_on=checked(record)[1],
         )
 
     def texts(self) -> tuple[str, ...]:

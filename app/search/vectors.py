@@ -173,8 +173,9 @@ def scored_and(parts: Sequence[Scored]) -> Scored:
     return Scored(mask, scores)
 
 
-def best(scores: Vector, within: DocSet, k: int | None) -> list[int]:
-    """The docnums of `within` by descending score, then ascending docnum (Whoosh's order); the first `k`."""
+def best(scores: Vector, within: DocSet, k: int | None, then: npt.NDArray[np.int8] | None = None) -> list[int]:
+    """The docnums of `within` by descending score, then ascending `then` (if given), then ascending docnum
+    (Whoosh's order); the first `k`."""
     docs = within.docnums()
     if k is not None and k < len(docs):
         if k <= 0:
@@ -182,7 +183,7 @@ def best(scores: Vector, within: DocSet, k: int | None) -> list[int]:
         values = scores[docs]
         cutoff = np.partition(values, len(values) - k)[len(values) - k]  # the k-th highest score
         docs = docs[values >= cutoff]  # ties at the cut-off kept, so that docnum decides among them
-    order = np.lexsort((docs, -scores[docs]))
+    order = np.lexsort((docs, -scores[docs]) if then is None else (docs, then[docs], -scores[docs]))
     out: list[int] = docs[order][:k].tolist()
     return out
 

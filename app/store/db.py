@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 from app.catalog.models import Catalog
+from app.catalog.provenance import provenance
 from app.store.migrate import add_missing_columns
 
 CHUNK = 500  # ids per IN (...) clause, well under every backend's parameter limit
@@ -98,10 +99,13 @@ class StoredProgram:
         out: dict[str, Any] = orjson.loads(self.raw)
         return out
 
-    def full_record(self) -> dict[str, Any]:
-        """The record as the API shows it: the catalog's fields plus when it entered and last changed."""
+    def full_record(self, *, recheck_months: int) -> dict[str, Any]:
+        """The record as the API shows it: the catalog's fields, how its facts were checked (and whether that is
+        due again), and when it entered and last changed this server's database."""
+        record = self.record
         return {
-            **self.record,
+            **record,
+            "provenance": provenance(record, months=recheck_months).as_json(),
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }

@@ -9,6 +9,7 @@ _ADDED_COLUMNS = {
     "program": {"seq": "INTEGER NOT NULL DEFAULT 0"},
     "removed_program": {"seq": "INTEGER NOT NULL DEFAULT 0"},
     "catalog_meta": {"seq": "INTEGER NOT NULL DEFAULT 0", "epoch": "VARCHAR(32) NOT NULL DEFAULT ''"},
+    "suggestion": {"details": "TEXT", "nonce": "VARCHAR(32)"},
 }
 
 

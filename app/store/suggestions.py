@@ -19,7 +19,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from app.store.db import _utc
 from app.store.db import utcnow as utcnow
 
-KINDS = ("correction", "new-program")
+KINDS = ("correction", "new-program", "confirmation")  # a confirmation: from a program's staff (app.api.confirm)
 STATUSES = ("new", "accepted", "rejected", "duplicate")
 CLOSED = STATUSES[1:]
 MAX_MESSAGE, MAX_URL, MAX_NAME, MAX_EMAIL, MAX_NOTE = 2000, 500, 100, 254, 1000
@@ -42,8 +42,10 @@ class SuggestionRow(SQLModel, table=True):
     url: str | None = Field(default=None, max_length=MAX_URL)
     name: str | None = Field(default=None, max_length=MAX_NAME)
     email: str | None = Field(default=None, max_length=MAX_EMAIL)
-    channel: str = Field(max_length=8)  # "web" or "api"
+    channel: str = Field(max_length=8)  # "web", "api" or "mail" (a confirmation through a signed link)
     note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    details: str | None = Field(default=None, sa_column=Column(Text, nullable=True))  # a confirmation's, as JSON
+    nonce: str | None = Field(default=None, max_length=32, index=True)  # the signed link answered, used once
     created_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     updated_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
@@ -75,6 +77,8 @@ class Suggestion:
     note: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    details: str | None = None
+    nonce: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +92,8 @@ class NewSuggestion:
     url: str | None = None
     name: str | None = None
     email: str | None = None
+    details: str | None = None
+    nonce: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,12 @@ def add(
         session.add(RateHitRow(client=client, at=now))
         session.flush()
         return _suggestion(row)
+
+
+def nonce_used(engine: Engine, nonce: str) -> bool:
+    """Whether a signed link's answer is stored already (a link works once)."""
+    with Session(engine) as session:
+        return session.exec(select(SuggestionRow.id).where(SuggestionRow.nonce == nonce)).first() is not None
 
 
 def get(engine: Engine, suggestion_id: int) -> Suggestion | None:

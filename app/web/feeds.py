@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from app.api.deps import ExportSearchDep, canonical
+from app.catalog.provenance import provenance
 from app.catalog.vocab import FACETS
 from app.plumbing import BaseUrlDep, LiveDep, SnapshotDep, conditional, etag, stored
 from app.search.query import SearchQuery
@@ -27,12 +28,15 @@ def feed(request: Request, asked: ExportSearchDep, live: LiveDep, snap: Snapshot
 
     def render() -> Response:
         query = replace(asked.query, offset=0, limit=None, highlight=False)
-        # Dated by the catalog itself (when added, when last checked), so every server's feed agrees.
+        # Dated by the catalog itself (when added, the day its provenance states), so every server's feed agrees.
         hits = snap.index.search(query).hits
         dated = [(catalog_dates(snap.programs[h.id].record), h.id) for h in hits if h.id in snap.programs]
         latest = sorted(dated, key=lambda e: (e[0][1], e[1]), reverse=True)[:FEED_ENTRIES]
         found = {p.id: p for p in stored(live, snap, [pid for _, pid in latest])}
-        entries = [(found[pid], dates) for dates, pid in latest if pid in found]
+        months = live.settings.recheck_months
+        entries = [
+            (found[pid], dates, provenance(found[pid].record, months=months)) for dates, pid in latest if pid in found
+        ]
         updated = entries[0][1][1] if entries else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
         query_string = urlencode(items)
         body = TEMPLATES.get_template("feed.xml").render(

@@ -7,37 +7,34 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from app.catalog.provenance import Provenance, checked, provenance
 from app.catalog.vocab import FACETS
+from app.config import RECHECK_MONTHS
 
 ORGANIZATION_TYPES = {"professional-society", "online-community", "small-group", "informal-network"}
 
 
-def freshness(record: Mapping[str, Any], today: dt.date | None = None) -> tuple[str, str]:
-    """A badge saying which check a program's details had, and how long ago: (css class, words).
-
-    Only a check with the program itself (`confirmed_with_program`) can earn a "recent" badge; a check against the
-    sources (`last_verified`) says only that the entry still matches what they published.
-    """
-    confirmed = record.get("confirmed_with_program")
-    if not confirmed:
-        return "unconfirmed", "From published sources; not yet confirmed with the program"
-    days = ((today or dt.date.today()) - dt.date.fromisoformat(confirmed)).days
-    if days <= 183:
-        return "fresh", "Confirmed with the program in the last six months"
-    if days <= 366:
-        return "ageing", "Confirmed with the program in the last year"
-    return "stale", "Last confirmed with the program over a year ago; details may have changed"
+@pass_context
+def provenance_of(context: Context, record: Mapping[str, Any]) -> Provenance:
+    """For the templates: how a program's facts were checked, due after the server's setting's months."""
+    live = getattr(context["request"].app.state, "live", None)
+    return provenance(record, months=live.settings.recheck_months if live else RECHECK_MONTHS)
 
 
 def catalog_dates(record: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
     """(published, updated) of a program from the catalog's own dates, so every server's feed agrees: when it was
-    added, and the latest of that and its checks against its sources and with the program."""
-    days = [record["date_added"], record["last_verified"], record.get("confirmed_with_program") or ""]
-    return _midnight(record["date_added"]), _midnight(max(d for d in days if d))
+    added, and the latest of that and the day its provenance states (a page read, a confirmation). A bare
+    `last_verified` is no change: for an entry citing only the review it read nothing new."""
+    added = dt.date.fromisoformat(record["date_added"])
+    checked_on = checked(record)[1]
+    return _midnight(added), _midnight(max(added, checked_on) if checked_on else added)
 
 
-def _midnight(day: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(day).replace(tzinfo=dt.UTC)
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def json_ld(record: Mapping[str, Any], url: str) -> dict[str, Any]:

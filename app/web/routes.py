@@ -27,7 +27,7 @@ from app.plumbing import ApiError, LiveDep, SnapshotDep, conditional, records, s
 from app.search.query import SearchQuery, SearchResult
 from app.web import evidence, feeds, words
 from app.web.common import TEMPLATES, count, render
-from app.web.present import ORGANIZATION_TYPES, ended_line, freshness, host, json_ld
+from app.web.present import ORGANIZATION_TYPES, ended_line, host, json_ld, provenance_of
 from app.web.urlstate import (
     ID_RE,
     INCLUDE_ENDED,
@@ -41,7 +41,12 @@ from app.web.urlstate import (
 )
 
 MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
-TITLES = {400: "That address could not be read", 404: "Page not found", 503: "Temporarily unavailable"}
+TITLES = {
+    400: "That address could not be read",
+    404: "Page not found",
+    410: "That link no longer works",
+    503: "Temporarily unavailable",
+}
 
 
 @dataclass(frozen=True)
@@ -156,7 +161,6 @@ def program_page(request: Request, program_id: str, live: LiveDep, snap: Snapsho
         "toggled": State(compare=kept).toggled(program.id),
         "p": program.record,
         "stored": program,
-        "fresh": freshness(program.record),
         "next_step": next_step(program.record["type"], program.record.get("access")),
         "similar": [s.record for s in stored(live, snap, snap.similar(program.id))],
         "ended": ended_line(program.record),
@@ -216,11 +220,12 @@ def coverage_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
     return render(request, "coverage.html", context)
 
 
-def about_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
+def about_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     """Where the data come from, what "checked" and "confirmed" mean, and what status and who can join say."""
     facets = count(snap, SearchQuery()).facets
     counts = {name: {c.value: c.count for c in facets[name]} for name in ("status", "access")}
-    return render(request, "about.html", {"counts": counts, "total": snap.program_count})
+    context = {"counts": counts, "total": snap.program_count, "recheck_months": live.settings.recheck_months}
+    return render(request, "about.html", context)
 
 
 def wants_html(request: Request) -> bool:
@@ -257,6 +262,7 @@ def install(app: FastAPI) -> None:
         label=lambda facet, value: FACETS[facet].label_of(value),
         ORGANIZATION_TYPES=ORGANIZATION_TYPES,
         host=host,
+        provenance=provenance_of,
     )
     TEMPLATES.env.filters["count"] = words.count
     TEMPLATES.env.filters["plural"] = words.plural

@@ -17,7 +17,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.api.suggestions import LIMITS, Invalid, TooMany, media_type, rate_limited, read_body, submit
+from app.api.suggestions import LIMITS, Invalid, TooMany, check, media_type, rate_limited, read_body, submit
 from app.live.snapshot import Snapshot
 from app.plumbing import ApiError, LiveDep, SnapshotDep
 from app.web.common import render
@@ -40,32 +40,30 @@ def _kind(given: str | None, program: dict[str, Any] | None) -> str:
     return "correction" if program else "new-program"
 
 
-def _form(
+def _form(request: Request, snap: Snapshot, values: dict[str, str], *, status: int = 200, **more: Any) -> Response:
+    """The suggestion form (`more`: errors, notice, headers as guarded_page takes them)."""
+    stored = snap.fetch([values.get("program_id", "")])
+    program = stored[0].record if stored else None
+    context = {"kind": _kind(values.get("kind"), program), "program": program, "limits": LIMITS}
+    return guarded_page(request, "suggest.html", context, values, status, **more)
+
+
+def guarded_page(
     request: Request,
-    snap: Snapshot,
+    template: str,
+    context: dict[str, Any],
     values: dict[str, str],
-    *,
     status: int = 200,
     errors: dict[str, str] | None = None,
     notice: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """The form, with a CSRF token that matches the cookie it sets (a cookie the browser already holds is kept)."""
-    stored = snap.fetch([values.get("program_id", "")])
-    program = stored[0].record if stored else None
+    """A form page with a CSRF token that matches the cookie it sets (a cookie the browser already holds is kept),
+    the honeypot, what was typed and the errors beside their fields; never cached."""
     held = request.cookies.get(COOKIE, "")
     token = held if TOKEN_RE.match(held) else secrets.token_urlsafe(32)
-    context = {
-        "kind": _kind(values.get("kind"), program),
-        "program": program,
-        "values": values,
-        "errors": errors or {},
-        "notice": notice,
-        "csrf": token,
-        "limits": LIMITS,
-        "trap": TRAP,
-    }
-    response = render(request, "suggest.html", context, status)
+    context |= {"values": values, "errors": errors or {}, "notice": notice, "csrf": token, "trap": TRAP}
+    response = render(request, template, context, status)
     response.headers.update(NO_STORE | (headers or {}))
     secure = request.url.scheme == "https"
     response.set_cookie(COOKIE, token, path="/suggest", httponly=True, samesite="strict", secure=secure)
@@ -95,7 +93,7 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(source).netloc == request.url.netloc
 
 
-async def _fields(request: Request) -> dict[str, str]:
+async def form_fields(request: Request) -> dict[str, str]:
     """The form's fields; a body that is not a form, too big or with a field twice is refused outright."""
     if media_type(request) != FORM:
         raise HTTPException(415, "This address takes the suggestion form as sent by the page at /suggest.")
@@ -104,7 +102,7 @@ async def _fields(request: Request) -> dict[str, str]:
     except ApiError:
         raise HTTPException(413, "This suggestion is too long to send. Please shorten it and try again.") from None
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=40)
     except (UnicodeDecodeError, ValueError):
         raise HTTPException(400, "The form could not be read. Please send it again from /suggest.") from None
     fields: dict[str, str] = {}
@@ -115,33 +113,51 @@ async def _fields(request: Request) -> dict[str, str]:
     return fields
 
 
-async def suggest_post(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
-    """Check the token and the honeypot, then store the suggestion and show what happens next (303 to done)."""
-    fields = await _fields(request)
+def refusal(request: Request, fields: dict[str, str]) -> tuple[int, str] | None:
+    """(status, notice) when the form's CSRF token or origin does not check out or its honeypot was filled; the
+    token and honeypot are taken out of `fields`."""
     token, trap = fields.pop("csrf", ""), fields.pop(TRAP, "")
     held = request.cookies.get(COOKIE, "")
-    values = {k: v for k, v in fields.items() if k in LIMITS}
     if not (token and held and hmac.compare_digest(token, held) and _same_origin(request)):
-        return _form(request, snap, values, status=403, notice=REFUSED)
+        return 403, REFUSED
     if trap.strip():
-        return _form(request, snap, values, status=400, notice=TRAPPED)
+        return 400, TRAPPED
+    return None
+
+
+def too_many(exc: TooMany) -> tuple[str, dict[str, str]]:
+    """The notice and headers of a form refused by the rate limit."""
+    notice = f"Nothing was saved: {rate_limited(exc.retry_after)}. Your text is kept below."
+    return notice, {"Retry-After": str(exc.retry_after)}
+
+
+async def suggest_post(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
+    """Check the token and the honeypot, then store the suggestion and show what happens next (303 to done)."""
+    fields = await form_fields(request)
+    values = {k: v for k, v in fields.items() if k in LIMITS}
+    if refused := refusal(request, fields):
+        return _form(request, snap, values, status=refused[0], notice=refused[1])
     try:
-        saved = await run_in_threadpool(submit, request, live, snap, fields, "web")
+        saved = await run_in_threadpool(submit, request, live, snap, check(fields, snap), "web")
     except Invalid as exc:
         return _form(request, snap, values, status=422, errors=exc.errors)
     except TooMany as exc:
-        notice = f"Nothing was saved: {rate_limited(exc.retry_after)}. Your text is kept below."
-        return _form(request, snap, values, status=429, notice=notice, headers={"Retry-After": str(exc.retry_after)})
+        notice, headers = too_many(exc)
+        return _form(request, snap, values, status=429, notice=notice, headers=headers)
     query = {"ref": str(saved.id)} | ({"program": saved.program_id} if saved.program_id else {})
     return RedirectResponse(f"/suggest/done?{urlencode(query)}", status_code=303, headers=NO_STORE)
 
 
-def done_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
+def thanks(request: Request, snap: Snapshot, template: str) -> HTMLResponse:
     """What happens next; it shows the reference number and program from the address, nothing that was sent."""
     ref = request.query_params.get("ref", "")
     found = snap.fetch([request.query_params.get("program", "")])
     context = {"ref": ref if ref.isdigit() and len(ref) < 12 else None, "program": found[0].record if found else None}
-    return render(request, "suggest_done.html", context)
+    return render(request, template, context)
+
+
+def done_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
+    return thanks(request, snap, "suggest_done.html")
 
 
 def install(app: FastAPI) -> None:

@@ -80,6 +80,7 @@ def test_a_generated_client_pages_fetches_exports_and_syncs(tmp_path: Path) -> N
         "name": "Executive Leadership in Academic Medicine",
         "type": "leadership-program",
         "career_stages": ["mid-career", "senior"],
+        "provenance": {"kind": "review", "checked_on": None, "due": True},  # the fixture cites only the review
     }
     assert saw["loaded_version"] and saw["since_token"] != saw["first_token"]
     assert sorted(saw["changed"]) == ["aaa-new", "elam"] and saw["removed"] == ["pmg"]

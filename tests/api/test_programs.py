@@ -26,7 +26,9 @@ from tests.support.app import FIXTURE_CATALOG, Client, make_settings, postgres_d
 
 API = "/api/v1"
 CATALOG = load_catalog(FIXTURE_CATALOG)
-RECORDS = {p.id: p.record for p in CATALOG.programs}
+# Every program of the fixture cites only the 2020 review: no check date is stated, and each is due for a check.
+REVIEW_ONLY = {"kind": "review", "checked_on": None, "due": True}
+RECORDS = {p.id: {**p.record, "provenance": REVIEW_ONLY} for p in CATALOG.programs}
 LIST_FIELDS = {name for name, value in next(iter(RECORDS.values())).items() if isinstance(value, list)}
 
 
@@ -241,7 +243,7 @@ def from_csv_row(row: dict[str, str]) -> dict[str, Any]:
     """A CSV row typed back: lists split on ';', JSON cells parsed, empty cells null."""
     out: dict[str, Any] = {}
     for key, cell in row.items():
-        if key == "sources":
+        if key in ("sources", "provenance"):
             out[key] = orjson.loads(cell)
         elif key in LIST_FIELDS:
             out[key] = cell.split(";") if cell else []

@@ -311,7 +311,10 @@ def test_links_to_the_form_from_a_program_the_search_page_and_no_results(client:
         soup = BeautifulSoup(client.get(url).text, "html.parser")
         return {a.get_text(strip=True): str(a["href"]) for a in soup.select("main a[href^='/suggest']")}
 
-    assert links("/programs/elam") == {"Suggest a correction": "/suggest?program=elam"}
+    assert links("/programs/elam") == {
+        "Suggest a correction": "/suggest?program=elam",
+        "Confirm or correct this entry": "/suggest/confirm?program=elam",  # for the program's own staff
+    }
     assert links("/") == {"Suggest a program we’re missing": "/suggest?kind=new-program"}
     nothing = BeautifulSoup(client.get("/?q=zzzzqqq").text, "html.parser")
     assert nothing.select_one(".empty a[href='/suggest?kind=new-program']") is not None

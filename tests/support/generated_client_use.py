@@ -52,6 +52,7 @@ def main() -> None:
                     "name": one.name,
                     "type": str(one.type_),
                     "career_stages": [str(s) for s in one.career_stages],
+                    "provenance": one.provenance.to_dict() if one.provenance else None,
                 },
                 "exported": exported,
                 "export_token": export.headers["sync-token"],

@@ -80,12 +80,22 @@ def test_a_changed_program_tops_the_feeds_that_match_it(tmp_path: Path) -> None:
         before = c.get("/feed.xml?type=small-group")
         tag = before.headers["etag"]
         assert c.get("/feed.xml?type=small-group", headers={"If-None-Match": tag}).status_code == 304
-        # A curator edits an entry and re-checks it against its sources: the catalog's own date moves, so the
-        # feed of every server agrees that it changed.
+        # Re-dating last_verified alone (the entry cites only the review) reads nothing new: no feed moves.
+        before_ids = entries(c, "/feed.xml")
+        catalog.write_text(
+            FIXTURE_CATALOG.read_text().replace("last_verified: 2026-04-01", "last_verified: 2026-11-30")
+        )
+        assert c.app.state.live.reload()
+        assert entries(c, "/feed.xml") == before_ids
+        # A curator edits the entry with the program's confirmation: the catalog's own date moves, so the feed of
+        # every server agrees that it changed.
         edited = FIXTURE_CATALOG.read_text().replace(
             "A small confidential group of women researchers", "A small confidential group of women scientists"
         )
-        catalog.write_text(edited.replace("last_verified: 2026-04-01", "last_verified: 2026-11-30"))
+        edited = edited.replace("last_verified: 2026-04-01", "last_verified: 2026-11-30")
+        checked = "    last_verified: 2026-11-30\n"
+        catalog.write_text(edited.replace(checked, checked + "    confirmed_with_program: 2026-11-30\n", 1))
+        assert "confirmed_with_program: 2026-11-30" in catalog.read_text()
         assert c.app.state.live.reload()
         assert entries(c, "/feed.xml?type=small-group")[0] == "swims"
         assert entries(c, "/feed.xml")[0] == "swims"

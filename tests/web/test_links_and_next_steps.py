@@ -4,11 +4,9 @@ and curators' notes kept out of everything public."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import random
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,8 +20,7 @@ from app.catalog.nextsteps import NEXT_STEPS, next_step
 from app.catalog.vocab import FACETS, WIDENED
 from app.config import BUNDLED_CATALOG, ROOT
 from app.main import create_app
-from app.web.feeds import FEED_ENTRIES
-from tests.support.app import FIXTURE_CATALOG, Client, make_settings, running
+from tests.support.app import Client, make_settings, running
 
 API = "/api/v1"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -379,53 +376,8 @@ def test_every_record_has_confirmed_with_program_and_its_date_added(export: list
         assert r["date_added"] == source[r["id"]]["date_added"].isoformat()
 
 
-def test_no_page_claims_a_recent_check_of_a_program_checked_only_against_the_article(
-    real: Client, export: list[dict[str, Any]]
-) -> None:
-    for r in export:
-        soup = html(real, f"/programs/{r['id']}")
-        badge = soup.select_one(".verified .fresh-badge")
-        assert badge is not None and "unconfirmed" in badge["class"]
-        assert badge.get_text(strip=True) == "From published sources; not yet confirmed with the program"
-        text = soup.get_text(" ", strip=True)
-        assert "Checked in the last" not in text and "Confirmed with the program" not in text
-        assert f"Checked against its sources on {r['last_verified']}" in text
-        since = soup.find("dt", string="In the directory since").find_next("dd").get_text(strip=True)
-        assert since == r["date_added"]
-
-
-def test_a_program_confirmed_with_its_own_site_says_so_by_age(tmp_path: Path) -> None:
-    recent = (dt.date.today() - dt.timedelta(days=20)).isoformat()
-    catalog = tmp_path / "catalog.yaml"
-    text = FIXTURE_CATALOG.read_text()
-    text = text.replace(
-        "    last_verified: 2026-01-15\n", f"    last_verified: 2026-01-15\n    confirmed_with_program: {recent}\n"
-    )
-    text = text.replace(
-        "    last_verified: 2025-06-01\n", "    last_verified: 2025-06-01\n    confirmed_with_program: 2020-01-01\n"
-    )
-    catalog.write_text(text)
-    with running(create_app(make_settings(tmp_path, catalog=catalog))) as c:
-        fresh = html(c, "/programs/elam").select_one(".verified")
-        old = html(c, "/programs/pmg").select_one(".verified")
-        compare = html(c, "/compare?ids=elam,pmg,kl2")
-    assert "fresh" in fresh.select_one(".fresh-badge")["class"]
-    assert f"Confirmed with the program on {recent}" in fresh.get_text(" ", strip=True)
-    assert "stale" in old.select_one(".fresh-badge")["class"]
-    row = compare.find("th", string="Confirmed with the program").find_parent("tr")
-    assert [td.get_text(strip=True) for td in row.select("td")] == [recent, "2020-01-01", "Not yet"]
-
-
-def test_the_feed_dates_come_from_the_catalog(real: Client, export: list[dict[str, Any]]) -> None:
-    feed = ET.fromstring(real.get("/feed.xml").content)
-    by_id = {r["id"]: r for r in export}
-    entries = feed.findall(f"{ATOM}entry")
-    assert len(entries) == min(FEED_ENTRIES, len([r for r in export if r["status"] != "ended"]))
-    for e in entries:
-        r = by_id[urlsplit(e.findtext(f"{ATOM}id") or "").path.rsplit("/", 1)[1]]
-        assert e.findtext(f"{ATOM}published") == f"{r['date_added']}T00:00:00+00:00"
-        latest = max(d for d in (r["date_added"], r["last_verified"], r["confirmed_with_program"]) if d)
-        assert e.findtext(f"{ATOM}updated") == f"{latest}T00:00:00+00:00"
+# How each entry's facts were checked (its provenance), on every card, page, feed entry and record: see
+# tests/web/test_provenance.py.
 
 
 def test_two_servers_loading_the_catalog_at_different_times_agree_on_its_dates(tmp_path: Path) -> None:

@@ -9,31 +9,21 @@ from typing import Any
 
 import httpx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
-from typer.testing import CliRunner
+from playwright.sync_api import expect
 
-from app.curate.cli import cli
 from app.main import create_app
 from tests.support.app import make_settings, serving
+from tests.support.browser import PHONE, no_sideways_scroll, phone_page, serious_violations, suggestions_cli
 
 pytestmark = pytest.mark.browser
 
 TOKEN = "curator-token-for-tests"
 EMAIL = "faculty.member@example.edu"
 MESSAGE = "The program's page has moved, and applications now close on 1 March."
-PHONE = {"width": 390, "height": 844}
 
 
 def listed(database_url: str) -> str:
-    result = CliRunner().invoke(cli, ["suggestions", "list", "--database-url", database_url])
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+    return suggestions_cli("list", "--database-url", database_url)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
@@ -41,11 +31,7 @@ def test_a_correction_from_a_program_page_is_listed_and_survives_a_restart(
     browser: Any, tmp_path: Path, database_url: str, javascript: bool
 ) -> None:
     settings = make_settings(tmp_path, database_url=database_url, admin_token=TOKEN)
-    errors: list[str] = []
-    with serving(create_app(settings)) as base:
-        context = browser.new_context(base_url=base, viewport=PHONE, java_script_enabled=javascript)
-        page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    with serving(create_app(settings)) as base, phone_page(browser, base, javascript=javascript) as (page, errors):
         page.goto("/programs/elam")
         page.get_by_role("link", name="Suggest a correction").click()
         expect(page.locator("h1")).to_have_text("Suggest a correction")
@@ -71,7 +57,6 @@ def test_a_correction_from_a_program_page_is_listed_and_survives_a_restart(
         expect(page.locator("main")).not_to_contain_text(EMAIL)
         page.get_by_role("link", name="Back to Executive Leadership in Academic Medicine").click()
         expect(page.locator("h1")).to_have_text("Executive Leadership in Academic Medicine")
-        context.close()
     # The only console error is Chromium's note of the 422 page the test provoked (no script or CSP errors).
     assert [e for e in errors if "status of 422" not in e] == []
     first = listed(database_url)
@@ -90,7 +75,6 @@ def test_the_form_has_no_serious_accessibility_violations_at_phone_width(browser
     # axe is injected with page.evaluate (as in test_a11y.py), which the strict CSP would refuse: bypassed here only.
     context = browser.new_context(base_url=live_server, viewport=PHONE, bypass_csp=True, java_script_enabled=True)
     page = context.new_page()
-    axe = Axe()
     found = {}
     page.goto("/suggest?kind=new-program")
     states = {"empty": None, "with errors": "send", "done": None}
@@ -101,10 +85,7 @@ def test_the_form_has_no_serious_accessibility_violations_at_phone_width(browser
             expect(page.locator(".error-summary li")).to_have_count(2)
         if state == "done":
             page.goto("/suggest/done?ref=3")
-        results = axe.run(page)
-        bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
-        if bad:
-            found[state] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
-        no_sideways_scroll(page)
+        if bad := serious_violations(page):
+            found[state] = bad
     context.close()
     assert found == {}
