@@ -85,6 +85,7 @@ def list_programs(
         by_id = {p.id: p for p in stored(live, snap, [h.id for h in hits])}
         results = [
             result(by_id[h.id], fields, base, (h.highlights or plain(by_id[h.id].record)) if q.text else None)
+            | ({"part": h.part} if found.parts else {})
             for h in hits
             if h.id in by_id
         ]
@@ -104,6 +105,7 @@ def list_programs(
             "suggested_filters": found.suggested_filters,  # dataclasses, written by orjson
             "escapes": found.escapes,
             "guides": [{"title": g.title, "url": base + g.href} for g in found.guides],
+            "parts": found.parts,  # Part dataclasses, written by orjson
             "version": snap.version,
             "sync_token": sync_token(snap),
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import mimetypes
 import textwrap
@@ -92,6 +93,27 @@ def offers(result: SearchResult, state: State) -> list[dict[str, Any]]:
     return out
 
 
+PART_TITLES = {"open": "Also open to you", "other": "Other programs matching your words"}
+
+
+def parted(result: SearchResult, hits: list[tuple[Any, Any]], first: int) -> list[dict[str, Any]]:
+    """The page's hits in their parts (aimed at the search first, then "Also open to you"), each part's list numbered
+    on from the last; one group without a title when the results are not in parts."""
+    if len(result.parts) < 2:
+        return [{"part": None, "title": None, "hits": hits, "start": first + 1}]
+    aimed = [
+        FACETS[name].label_of(v) for name, values in result.aimed_at.items() for v in FACETS[name].values if v in values
+    ]
+    counts = {p.name: p.count for p in result.parts}
+    groups, start = [], first + 1
+    for part, members in itertools.groupby(hits, key=lambda h: h[0].part):
+        shown = list(members)
+        title = PART_TITLES.get(part or "") or "Aimed at " + " or ".join(aimed)
+        groups.append({"part": part, "title": title, "count": counts.get(part or "", 0), "hits": shown, "start": start})
+        start += len(shown)
+    return groups
+
+
 def eligibility(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> dict[str, Any] | None:
     """With a demographic-focus or specialty filter: how many results are programs open to all, and the link that
     switches between "open to me" (include them) and "aimed at me" (only the values chosen)."""
@@ -123,6 +145,7 @@ def home(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     first = (min(parsed.page, pages) - 1) * parsed.per_page
     context = {
         "shown": (first + 1, first + len(hits)),
+        "groups": parted(result, hits, first),
         "state": state,
         "result": result,
         "hits": hits,

@@ -163,10 +163,17 @@ def answer(index: SearchIndex, q: SearchQuery) -> dict[str, Any]:
     }
 
 
+def here(include_open: bool) -> SearchQuery:
+    """A search page without filters, in one mode: where the completions are counted."""
+    return SearchQuery(
+        filters={n: frozenset(v.default) for n, v in FACETS.items() if v.default}, include_open=include_open
+    )
+
+
 def completions(index: SearchIndex) -> dict[str, Any]:
     """What completing a few inputs offers, in both modes (a filter value's count widens with include_open)."""
     return {
-        f"{text}|{mode}": orjson.loads(orjson.dumps(index.complete(text, include_open=mode)))
+        f"{text}|{mode}": orjson.loads(orjson.dumps(index.complete(text, here=here(mode))))
         for text in COMPLETED
         for mode in (False, True)
     }
