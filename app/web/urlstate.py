@@ -81,7 +81,8 @@ class State:
 
     def completions_href(self) -> str:
         """The completions of the search box on this page: their counts are what choosing one gives here."""
-        return "/api/v1/suggest?" + urlencode([(k, v) for k, v in self.beside() if k != "q"])
+        pairs = [(k, v) for k, v in self.beside() if k != "q"]
+        return "/api/v1/suggest?" + urlencode(pairs) if pairs else "/api/v1/suggest"
 
     def without(self, facet: str, value: str | None = None) -> str:
         """The URL without one value of a facet (or the whole facet)."""
