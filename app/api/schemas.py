@@ -67,6 +67,10 @@ class FacetCount(BaseModel):
         "with include_open, a value of demographic_focus or specialty counts the programs open to all too."
     )
     selected: bool
+    gives: int = Field(
+        description="What choosing it here gives: `count`, except for a value not chosen in a facet with values "
+        "chosen, where it is added to them (OR): the search's total with it ticked too."
+    )
 
 
 class PageLinks(BaseModel):

@@ -86,9 +86,9 @@ class Filters:
         return found
 
     def facets(self, q: SearchQuery, matched: DocSet) -> dict[str, list[FacetCount]]:
-        """Each facet's values with what choosing each gives: the matches under the other facets' filters carrying it
-        (and, with include_open, the facet's wildcard); in a facet with values chosen, ticking one more widens the
-        search (OR), so an unchosen value counts those chosen too. A facet's default (status) is no choice."""
+        """Each facet's values with their counts: the matches under the other facets' filters carrying it (and, with
+        include_open, the facet's wildcard); and what ticking it gives: in a facet with values chosen, ticking one more
+        widens the search (OR), so an unchosen value gives those chosen too. A facet's default (status) is no choice."""
         out = {}
         for name, vocab in FACETS.items():
             allowed = self.allowed(q, skip=name)
@@ -96,12 +96,14 @@ class Filters:
             selected = q.filters.get(name, frozenset())
             wildcard = self.wildcards.get(name) if q.include_open else None
             also = self.value_docs[name].get(wildcard) if wildcard else None  # each value counts the wildcard's too
-            counts = self._facet_bits[name].counts(base, also)
+            counts = gives = self._facet_bits[name].counts(base, also)
             if selected and selected != frozenset(vocab.default):  # ticking one more value widens: count what it gives
                 chosen = self.union(name, self._widened(q, name, frozenset(selected)))
                 kept, more = len(base & chosen), self._facet_bits[name].counts(base - chosen)
-                counts = {v: n if v in selected else kept + more[v] for v, n in counts.items()}
-            out[name] = [FacetCount(t.value, t.label, counts[t.value], t.value in selected) for t in vocab.terms]
+                gives = {v: n if v in selected else kept + more[v] for v, n in counts.items()}
+            out[name] = [
+                FacetCount(t.value, t.label, counts[t.value], t.value in selected, gives[t.value]) for t in vocab.terms
+            ]
         return out
 
     def with_link(self, q: SearchQuery, matched: DocSet) -> int:

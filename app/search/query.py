@@ -99,8 +99,9 @@ class Part:
 class FacetCount:
     value: str
     label: str
-    count: int
+    count: int  # the matches carrying it under the other facets' filters (as if chosen alone in its facet)
     selected: bool
+    gives: int  # what ticking it here gives: in a facet with values chosen, it is added to them (OR)
 
 
 @dataclass(frozen=True, slots=True)

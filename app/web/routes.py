@@ -110,6 +110,7 @@ def program_page(request: Request, program_id: str, live: LiveDep, snap: Snapsho
     context = {
         "compare_list": kept,
         "toggled": State(compare=kept).toggled(program.id),
+        "full": State(compare=kept).full and program.id not in kept,
         "p": program.record,
         "stored": program,
         "fresh": freshness(program.record),
@@ -131,6 +132,7 @@ def compare_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResp
         "extra": ids[MAX_COMPARE:],
         "back": State(compare=tuple(p["id"] for p in shown)).href(),
         "without": {p["id"]: "/compare?ids=" + ",".join(o["id"] for o in shown if o is not p) for p in shown},
+        "steps": {p["id"]: next_step(p["type"], p.get("access")) for p in shown},
         "compare_list": tuple(p["id"] for p in shown),
     }
     return render(request, "compare.html", context)

@@ -93,11 +93,17 @@ class State:
                 kept[facet] = rest
         return self.href(filters=kept)
 
+    @property
+    def full(self) -> bool:
+        """True when the compare list holds all it can: adding another is refused, never done by dropping one."""
+        return len(self.compare) >= MAX_COMPARE
+
     def toggled(self, program_id: str) -> str:
-        """The URL with a program added to (or removed from) the compare list."""
+        """The URL with a program added to (or removed from) the compare list; when the list is full, adding leaves
+        it as it is (the page says so)."""
         ids = tuple(i for i in self.compare if i != program_id)
-        if program_id not in self.compare:
-            ids = (*ids, program_id)[-MAX_COMPARE:]
+        if program_id not in self.compare and not self.full:
+            ids = (*ids, program_id)
         return self.href(compare=ids, page=self.page)
 
 
