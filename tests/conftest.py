@@ -44,6 +44,13 @@ def real_index(real_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) 
     return index_for(real_catalog, tmp_path_factory.mktemp("real-index"))
 
 
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    """The app over the bundled catalog (one per test module)."""
+    with running(create_app(make_settings(tmp_path_factory.mktemp("real"), catalog=BUNDLED_CATALOG))) as c:
+        yield c
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[Client]:
     """The app over the fixture catalog."""

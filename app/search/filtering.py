@@ -20,6 +20,7 @@ from app.search.vectors import DocSet, FacetBits
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 WILDCARDS = frozenset(v.wildcard for v in WIDENED if v.wildcard)  # values that say "whoever", not a shared trait
+SAME_FIELD = 0.25  # added to a similar program's likeness when it shares a specialty (not "any") with the program
 
 
 class Filters:
@@ -143,14 +144,21 @@ class Filters:
         return np.stack(rows) if rows else np.zeros((1, self.size), dtype=bool)
 
     def most_alike(self, n: int, kind: Sequence[str] | None, text_scores: dict[int, float], limit: int) -> list[int]:
-        """The programs most like program n: its text's likeness (`text_scores`), plus shared facet values, among the
-        text's matches and the programs of its type (when there are at most 2,000)."""
+        """The programs most like program n: its text's likeness (`text_scores`), plus shared facet values, plus a
+        specialty in common (a faculty member's field first: the Endocrine Society's and the ADA's programs), among
+        the text's matches and the programs of its type or specialty (when there are at most 2,000)."""
         top = max(text_scores.values(), default=0.0) or 1.0
         same_type = self.value_docs["type"].get(kind[0]) if kind else None
         nearby = set(same_type) if same_type is not None and len(same_type) <= 2000 else set[int]()
+        fields = [docs for v, docs in self.value_docs["specialty"].items() if v not in WILDCARDS and n in docs]
+        same_field = DocSet.union(fields, self.size)
+        nearby |= set(same_field) if len(same_field) <= 2000 else set()
         candidates = sorted((set(text_scores) | nearby) - {n})
         facet_similarity = dict(zip(candidates, self.shared_values(n, candidates), strict=True))
-        scored = {m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity[m] for m in candidates}
+        scored = {
+            m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity[m] + SAME_FIELD * (m in same_field)
+            for m in candidates
+        }
         rank = self.name_rank
         return heapq.nlargest(limit, scored, key=lambda m: (scored[m], -rank[m]))
 

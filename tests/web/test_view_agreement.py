@@ -5,27 +5,16 @@ and the coverage chart's every count is what its link opens."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 from bs4 import Tag
 
-from app.config import BUNDLED_CATALOG
-from app.main import create_app
 from app.web.urlstate import State
-from tests.support.app import Client, make_settings, running
+from tests.support.app import Client
 from tests.support.html import page
 from tests.support.views import disagreements, searches, total_of
 
 SEARCHES = 120  # each in both modes: 240 searches
-
-
-@pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
-    """The app over the bundled catalog."""
-    tmp = tmp_path_factory.mktemp("views")
-    with running(create_app(make_settings(tmp, catalog=BUNDLED_CATALOG))) as c:
-        yield c
 
 
 @pytest.mark.slow
