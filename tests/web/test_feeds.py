@@ -96,3 +96,18 @@ def test_a_changed_program_tops_the_feeds_that_match_it(tmp_path: Path) -> None:
         assert entries(c, "/feed.xml")[0] == "swims"
         assert "swims" not in entries(c, "/feed.xml?type=leadership-program")
         assert c.get("/feed.xml?type=small-group", headers={"If-None-Match": tag}).status_code == 200
+
+
+def test_control_characters_in_the_words_still_give_well_formed_xml(client: Client) -> None:
+    response = client.get("/feed.xml?q=%00%01")
+    assert response.status_code == 200
+    feed = ET.fromstring(response.content)  # well-formed
+    assert feed.findtext(f"{ATOM}title") == "Mentor Directory: programs added or checked"
+
+
+def test_an_empty_feed_is_dated_by_the_catalog_never_1970(client: Client) -> None:
+    empty = ET.fromstring(client.get("/feed.xml?q=zzzzqxw").content)
+    assert empty.findall(f"{ATOM}entry") == []
+    full = ET.fromstring(client.get("/feed.xml").content)
+    assert empty.findtext(f"{ATOM}updated") == full.findtext(f"{ATOM}updated")  # the catalog's latest date
+    assert not str(empty.findtext(f"{ATOM}updated")).startswith("1970")
