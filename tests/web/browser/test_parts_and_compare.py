@@ -4,37 +4,16 @@ tray that folds, a full compare list that refuses, "Apply filters" in view witho
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 FULL = "swims,elam,pmg,kl2"
-
-
-@pytest.fixture
-def open_page(browser: Browser, live_server: str) -> Iterator[Any]:
-    """Open pages at a viewport, with or without JavaScript; any console error fails the test."""
-    contexts: list[Any] = []
-    errors: list[str] = []
-
-    def opener(viewport: dict[str, int], *, script: bool = True) -> Page:
-        context = browser.new_context(base_url=live_server, viewport=viewport, java_script_enabled=script)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        return tab
-
-    yield opener
-    for context in contexts:
-        context.close()
-    assert errors == []
 
 
 def test_none_of_these_and_the_groups_exclude_each_other(open_page: Any) -> None:
