@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio.to_thread
@@ -31,25 +31,22 @@ from app.web import suggestions
 log = logging.getLogger("mentordir")
 
 
-def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The app's lifespan: load the catalog, follow the file while serving, let go of everything at the end."""
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Searches hold the GIL, so more threads add memory (a searcher and a malloc arena each), not speed.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        engine = make_engine(settings.database_url)
-        live = LiveCatalog(settings, engine)
-        await run_in_threadpool(live.start)
-        app.state.live = live
-        try:
-            async with watching(live):
-                yield
-        finally:
-            live.close()
-            engine.dispose()
-
-    return lifespan
+    settings: Settings = app.state.settings
+    # Searches hold the GIL, so more threads add memory (a searcher and a malloc arena each), not speed.
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+    engine = make_engine(settings.database_url)
+    live = LiveCatalog(settings, engine)
+    await run_in_threadpool(live.start)
+    app.state.live = live
+    try:
+        async with watching(live):
+            yield
+    finally:
+        live.close()
+        engine.dispose()
 
 
 def _install_health(app: FastAPI) -> None:
@@ -108,7 +105,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Mentor Directory",
         version="1.0.0",
         summary="Peer-mentoring and leadership programs for academic medicine.",
-        lifespan=_lifespan(settings),
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     _install_health(app)

@@ -6,6 +6,7 @@ machines, and an HTML page in the words of `page` for people.
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -17,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
-from app.store.db import CHUNK, StoredProgram
+from app.store.db import StoredProgram, chunks
 
 PREFIX = "/api/v1"
 API_VERSION = "1"  # part of every ETag: bump when the shape of the responses changes
@@ -119,14 +120,10 @@ def records(
 ) -> Iterator[dict[str, Any]]:
     """Every record, a chunk at a time; the first chunk is read before the response starts, so a dead database
     is a 503 rather than a cut-off download."""
-    first = stored(live, snap, ids[:CHUNK])
-
-    def stream() -> Iterator[dict[str, Any]]:
-        yield from (pick(p.full_record(), fields) for p in first)
-        for start in range(CHUNK, len(ids), CHUNK):
-            yield from (pick(p.full_record(), fields) for p in stored(live, snap, ids[start : start + CHUNK]))
-
-    return stream()
+    batches = chunks(ids)
+    first = stored(live, snap, next(batches, []))
+    rest = (p for batch in batches for p in stored(live, snap, batch))
+    return (pick(p.full_record(), fields) for p in itertools.chain(first, rest))
 
 
 class JSON(JSONResponse):

@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import inspect
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -24,8 +25,12 @@ import sys
 import tarfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.queries import Mix
 
 DRIVER = "--driver"
 WHEN = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # every program's updated_at, on both sides
@@ -132,6 +137,16 @@ def flatten(figures: dict[str, Any]) -> dict[str, float]:
     return flat
 
 
+def without(text: str, fields: Sequence[str]) -> str:
+    """The catalog's text without these one-line fields of its program entries."""
+    return re.sub(rf"(?m)^  (?:{'|'.join(map(re.escape, fields))}): .*\n", "", text)
+
+
+def shared(searches: list[Mix], drops: Sequence[str]) -> list[Mix]:
+    """The searches both sides can answer: no filter on a facet the base does not have."""
+    return [replace(m, filters=tuple(f for f in m.filters if f[0] not in drops)) for m in searches]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from app.catalog.validate import load_catalog
     from app.search.query import Document
@@ -147,6 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--http", action="store_true", help="also wrk at 8 connections, 2 workers")
+    parser.add_argument(
+        "--base-drops",
+        nargs="*",
+        default=[],
+        help="program fields the base does not know yet (e.g. status access): its copy of the catalog leaves them out",
+    )
     args = parser.parse_args(argv)
     generate.OUT.mkdir(parents=True, exist_ok=True)
     sides = {"base": export(args.base, generate.OUT), "this": export(args.this, generate.OUT) if args.this else ROOT}
@@ -158,21 +179,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         programs = load_catalog(catalog, max_bytes=1 << 30, max_programs=1_000_000).programs
         documents = [Document.from_record(p.record, updated_at=WHEN) for p in programs]
         words = frequent_words(documents)
-        mixes = {"vocabulary": mix(args.queries), "common": common_mix(words, args.queries)}
+        drops = args.base_drops
+        mixes = {
+            "vocabulary": shared(mix(args.queries), drops),
+            "common": shared(common_mix(words, args.queries), drops),
+        }
         queries = work / "queries.json"
         queries.write_text(json.dumps({k: [(m.text, m.filters) for m in v] for k, v in mixes.items()}))
         if args.http:
-            files = workloads("/api/v1/programs", mixes["vocabulary"], work, common=common_mix(words, 3001))
+            files = workloads(
+                "/api/v1/programs", mixes["vocabulary"], work, common=shared(common_mix(words, 3001), drops)
+            )
             for name, path in files.items():
                 path.rename(work / f"api-{name}.txt")
+        catalogs = {side: catalog for side in sides}
+        if drops:
+            catalogs["base"] = work / "base-catalog.yaml"
+            catalogs["base"].write_text(without(catalog.read_text(), drops))
         for side, root in sides.items():  # build each side's index once, unmeasured
-            measure(root, catalog, queries, work / side, http=False, serve=False)
+            measure(root, catalogs[side], queries, work / side, http=False, serve=False)
         rounds: dict[str, list[dict[str, float]]] = {side: [] for side in sides}
         for r in range(args.rounds):
             order = list(sides) if r % 2 == 0 else list(reversed(sides))
             for side in order:
                 print(f"== {n:,} programs, round {r + 1}, {side}", file=sys.stderr, flush=True)
-                figures = measure(sides[side], catalog, queries, work / side, http=args.http)
+                figures = measure(sides[side], catalogs[side], queries, work / side, http=args.http)
                 rounds[side].append(flatten(figures))
         medians = {side: {k: statistics.median(f[k] for f in runs) for k in runs[0]} for side, runs in rounds.items()}
         report = {"programs": n, "base": args.base, "rounds": rounds, "medians": medians}

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import check_params, invalid
-from app.api.params import ParamError
+from app.api.params import ParamError, whole_number
 from app.api.suggestions import ERROR
 from app.api.sync import sync_token
 from app.plumbing import JSON, PREFIX, ApiError, LiveDep, unavailable
@@ -107,16 +107,16 @@ def reload_catalog(live: LiveDep) -> dict[str, Any]:
         log.exception("admin reload failed")
         detail = f"The reload failed ({type(exc).__name__}); the last good catalog is still served."
         raise ApiError(503, "reload-failed", "Reload failed", detail) from None
-    status = live.status()
+    snap, refused = live.current, live.rejected
+    rejected: dict[str, Any] | None = refused.as_dict() if refused else None
+    status = {"catalog": snap.as_dict() if snap else None, "rejected": rejected}
     if not accepted:
-        errors = status["rejected"]["errors"] if status["rejected"] else []
+        errors = rejected["errors"] if rejected else []
         detail = f"{len(errors)} error(s) in the catalog file; the last good catalog is still served."
         raise ApiError(422, "catalog-invalid", "The catalog file is invalid", detail, extra=status | {"errors": errors})
-    snap = live.current
-    after = snap.version if snap else None
     return {
         "status": "loaded",
-        "changed": after != before,
+        "changed": (snap.version if snap else None) != before,
         **status,
         "sync_token": sync_token(snap) if snap else None,
         "followers_within_seconds": live.settings.follow_poll_seconds,
@@ -159,10 +159,10 @@ def _statuses(given: dict[str, list[str]]) -> list[str]:
 
 
 def _number(given: dict[str, list[str]], name: str, default: int, low: int, high: int) -> int:
-    raw = given.get(name, [str(default)])[0]
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise invalid(ParamError(name, raw, f"must be a whole number from {low} to {high}"))
-    return int(raw)
+    try:
+        return whole_number(name, given.get(name, [str(default)])[0], low, high)
+    except ParamError as error:
+        raise invalid(error) from None
 
 
 def install(app: FastAPI) -> None:

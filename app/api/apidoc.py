@@ -41,11 +41,9 @@ DOCS_PAGE = """<!doctype html>
 """
 
 
-ERRORS: dict[int | str, dict[str, Any]] = {
-    304: {"description": "Not modified: `If-None-Match` holds the current ETag."},
-    400: {"model": Problem, "description": "An unknown or invalid query parameter, named in `param`."},
-    503: {"model": Problem, "description": "No catalog loaded yet, or the database did not answer."},
-}
+# Every GET of the API can answer these; `contract.tighten` describes them (placed here, they come before a route's
+# own statuses in the document).
+ERRORS: dict[int | str, dict[str, Any]] = {304: {}, 400: {}, 503: {}}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "No program with this id."}}
 
 

@@ -173,4 +173,3 @@ def _responses(path: str, method: str, operation: dict[str, Any]) -> None:
         }
         lines = [{"$ref": REF.format(model=m)} for m in ("ProgramRecord", "Tombstone")]
         content["x-line-schema"] = {"oneOf": lines}  # OpenAPI 3.2 calls this itemSchema
-    responses.pop("422", None)

@@ -38,10 +38,10 @@ def check_params(request: Request, allowed: Collection[str]) -> dict[str, list[s
     return given
 
 
-def parse_fields(given: dict[str, list[str]]) -> tuple[str, ...] | None:
+async def get_fields(request: Request) -> tuple[str, ...] | None:
     """The record fields asked for with `fields=a,b` (None: all of them); unknown names are a 400."""
     names: list[str] = []
-    for raw in given.get("fields", []):
+    for raw in request.query_params.getlist("fields"):
         for part in raw.split(","):
             name = part.strip()
             if not name:
@@ -52,10 +52,6 @@ def parse_fields(given: dict[str, list[str]]) -> tuple[str, ...] | None:
             if name not in names:
                 names.append(name)
     return tuple(names) if names else None
-
-
-async def get_fields(request: Request) -> tuple[str, ...] | None:
-    return parse_fields(multi_items(request.query_params))
 
 
 FieldsDep = Annotated[tuple[str, ...] | None, Depends(get_fields)]

@@ -136,27 +136,6 @@ def _date(name: str, value: str) -> dt.date:
         raise ParamError(name, value, f"'{_shown(value)}' is not a date such as 2026-01-31 (YYYY-MM-DD)") from None
 
 
-def _facet(name: str, values: list[str], problems: list[ParamError], *, strict: bool) -> frozenset[str]:
-    """The known values given for one facet; each unknown (or, when strict, empty) one becomes a problem."""
-    vocab = FACETS[name]
-    by_lower = {v.lower(): v for v in vocab.values}
-    chosen: set[str] = set()
-    for raw in values:
-        for part in raw.split(","):
-            item = part.strip()
-            if not item:
-                if strict:
-                    message = f"an empty value; give one of the {vocab.label.lower()} values or leave it out"
-                    problems.append(ParamError(name, raw, message, list(vocab.values)))
-                continue
-            if item.lower() in by_lower:
-                chosen.add(by_lower[item.lower()])
-            else:
-                message = f"'{_shown(item)}' is not a {vocab.label.lower()}{suggest(item.lower(), vocab.values)}"
-                problems.append(ParamError(name, item, message, list(vocab.values)))
-    return frozenset(chosen)
-
-
 def boolean(name: str, value: str) -> bool:
     text = value.strip().lower()
     if text not in BOOLEANS:
@@ -200,13 +179,30 @@ class _Reader:
             text = text[:MAX_Q]
         return text.strip()
 
+    def facet(self, name: str) -> frozenset[str]:
+        """The known values given for one facet; each unknown (or, when strict, empty) one is a problem."""
+        vocab = FACETS[name]
+        by_lower = {v.lower(): v for v in vocab.values}
+        chosen: set[str] = set()
+        for raw in self.given.get(name, []):
+            for part in raw.split(","):
+                item = part.strip()
+                if not item:
+                    if self.strict:
+                        message = f"an empty value; give one of the {vocab.label.lower()} values or leave it out"
+                        self.problem(ParamError(name, raw, message, list(vocab.values)))
+                    continue
+                if item.lower() in by_lower:
+                    chosen.add(by_lower[item.lower()])
+                else:
+                    message = f"'{_shown(item)}' is not a {vocab.label.lower()}{suggest(item.lower(), vocab.values)}"
+                    self.problem(ParamError(name, item, message, list(vocab.values)))
+        return frozenset(chosen)
+
     def filters(self) -> dict[str, frozenset[str]]:
         filters: dict[str, frozenset[str]] = {}
         for name in FACETS:
-            facet_problems: list[ParamError] = []
-            chosen = _facet(name, self.given.get(name, []), facet_problems, strict=self.strict)
-            for error in facet_problems:
-                self.problem(error)
+            chosen = self.facet(name)
             if chosen:
                 filters[name] = chosen
             elif FACETS[name].default and not self.given.get(name) and "since" not in self.given:

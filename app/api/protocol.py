@@ -36,7 +36,7 @@ async def problem_from_exception(request: Request, exc: Exception) -> Response:
             detail = f"{request.method} is not allowed here; use {(exc.headers or {}).get('Allow', 'GET')}"
         body = {"type": "about:blank", "title": phrase, "status": status, "detail": detail}
         headers = dict(exc.headers or {})
-    else:  # never shown: the handlers route only HTTP and validation errors here
+    else:  # a crash (main.py's handler for any other exception): its details are logged there, not shown
         body = {"type": "about:blank", "title": "Internal Server Error", "status": 500, "detail": "unexpected error"}
     body["instance"] = request.url.path[:200]
     media = "application/problem+json"

@@ -41,6 +41,9 @@ CONTROLS = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"  # C0, DEL, C1 and th
 CONTROL = re.compile(rf"(?![\t\n\r])[{CONTROLS}]")
 LINE_CONTROL = re.compile(rf"[{CONTROLS}]")
 TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
+# A web address in angle brackets, as mail writes it ("see <https://example.org/page>"): plain text, not a tag, so
+# long as nothing but the address is inside (no space, quote or bracket that could carry an attribute).
+BRACKETED_URL = re.compile(r"<https?://[^\s<>\"'`]+>")
 # The control characters CONTROL refuses, as an OpenAPI (ECMA) pattern.
 PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -73,7 +76,7 @@ def _text(name: str, value: Any, errors: dict[str, str]) -> str | None:
         errors[name] = f"is {len(value):,} characters long; at most {LIMITS[name]:,} are accepted"
     elif (CONTROL if name == "message" else LINE_CONTROL).search(value):
         errors[name] = "contains control characters; please send plain text"
-    elif TAG.search(value):
+    elif TAG.search(BRACKETED_URL.sub(" ", value)):
         errors[name] = "looks like HTML (a '<' before a letter); please write plain text"
     else:
         return value or None
@@ -131,7 +134,10 @@ def _web_address(url: str) -> bool:
         URL.validate_python(url)
     except ValidationError:
         return False
-    host = urlsplit(url).hostname
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:  # a bracketed host that is no IP address ("http://[^\\w]/"), which the URL type lets through
+        return False
     return bool(host and "." in host.strip("."))
 
 

@@ -69,15 +69,10 @@ class Sync:
         return snap.changes_after(self.since)
 
 
-def _retry_after(live: LiveCatalog) -> dict[str, str]:
-    return {"Retry-After": str(max(1, math.ceil(live.settings.follow_poll_seconds)))}
-
-
 def _behind(live: LiveCatalog, snap: Snapshot, what: str) -> ApiError:
     detail = f"this server still serves catalog {snap.version} (load {snap.seq}) and has not caught up with {what}"
-    return ApiError(
-        503, "catalog-catching-up", "Catalog catching up", detail + "; try again shortly", headers=_retry_after(live)
-    )
+    retry = {"Retry-After": str(max(1, math.ceil(live.settings.follow_poll_seconds)))}  # a poll from now
+    return ApiError(503, "catalog-catching-up", "Catalog catching up", detail + "; try again shortly", headers=retry)
 
 
 async def _database_meta(live: LiveCatalog) -> CatalogMeta | None:
@@ -150,5 +145,4 @@ def removals(gone: Iterable[Removal]) -> list[dict[str, Any]]:
 
 def tombstones(gone: Iterable[Removal]) -> Iterator[dict[str, Any]]:
     """NDJSON lines for removed programs: the id, `removed: true` and when."""
-    for item in removals(gone):
-        yield {"id": item["id"], "removed": True, "removed_at": item["removed_at"]}
+    return ({"id": r.id, "removed": True, "removed_at": r.removed_at.isoformat()} for r in gone)

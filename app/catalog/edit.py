@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 from app.catalog.filelimits import MAX_PROGRAMS
 from app.catalog.models import Catalog, Program
 from app.catalog.problems import Problem
-from app.catalog.scaffold import AddError, validated
+from app.catalog.scaffold import AddError, programs_node, validated
 
 
 def _scalar(field: str, value: str) -> str:
@@ -24,9 +24,8 @@ def _scalar(field: str, value: str) -> str:
 
 
 def _entry(text: str, program_id: str, display: str) -> yaml.MappingNode:
-    root = yaml.compose(text, Loader=yaml.CSafeLoader)
-    items: list[yaml.Node] = next((v.value for k, v in root.value if k.value == "programs"), []) if root else []
-    for item in items:
+    programs = programs_node(text)
+    for item in programs.value if isinstance(programs, yaml.SequenceNode) else []:
         if isinstance(item, yaml.MappingNode) and any(k.value == "id" and v.value == program_id for k, v in item.value):
             if item.flow_style:
                 line = item.start_mark.line + 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -31,23 +30,20 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_lines(records: Iterable[dict[str, Any]], columns: Iterable[str] = COLUMNS) -> Iterator[str]:
-    """The CSV text, a line at a time (header first), for streaming."""
-    cols = [c for c in columns]
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+class _Echo:
+    """A file whose `write` gives the text back, so that csv.writer's `writerow` returns the row's line."""
 
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
+    def write(self, text: str) -> str:
         return text
 
-    writer.writerow(cols)
-    yield flush()
+
+def csv_lines(records: Iterable[dict[str, Any]], columns: Iterable[str] = COLUMNS) -> Iterator[str]:
+    """The CSV text, a line at a time (header first), for streaming."""
+    cols = list(columns)
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield writer.writerow(cols)
     for record in records:
-        writer.writerow([csv_cell(record.get(c)) for c in cols])
-        yield flush()
+        yield writer.writerow([csv_cell(record.get(c)) for c in cols])
 
 
 def ndjson_lines(records: Iterable[dict[str, Any]]) -> Iterator[bytes]:

@@ -191,12 +191,16 @@ def _folded(text: str) -> FoldedScalarString:
     return folded
 
 
+def programs_node(text: str) -> yaml.Node | None:
+    """The node of the file's top-level `programs`, composed by PyYAML (marks give each entry's place)."""
+    root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    pairs = root.value if isinstance(root, yaml.MappingNode) else []
+    return next((v for k, v in pairs if k.value == "programs"), None)
+
+
 def _insertion_point(text: str, display: str) -> tuple[int, str, bool]:
     """Where a new entry goes (just after the last entry's last line), its indentation, and a blank line before it."""
-    root = yaml.compose(text, Loader=yaml.CSafeLoader)
-    programs = None
-    if isinstance(root, yaml.MappingNode):
-        programs = next((v for k, v in root.value if k.value == "programs"), None)
+    programs = programs_node(text)
     if not isinstance(programs, yaml.SequenceNode) or programs.flow_style or not programs.value:
         line = programs.start_mark.line + 1 if programs is not None else 1
         raise AddError([Problem(display, line, 1, "programs", "expected a block list of entries to append to")])

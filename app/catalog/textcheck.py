@@ -38,10 +38,7 @@ SUSPECT = re.compile(
 def text_problem(text: str, loc: Loc) -> str | None:
     """What is wrong with a string of the file at `loc` (None: nothing). The reader calls this for each string
     that `SUSPECT` matches or, in a `url` field, that holds an '@'."""
-    return _problem(text, next((str(p) for p in reversed(loc) if isinstance(p, str)), ""))
-
-
-def _problem(text: str, field: str) -> str | None:
+    field = next((str(p) for p in reversed(loc) if isinstance(p, str)), "")
     block = field in BLOCK_FIELDS
     if found := _CONTROL.search(text):
         return f"contains the control character U+{ord(found.group()):04X}; remove it"

@@ -19,6 +19,12 @@ from app.catalog.yamlevents import Tree
 from app.catalog.yamlread import parse, position, text_of
 
 MAX_NODES_PER_KB = 400  # a generous ceiling on YAML nodes per KiB of text; refuses node floods
+PATTERN_MESSAGES = {  # what a field's pattern asks for, in words
+    "id": "an id uses only lowercase letters, digits and single hyphens (e.g. 'aamc-mid-career-women')",
+    "url": "not a URL: it must start with http:// or https:// and contain no spaces",
+    "sponsor_url": "not an https URL: a sponsor's homepage starts with https:// and contains no spaces",
+    "doi": "not a DOI: it looks like 10.1136/jim-2020-001391",
+}
 
 
 def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
@@ -31,21 +37,11 @@ def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
         return loc, f"unknown field '{name}'{suggest(name, model.model_fields)}", True
     if kind == "missing":
         return loc[:-1], f"missing required field '{loc[-1]}'", False
-    message = error["msg"]
     if isinstance(raised := (error.get("ctx") or {}).get("error"), FieldError):  # an entry's rule, at its field
         return (*loc, *raised.loc), str(raised), False
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
+    message = error["msg"].removeprefix("Value error, ")
     if kind == "string_pattern_mismatch":
-        field_name = str(loc[-1])
-        if field_name == "id":
-            message = "an id uses only lowercase letters, digits and single hyphens (e.g. 'aamc-mid-career-women')"
-        elif field_name == "url":
-            message = "not a URL: it must start with http:// or https:// and contain no spaces"
-        elif field_name == "sponsor_url":
-            message = "not an https URL: a sponsor's homepage starts with https:// and contains no spaces"
-        elif field_name == "doi":
-            message = "not a DOI: it looks like 10.1136/jim-2020-001391"
+        message = PATTERN_MESSAGES.get(str(loc[-1]), message)
     elif kind == "date_type" and re.fullmatch(r"\s*\d{4}-\d\d-\d\d\s*", str(error.get("input"))):
         given = str(error["input"]).strip()
         message = f"'{given}' is in quotes, so YAML reads it as text, not a date: remove the quotes ({given})"

@@ -104,17 +104,12 @@ def parse(
         if is_header:
             if isinstance(value, dict):
                 data.update(value)
-        elif isinstance(value, list):
-            # The chunk parsed as a one-item sequence: renumber its positions as entry `index`.
-            for mapping in (part.positions, part.key_positions):
-                for key, position in list(mapping.items()):
-                    if len(key) >= 2 and key[1] == 0:
-                        tree_loc = ("programs", index, *key[2:])
-                        (tree.positions if mapping is part.positions else tree.key_positions)[tree_loc] = position
-            programs.extend(value[:1])
-        if is_header:
             tree.positions.update(part.positions)
             tree.key_positions.update(part.key_positions)
+        elif isinstance(value, list):  # a one-item sequence: its positions renumbered as entry `index`
+            for into, found in ((tree.positions, part.positions), (tree.key_positions, part.key_positions)):
+                into.update({("programs", index, *key[2:]): at for key, at in found.items() if key[1:2] == (0,)})
+            programs.extend(value[:1])
         tree.problems.extend(part.problems)
     if not problems:  # the recovery found nothing wrong per entry: report the whole-file error as is
         assert syntax is not None

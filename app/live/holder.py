@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import logging
 import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,19 +32,8 @@ from app.store.db import StoredProgram, init_db, ping, read_meta, read_programs
 log = logging.getLogger("mentordir")
 
 
-def _touch_index(directory: Path, version: str) -> None:
-    """Mark a retired version's index folder as recently used, so pruning spares it while requests finish on it."""
-    for path in directory.glob(f"*{version}"):
-        with contextlib.suppress(OSError):
-            os.utime(path)
-
-
 DB_CHECK_SECONDS = 1.0
 LOAD_LOCK_SECONDS = 300.0  # how long a worker waits for another one's load before giving up
-
-
-def _served(live: LiveCatalog) -> str:
-    return live.current.version if live.current else "none"
 
 
 class LiveCatalog:
@@ -67,6 +53,11 @@ class LiveCatalog:
         self._db_error: str | None = None
         self._load_lock = FileLock(settings.index_dir / ".load.lock")  # one load at a time on this machine
         self.watch_lock = FileLock(settings.index_dir / ".watch.lock")  # one worker watches the file
+
+    @property
+    def served(self) -> str:
+        """The version served, for logs ("none" before the first)."""
+        return self.current.version if self.current else "none"
 
     def database_check_due(self) -> bool:
         return time.monotonic() - self._db_checked >= DB_CHECK_SECONDS
@@ -101,12 +92,8 @@ class LiveCatalog:
             stamp = file_stamp(self.settings.catalog)
             digest, ahead = self._digest_reading_ahead(stamp)
             refused = read_rejected(self.settings)
-            if refused is not None and refused[0] == digest:  # another worker has already refused these bytes
-                self._seen = (digest, stamp)
-                self.rejected = Rejected(digest, refused[2], dt.datetime.fromisoformat(refused[1]))
-                if self.current is None:
-                    self._fall_back_to_database()
-                return False
+            if refused is not None and refused.digest == digest:  # another worker has already refused these bytes
+                return self._refuse(digest, stamp, refused)
             try:
                 warm = already_loaded(self.settings, self.engine, digest)
                 ahead = ahead if warm else None  # read for nothing: not kept through a load
@@ -119,14 +106,11 @@ class LiveCatalog:
                     snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False, stored=stored)
             except CatalogError as exc:
                 self.failures += 1
-                self._seen = (digest, stamp)
-                self.rejected = Rejected(digest, exc.errors)
-                remember_rejected(self.settings, digest, exc.errors, self.rejected.at.isoformat())
+                rejected = Rejected(digest, exc.errors)
+                remember_rejected(self.settings, rejected)
                 for problem in exc.errors:
                     log.error("catalog rejected: %s", problem)
-                if self.current is None:
-                    self._fall_back_to_database()
-                return False
+                return self._refuse(digest, stamp, rejected)
             except Exception:
                 self.failures += 1  # the database or the disk failed: the old snapshot stays, the caller hears why
                 raise
@@ -136,7 +120,7 @@ class LiveCatalog:
             self.rejected = None
             forget_rejected(self.settings)  # for the other workers too: this file is the one served
             if report is None:
-                log.info("catalog %s unchanged since it was loaded: reusing the database and index", _served(self))
+                log.info("catalog %s unchanged since it was loaded: reusing the database and index", self.served)
                 return True
             remember_loaded(self.settings, digest, report.version, stamp)
             log.info(
@@ -193,9 +177,9 @@ class LiveCatalog:
                 try:
                     meta = read_meta(self.engine)
                 except SQLAlchemyError:
-                    if not self._tables_exist():
-                        raise LookupError("the database holds no catalog yet: run `mentordir load`") from None
-                    raise
+                    if self._tables_exist():
+                        raise
+                    meta = None  # no tables yet: no catalog yet
                 if meta is None:
                     raise LookupError("the database holds no catalog yet: run `mentordir load`")
                 if self.current is not None and self.current.tag == f"{meta.version}.{meta.seq}":
@@ -226,10 +210,8 @@ class LiveCatalog:
         if self.settings.follow:
             return
         refused = read_rejected(self.settings)
-        if refused is None:
-            self.rejected = None
-        elif self.rejected is None or self.rejected.digest != refused[0]:
-            self.rejected = Rejected(refused[0], refused[2], dt.datetime.fromisoformat(refused[1]))
+        if refused is None or self.rejected is None or self.rejected.digest != refused.digest:
+            self.rejected = refused
 
     def reload_now(self) -> bool:
         """An operator's reload: the file (leader), or the database's latest version (follower, which never reads
@@ -254,29 +236,27 @@ class LiveCatalog:
                 return None
         return self.reload()
 
-    def status(self) -> dict[str, Any]:
-        """What is served and what was refused, for /readyz, /api/v1/catalog and the admin reload."""
-        snapshot, rejected = self.current, self.rejected
-        return {
-            "catalog": snapshot.as_dict() if snapshot else None,
-            "rejected": rejected.as_dict() if rejected else None,
-        }
-
-    def _fall_back_to_database(self) -> None:
-        """At start with an invalid file: serve what the database last accepted, if anything."""
+    def _refuse(self, digest: str, stamp: tuple[int, int, int] | None, rejected: Rejected) -> bool:
+        """Keep serving the last good catalog (at start, the database's, if any) and say why this file was not."""
+        self._seen, self.rejected = (digest, stamp), rejected
+        if self.current is not None:
+            return False
         try:
             init_db(self.engine)
             self._swap(build_snapshot(self.settings, self.engine, self.synonyms, prune=False))
             log.warning("serving the last good catalog from the database")
         except LookupError:
             log.error("no valid catalog to serve")
+        return False
 
     def _swap(self, snapshot: Snapshot) -> None:
         # One reference assignment: a request holds either the old snapshot or the new one, never a mix. Requests
         # that took the old one finish on it; its index folder is touched so pruning leaves it for a while.
         old, self.current = self.current, snapshot
         if old is not None and old.version != snapshot.version:
-            _touch_index(self.settings.index_dir, old.version)
+            for path in self.settings.index_dir.glob(f"*{old.version}"):
+                with contextlib.suppress(OSError):
+                    os.utime(path)
         SearchIndex.prune(self.settings.index_dir, keep=snapshot.version)
 
     def close(self) -> None:

@@ -4,6 +4,7 @@ database (a warm restart, and a reload another worker already did), or were refu
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import os
@@ -15,7 +16,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.problems import Problem
 from app.config import Settings
+from app.live.snapshot import Rejected
 from app.store.db import read_meta
+
+LOADED = "loaded.json"  # the file, database and code of the last load
+REJECTED = "rejected.json"  # the last file refused, and why
 
 
 @functools.cache
@@ -27,13 +32,21 @@ def _code_digest() -> str:
     return code.hexdigest()[:16]
 
 
-def _loaded_marker(settings: Settings) -> tuple[Path, dict[str, str]]:
-    """Where a warm restart looks, and what must match: the file, the database and the code that validated it."""
-    identity = {
+def _identity(settings: Settings) -> dict[str, object]:
+    """What a marker must match besides the file: the database and the code that validated it."""
+    return {
         "database": hashlib.sha256(settings.database_url.encode()).hexdigest()[:16],  # no credentials on disk
         "code": _code_digest(),
     }
-    return settings.index_dir / "loaded.json", identity
+
+
+def _write(path: Path, marker: dict[str, object]) -> None:
+    """Write a marker whole (renamed into place), or not at all: markers only spare work another start would redo."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(orjson.dumps(marker))
+        os.replace(tmp, path)
 
 
 def already_loaded(settings: Settings, engine: Engine, digest: str) -> bool:
@@ -49,56 +62,41 @@ def probably_loaded(settings: Settings, engine: Engine, stamp: tuple[int, int, i
 
 def _marker_says(settings: Settings, engine: Engine, facts: dict[str, object]) -> bool:
     """The marker holds these facts, and was written by this code for this database at its current version."""
-    path, identity = _loaded_marker(settings)
     try:
-        marker = orjson.loads(path.read_bytes())
+        marker = orjson.loads((settings.index_dir / LOADED).read_bytes())
         meta = read_meta(engine)
     except (OSError, ValueError, SQLAlchemyError):
         return False
-    expected = identity | facts | {"version": meta.version if meta else ""}
+    expected = _identity(settings) | facts | {"version": meta.version if meta else ""}
     return meta is not None and isinstance(marker, dict) and {k: marker.get(k) for k in expected} == expected
 
 
 def remember_loaded(settings: Settings, digest: str, version: str, stamp: tuple[int, int, int] | None) -> None:
     """Note that this file (these bytes; `stamp` is how it looked before they were read) is in the database now,
     so the next start can skip validating and storing it."""
-    path, identity = _loaded_marker(settings)
-    with contextlib.suppress(OSError):  # only an optimisation: a start without it does the full load
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(orjson.dumps(identity | {"digest": digest, "version": version, "stamp": stamp}))
-        os.replace(tmp, path)
+    _write(settings.index_dir / LOADED, _identity(settings) | {"digest": digest, "version": version, "stamp": stamp})
 
 
-def _rejected_marker(settings: Settings) -> Path:
-    return settings.index_dir / "rejected.json"
-
-
-def remember_rejected(settings: Settings, digest: str, errors: list[Problem], at: str) -> None:
+def remember_rejected(settings: Settings, rejected: Rejected) -> None:
     """Note that this code refused these bytes, so that the other workers neither validate them again nor serve
     a different verdict."""
-    path = _rejected_marker(settings)
-    _, identity = _loaded_marker(settings)
-    marker = identity | {"digest": digest, "at": at, "errors": [e.__dict__ for e in errors]}
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(orjson.dumps(marker))
-        os.replace(tmp, path)
+    errors = [e.__dict__ for e in rejected.errors]
+    facts: dict[str, object] = {"digest": rejected.digest, "at": rejected.at.isoformat(), "errors": errors}
+    _write(settings.index_dir / REJECTED, _identity(settings) | facts)
 
 
 def forget_rejected(settings: Settings) -> None:
     with contextlib.suppress(OSError):
-        _rejected_marker(settings).unlink(missing_ok=True)
+        (settings.index_dir / REJECTED).unlink(missing_ok=True)
 
 
-def read_rejected(settings: Settings) -> tuple[str, str, list[Problem]] | None:
-    """(digest, when, errors) of the file last refused by this code, or None when the last file was accepted."""
-    _, identity = _loaded_marker(settings)
+def read_rejected(settings: Settings) -> Rejected | None:
+    """The file last refused by this code, or None when the last file was accepted."""
     try:
-        marker = orjson.loads(_rejected_marker(settings).read_bytes())
-        if any(marker.get(k) != v for k, v in identity.items()):
+        marker = orjson.loads((settings.index_dir / REJECTED).read_bytes())
+        if any(marker.get(k) != v for k, v in _identity(settings).items()):
             return None
-        return str(marker["digest"]), str(marker["at"]), [Problem(**e) for e in marker["errors"]]
+        errors = [Problem(**e) for e in marker["errors"]]
+        return Rejected(str(marker["digest"]), errors, dt.datetime.fromisoformat(marker["at"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None

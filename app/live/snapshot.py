@@ -126,11 +126,8 @@ def build_snapshot(
     `stored` is what a load has just written (`SyncReport.programs`): used when it is still the database's version,
     rather than reading every row back.
     """
-    meta = read_meta(engine)
-    if meta is None:
-        raise LookupError("the database holds no catalog yet: run `mentordir load`")
-    removed = read_removals(engine)
-    if stored is None or not _belong_together(meta, stored, removed):
+    meta, removed = (read_meta(engine), read_removals(engine)) if stored is not None else (None, [])
+    if stored is None or meta is None or not _belong_together(meta, stored, removed):
         meta, removed, stored = _read_consistent(engine)
     programs = {p.id: p for p in stored}
     updated = {p.id: p.updated_at for p in stored}

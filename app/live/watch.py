@@ -10,7 +10,7 @@ from functools import partial
 from pathlib import Path
 
 import anyio.to_thread
-from watchfiles import Change, awatch
+from watchfiles import awatch
 
 from app.live.holder import LiveCatalog
 
@@ -27,6 +27,13 @@ def _watched(catalog: Path) -> tuple[set[Path], set[str]]:
     return {p.parent for p in paths}, {p.name for p in paths}
 
 
+async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds` for `stop`; True when it is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    return stop.is_set()
+
+
 async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
     """Reload on each settled change to the catalog file, and check its fingerprint every few seconds as well.
 
@@ -34,9 +41,7 @@ async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
     """
     settings = live.settings
     while not live.watch_lock.try_acquire():  # another worker of this machine watches; take over if it stops
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=settings.watch_poll_seconds)
-        if stop.is_set():
+        if await _stopped(stop, settings.watch_poll_seconds):
             return
     folders, names = _watched(settings.catalog)
     folders = {f for f in folders if f.is_dir()}
@@ -44,13 +49,10 @@ async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
         log.error("not watching %s: its folder does not exist", settings.catalog)
         return
 
-    def relevant(_change: Change, path: str) -> bool:
-        return Path(path).name in names
-
     log.info("watching %s for changes", settings.catalog)
     async for changes in awatch(
         *folders,
-        watch_filter=relevant,
+        watch_filter=lambda _change, path: Path(path).name in names,
         step=settings.watch_debounce_ms,
         stop_event=stop,
         rust_timeout=int(settings.watch_poll_seconds * 1000),
@@ -60,11 +62,7 @@ async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
         try:  # an event that named the file makes it suspect; an empty set is the periodic check
             await anyio.to_thread.run_sync(partial(live.reload_if_changed, suspect=bool(changes)))
         except Exception:  # keep watching: the last good catalog is still served, and the next change may fix it
-            log.exception("reloading %s failed; still serving catalog %s", settings.catalog, _version(live))
-
-
-def _version(live: LiveCatalog) -> str:
-    return live.current.version if live.current else "none"
+            log.exception("reloading %s failed; still serving catalog %s", settings.catalog, live.served)
 
 
 async def follow_database(live: LiveCatalog, stop: asyncio.Event) -> None:
@@ -74,17 +72,13 @@ async def follow_database(live: LiveCatalog, stop: asyncio.Event) -> None:
     """
     interval = live.settings.follow_poll_seconds
     log.debug("following the catalog in the database every %.1f s", interval)
-    while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
-        if stop.is_set():
-            break
+    while not await _stopped(stop, interval):
         try:
             await anyio.to_thread.run_sync(live.refresh_from_database)
         except LookupError as exc:  # the loader has not written a catalog yet
             log.info("following: %s", exc)
         except Exception as exc:  # keep polling: the last good snapshot is still served
-            log.warning("following: could not refresh from the database (%s); serving %s", exc, _version(live))
+            log.warning("following: could not refresh from the database (%s); serving %s", exc, live.served)
 
 
 @contextlib.asynccontextmanager

@@ -26,8 +26,7 @@ MAX_BODY = 512 * 1024
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
-    status: int
+class Entry:  # a kept answer: always a 200
     headers: list[tuple[bytes, bytes]]
     body: bytes
     route: Any
@@ -44,8 +43,6 @@ class ResponseCache:
         self.entries: OrderedDict[tuple[Any, ...], Entry] = OrderedDict()
         self.size = 0
         self.version: str | None = None
-        self.hits = 0
-        self.misses = 0
 
     def _key(self, scope: Scope, version: str) -> tuple[Any, ...] | None:
         if scope["type"] != "http" or scope["method"] != "GET" or self.max_entries <= 0:
@@ -77,10 +74,8 @@ class ResponseCache:
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)
-            self.hits += 1
             await self._replay(entry, scope, send)
             return
-        self.misses += 1
         await self._record(key, scope, receive, send)
 
     async def _replay(self, entry: Entry, scope: Scope, send: Send) -> None:
@@ -91,7 +86,7 @@ class ResponseCache:
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b""})
             return
-        await send({"type": "http.response.start", "status": entry.status, "headers": list(entry.headers)})
+        await send({"type": "http.response.start", "status": 200, "headers": list(entry.headers)})
         await send({"type": "http.response.body", "body": entry.body})
 
     async def _record(self, key: tuple[Any, ...], scope: Scope, receive: Receive, send: Send) -> None:
@@ -117,7 +112,7 @@ class ResponseCache:
         if keep and start is not None:
             headers = [(bytes(k), bytes(v)) for k, v in start.get("headers", [])]
             etag = next((v for k, v in headers if k == b"etag"), None)
-            self._store(key, Entry(200, headers, b"".join(chunks), scope.get("route"), etag))
+            self._store(key, Entry(headers, b"".join(chunks), scope.get("route"), etag))
 
     def _store(self, key: tuple[Any, ...], entry: Entry) -> None:
         old = self.entries.pop(key, None)

@@ -147,9 +147,8 @@ class ObserveMiddleware:
                 )
 
 
-def install(app: FastAPI) -> Metrics:
+def install(app: FastAPI) -> None:
     metrics = Metrics()
-    app.state.metrics = metrics
     app.add_middleware(ObserveMiddleware, metrics=metrics)
 
     @app.get("/metrics", include_in_schema=False)
@@ -158,8 +157,6 @@ def install(app: FastAPI) -> Metrics:
         suggestions by status."""
         metrics.follow(request.app.state.live)
         return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
-
-    return metrics
 
 
 def log_config(level: str) -> dict[str, Any]:

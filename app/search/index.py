@@ -74,6 +74,7 @@ class SearchIndex:
             postings_limit=max(LEAF_CACHE_POSTINGS, LEAF_CACHE_PER_PROGRAM * len(ids)),
             clause_bytes=max(CLAUSE_CACHE_BYTES, CLAUSE_CACHE_WORDS * 9 * len(ids)),
             ignore=intents.ignore,
+            texts=lambda n: self.doc(n).texts(),
         )
         self.facet_names = FacetNames(intents, synonyms)
         self.guides = intents.guides
@@ -151,11 +152,10 @@ class SearchIndex:
         a program still completes to its own page."""
         shown = self.filters.allowed(SearchQuery(filters=self.defaults))
         shown = self.all if shown is None else shown
-        counts = {
-            (f, v): len(docs & shown) for f, values in self.filters.value_docs.items() for v, docs in values.items()
-        }
         docs = [self.doc(n) for n in range(len(self.ids))]
-        return Completer(docs, counts, self.facet_names.written, counted=[bool(x) for x in shown.mask])
+        counts = {(f, v): len(d & shown) for f, values in self.filters.value_docs.items() for v, d in values.items()}
+        counted = [bool(x) for x in shown.mask]
+        return Completer(docs, counts, self.facet_names.written, counted=counted, respell=self.spelling.respell)
 
     def complete(self, text: str, limit: int = MAX_COMPLETIONS, *, here: SearchQuery | None = None) -> list[Completion]:
         """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first; a value's or
@@ -242,16 +242,16 @@ class SearchIndex:
             rank = functools.partial(self._rank, q.sort, order, pinned)
             ranked, part_of = rank_parts(parts or [("", final)], end, rank)  # aimed at the search first
             page = ranked[q.offset : end]
-            suggestion = self.spelling.respell(compiled.words) if compiled else None
+            suggestion = self.spelling.respell(compiled.words, self.scorer.synonyms.knows) if compiled else None
             if suggestion:  # offer a respelling only if it would find something under the same filters
                 respelled = self.scorer.compile(suggestion)
                 found = self.scorer.docs(searcher, respelled.query) if respelled else None
                 if not found or (allowed is not None and not found & allowed):
                     suggestion = None
-            words = compiled.words if compiled else []
+            words, units = (compiled.words, compiled.units) if compiled else ([], [])
             total = functools.partial(self._total, searcher, q, {})
             offers = filter_offers(named, words, q.filters, total)
-            escapes = [] if final or (not text and not q.filters) else ways_out(words, q.filters, total)
+            escapes = [] if final or (not text and not q.filters) else ways_out(units, q.filters, total)
         hits = [
             Hit(
                 self.ids[n],

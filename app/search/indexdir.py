@@ -4,7 +4,7 @@ The folder is a standard Whoosh index (opened with `whoosh.index.open_dir`), wri
 (`whooshio.write_segment`) rather than `IndexWriter.add_document`: that writer analyses every word into token
 objects, pickles each posting to a temporary pool and sorts it back (~750 documents/s here). `FolderWriter`
 counts the terms of a batch of documents with arrays and hands the codec each term's postings in order: the same
-segment (checked posting by posting against Whoosh's own writer in tests/test_indexdir.py), many times faster.
+segment (checked posting by posting against Whoosh's own writer in tests/search/test_indexdir.py), many times faster.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""What a query's words mean beyond their text: the facet values they name, filler words, and the questions a page
-of the site answers. Read from data/intents.yaml (kept by the curators), with the synonym and word-form groups."""
+"""What a query's words mean beyond their text: the facet values they name (by the names in app/catalog/names.py
+and their synonym and word-form groups), filler words, and the questions a page of the site answers (both read
+from data/intents.yaml, kept by the curators)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from app.catalog.names import NAMES
 from app.catalog.vocab import FACETS
 from app.config import INTENTS
 from app.search.query import Escape, SuggestedFilter
@@ -42,25 +44,22 @@ def _holds(stemmed: Sequence[str], phrases: Sequence[Phrase]) -> bool:
     return any(tuple(stemmed[i : i + len(p)]) == p for p in phrases for i in range(len(stemmed)))
 
 
+def _everyday_names() -> dict[Value, tuple[str, ...]]:
+    return {(facet, value): names for facet, values in NAMES.items() for value, names in values.items()}
+
+
 @dataclass(frozen=True)
 class Intents:
-    names: Mapping[Value, tuple[str, ...]] = field(default_factory=dict)  # further names of facet values
+    names: Mapping[Value, tuple[str, ...]] = field(default_factory=_everyday_names)  # further names of facet values
     ignore: frozenset[str] = frozenset()  # lowercased filler words
     guides: tuple[Guide, ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Intents:
-        """The file's intents; a facet or value that does not exist is a ValueError naming it."""
+        """The file's filler words and guides; the names of facet values are app/catalog/names.py's."""
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        names: dict[Value, tuple[str, ...]] = {}
-        for facet, values in (data.get("filters") or {}).items():
-            if facet not in FACETS:
-                raise ValueError(f"{path.name}: filters.{facet}: not a facet; facets are {', '.join(FACETS)}")
-            for value, phrases in values.items():
-                if value not in FACETS[facet].values:
-                    valid = ", ".join(FACETS[facet].values)
-                    raise ValueError(f"{path.name}: filters.{facet}.{value}: not a value of {facet}; values: {valid}")
-                names[(facet, value)] = tuple(str(p) for p in phrases)
+        if "filters" in data:
+            raise ValueError(f"{path.name}: filters: the names of facet values are kept in app/catalog/names.py")
         guides = tuple(
             Guide(
                 str(g["title"]),
@@ -71,7 +70,7 @@ class Intents:
             )
             for g in data.get("guides") or ()
         )
-        return cls(names, frozenset(str(w).lower() for w in data.get("ignore") or ()), guides)
+        return cls(ignore=frozenset(str(w).lower() for w in data.get("ignore") or ()), guides=guides)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +154,8 @@ def filter_offers(
 
 
 def ways_out(words: Sequence[str], filters: Filters, total: Total) -> list[Escape]:
-    """For a query that found nothing: each word and each facet's filter whose removal would find something."""
+    """For a query that found nothing: each word (a phrase's words as one: "first generation" is never offered as
+    "generation") and each facet's filter whose removal would find something."""
     out: list[Escape] = []
     if len(words) > 1 or filters:
         for i, word in enumerate(words):

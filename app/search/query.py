@@ -62,6 +62,10 @@ class Document:
             has_link=bool(record.get("url") or record.get("sponsor_url")),
         )
 
+    def texts(self) -> tuple[str, ...]:
+        """Every indexed text, each alias and tag on its own: where a phrase's words are looked for side by side."""
+        return (self.name, *self.aliases, self.summary, self.description, self.sponsor, *self.tags, self.extra)
+
 
 @dataclass(frozen=True)
 class SearchQuery:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from whoosh.scoring import BM25FScorer
 from whoosh.searching import Searcher
 
 from app.search import whooshio
-from app.search.spelling import Spelling, typo_distance
+from app.search.spelling import Spelling
 from app.search.vectors import (
     NO_POSTINGS,
     Bounded,
@@ -35,6 +35,7 @@ from app.search.vectors import (
 
 MAX_WORDS = 32
 PREFIX_MIN_LENGTH = 3  # the last word typed also finds the words it begins, from this many letters
+PHRASES_KEPT = 1000  # phrases whose matches are kept per index (each is read from the texts of its words' matches)
 PREFIX_BOOST = 0.5  # a word completed from a prefix weighs half a word typed in full
 WORDS = r"\w+(?:\.?\w+)*"  # whoosh-reloaded's default pattern also takes '*' as part of a word
 RAW = RegexTokenizer(WORDS) | LowercaseFilter() | StopFilter(minsize=1)
@@ -92,6 +93,10 @@ class Synonyms:
                 out.setdefault(alternative[0], []).append((alternative, group))
         return out
 
+    def knows(self, word: str) -> bool:
+        """True when a group begins with this word ("peds", "k"): a word searched for its group, not a typo."""
+        return stem(word.lower()) in self._by_first
+
     def match(self, words: Sequence[str], start: int) -> tuple[int, tuple[tuple[str, ...], ...]] | None:
         """The longest phrase of some group starting at words[start]: (its length, the group's alternatives)."""
         best: tuple[int, tuple[tuple[str, ...], ...]] | None = None
@@ -102,6 +107,30 @@ class Synonyms:
         return best
 
 
+class Phrase(wq.And):  # type: ignore[misc]  # whoosh is untyped
+    """A phrase of a synonym group ("African American"): its words side by side in one text of a program, stop
+    words aside, not each anywhere. Scored as the And of its words."""
+
+    def stems(self) -> tuple[str, ...]:
+        return tuple(str(next(iter(child.subqueries)).text) for child in self.subqueries)
+
+
+def says(texts: Iterable[str], phrase: Sequence[str]) -> bool:
+    """True when one of the texts holds the phrase's stems side by side (stop words skipped, as indexed)."""
+    n, wanted = len(phrase), tuple(phrase)
+    for text in texts:
+        terms = [t for w in WORD_RE.findall(text) if (t := term_of(w)) is not None]
+        if any(tuple(terms[i : i + n]) == wanted for i in range(len(terms) - n + 1)):
+            return True
+    return False
+
+
+def _as_typed(text: str, words: Sequence[str]) -> str:
+    """A phrase's words as the query wrote them, with the small words between ("underrepresented in medicine")."""
+    found = re.search(r"\W+(?:\w+\W+){0,2}?".join(map(re.escape, words)), text, re.IGNORECASE)
+    return found.group() if found else " ".join(words)
+
+
 @dataclass
 class Compiled:
     query: wq.Query
@@ -109,6 +138,7 @@ class Compiled:
     terms: frozenset[str]
     words: list[str]
     whole: wq.Query | None = None  # the query without the last word's completions, when it has some
+    units: list[str] = field(default_factory=list)  # the words, a synonym group's phrase as one ("first generation")
 
 
 class Scorer:
@@ -123,8 +153,12 @@ class Scorer:
         postings_limit: int,
         clause_bytes: int,
         ignore: frozenset[str] = frozenset(),
+        texts: Callable[[int], Iterable[str]] = lambda n: (),
     ) -> None:
+        """`texts(n)`: the texts of document n, where a phrase's words are looked for side by side."""
         self.spelling = spelling
+        self.texts = texts
+        self._phrases: dict[tuple[str, ...], Scored] = {}
         self.ignore = ignore
         self.synonyms = synonyms
         self._lengths: dict[str, npt.NDArray[np.int64]] = {}
@@ -136,9 +170,8 @@ class Scorer:
         typed also by the words it begins, at PREFIX_BOOST. Returns the clause, its stems, and the clause without
         the completions when there are some."""
         forms = {stem(word)}
-        distance = typo_distance(word)
-        if distance and word not in self.spelling:
-            forms.update(stem(w) for w in self.spelling.near(word, distance)[:10])
+        if word not in self.spelling:
+            forms.update(stem(w) for w in self.spelling.neighbours(word)[:10])
         terms = [wq.Term(f, s) for s in sorted(forms) for f in FIELD_BOOSTS]
         whole = terms[0] if len(terms) == 1 else wq.Or(terms)
         completed = (
@@ -162,19 +195,21 @@ class Scorer:
         clauses: list[wq.Query] = []
         terms: set[str] = set()
         whole: list[wq.Query] | None = None
+        units: list[str] = []
         i = 0
         while i < len(words):
             found = self.synonyms.match(stemmed, i)
             if found:
                 n, group = found
                 alternatives = [
-                    wq.And([wq.Or([wq.Term(f, s) for f in FIELD_BOOSTS]) for s in alt])
+                    Phrase([wq.Or([wq.Term(f, s) for f in FIELD_BOOSTS]) for s in alt])
                     if len(alt) > 1
                     else wq.Or([wq.Term(f, alt[0]) for f in FIELD_BOOSTS])
                     for alt in group
                 ]
                 clauses.append(wq.Or(alternatives))
                 terms.update(s for alt in group for s in alt)
+                units.append(_as_typed(text, words[i : i + n]))
                 i += n
                 continue
             clause, forms, without = self._word_clause(words[i], last=i == len(words) - 1)
@@ -182,10 +217,11 @@ class Scorer:
                 whole = [*clauses, without]
             clauses.append(clause)
             terms.update(forms)
+            units.append(words[i])
             i += 1
         query = clauses[0] if len(clauses) == 1 else wq.And(clauses)
         exact = None if whole is None else whole[0] if len(whole) == 1 else wq.And(whole)
-        return Compiled(query, clauses, frozenset(terms), words, exact)
+        return Compiled(query, clauses, frozenset(terms), words, exact, units)
 
     def leaf(self, searcher: Searcher, field_name: str, text: str) -> Postings:
         """One term's documents and their BM25F scores, read once per index and kept (bounded, least recent out).
@@ -234,6 +270,8 @@ class Scorer:
         size = searcher.reader().doc_count_all()
         if isinstance(node, wq.Term):
             return scored_term(self.leaf(searcher, node.fieldname, node.text), size, node.boost)
+        if isinstance(node, Phrase):
+            return self._phrase(searcher, node)
         if isinstance(node, wq.And):
             return scored_and([self.scored(searcher, child) for child in node.subqueries])
         found = self.clauses.get(node)
@@ -241,6 +279,21 @@ class Scorer:
             found = scored_or([self.scored(searcher, child) for child in node.subqueries])
             found = Scored(frozen(found.mask), frozen(found.scores))
             self.clauses.put(node, found, found.mask.nbytes + found.scores.nbytes)
+        return found
+
+    def _phrase(self, searcher: Searcher, node: Phrase) -> Scored:
+        """A phrase's matches: the documents with all its words that say them side by side; kept per index."""
+        key = node.stems()
+        found = self._phrases.get(key)
+        if found is None:
+            words = scored_and([self.scored(searcher, child) for child in node.subqueries])
+            mask = words.mask.copy()
+            for n in np.flatnonzero(mask).tolist():
+                mask[n] = says(self.texts(n), key)
+            scores = np.where(mask, words.scores, 0.0)
+            if len(self._phrases) >= PHRASES_KEPT:
+                self._phrases.clear()
+            found = self._phrases[key] = Scored(frozen(mask), frozen(scores))
         return found
 
     def docs(self, searcher: Searcher, node: wq.Query) -> DocSet:

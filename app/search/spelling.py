@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from whoosh.support.levenshtein import damerau_levenshtein
 
@@ -53,6 +53,17 @@ class Spelling:
             self._near_cache[key] = found
         return found
 
+    def neighbours(self, word: str) -> list[str]:
+        """The indexed words a typo of `word` may stand for: within the typos its length allows and, for a word a
+        letter short of FUZZY_MIN_LENGTH, those it is with one letter dropped ("womn" for "women", never "endo"
+        for "ends")."""
+        distance = typo_distance(word)
+        if distance:
+            return self.near(word, distance)
+        if len(word) == FUZZY_MIN_LENGTH - 1:
+            return [c for c in self.near(word, 1) if len(c) == len(word) + 1]
+        return []
+
     def completions(self, prefix: str) -> list[str]:
         """The most common indexed words that `prefix` begins (not itself), at most PREFIX_EXPANSIONS."""
         start = bisect.bisect_left(self._sorted, prefix)
@@ -62,21 +73,22 @@ class Spelling:
             found = sorted(found, key=lambda w: (-self.words[w], w))[:PREFIX_EXPANSIONS]
         return [w for w in found if w != prefix]
 
-    def respell(self, words: Sequence[str]) -> str | None:
-        """The query with each unknown word respelled as its most common close neighbour; None if none has one.
+    def respell(self, words: Sequence[str], known: Callable[[str], bool] = lambda w: False) -> str | None:
+        """The query with each unknown word respelled as its closest neighbour (the most common among the closest);
+        None if none has one. A word `known` otherwise (a synonym's, a word form's) is kept as typed.
 
-        Close: within the typos its length allows (none under five letters, so "endo" is never "ends") and with
-        the same first letters ("lactation" is not "location"). Such words are searched for as their neighbours
-        anyway: the respelling tells the user what was searched, and links to it alone.
+        Close: within the typos its length allows (a four-letter word only by a dropped letter, so "endo" is never
+        "ends") and with the same first letters ("lactation" is not "location"); the closest first, so
+        "leadershp" is "leadership", not the more common "leaders". Such words are searched for as their
+        neighbours anyway: the respelling tells the user what was searched, and links to it alone.
         """
         changed, out = False, []
         for i, w in enumerate(words):
-            distance = typo_distance(w)
             typing = i == len(words) - 1 and bool(self.completions(w))  # a word being typed, not a typo
-            if distance and w not in self.words and not typing:
-                near = self.near(w, distance)
+            if w not in self.words and not typing and not known(w):
+                near = self.neighbours(w)
                 if near:
-                    out.append(max(near, key=lambda c: (self.words[c], c)))
+                    out.append(min(near, key=lambda c: (damerau_levenshtein(c, w), -self.words[c], c)))
                     changed = True
                     continue
             out.append(w)

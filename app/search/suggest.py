@@ -14,7 +14,7 @@ import bisect
 import heapq
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -69,8 +69,13 @@ class Completer:
         value_counts: Mapping[tuple[str, str], int],
         value_names: Mapping[tuple[str, str], Sequence[str]],
         counted: Sequence[bool] | None = None,
+        respell: Callable[[Sequence[str]], str | None] | None = None,
     ) -> None:
-        """`counted[n]`: whether docs[n] counts toward its sponsor's count (default: every program)."""
+        """`counted[n]`: whether docs[n] counts toward its sponsor's count (default: every program); `respell`:
+        the words typed with their typos corrected (None: none), tried when they complete to nothing.
+
+        A sponsor of one program of the same name ("KevinMD") is offered once, as that program."""
+        self._respell = respell
         entries: list[_Entry] = []
         for (facet, value), names in value_names.items():
             vocab = FACETS[facet]
@@ -78,9 +83,11 @@ class Completer:
             c = Completion("filter", vocab.label_of(value), count, None, None, facet, vocab.label, value)
             entries.append(_entry(c, names))  # a value no program carries yet comes last, saying so
         sponsors: dict[str, int] = {}
+        named: dict[str, list[str]] = {}  # each sponsor's programs' names, folded
         for n, d in enumerate(docs):
             sponsors[d.sponsor] = sponsors.get(d.sponsor, 0) + (1 if counted is None or counted[n] else 0)
-        entries += [_entry(Completion("sponsor", s, n), [s]) for s, n in sponsors.items()]
+            named.setdefault(d.sponsor, []).append(fold(d.name))
+        entries += [_entry(Completion("sponsor", s, n), [s]) for s, n in sponsors.items() if named[s] != [fold(s)]]
         entries += [_entry(Completion("program", d.name, 1, None, d.id), [d.name, *d.aliases]) for d in docs]
         entries.sort(key=lambda e: e.rank)
         self._entries = entries
@@ -98,7 +105,15 @@ class Completer:
         self._by_key = by_key
 
     def complete(self, text: str, limit: int = MAX_COMPLETIONS) -> list[Completion]:
-        """Up to `limit` completions of `text`, best first."""
+        """Up to `limit` completions of `text`, best first; if none, those of `text` with its typos corrected."""
+        found = self._complete(text, limit)
+        words = fold(text)[:200].split()[:MAX_WORDS]
+        respelled = self._respell(words) if not found and words and self._respell else None
+        if respelled:
+            return self._complete(respelled + (" " if text[-1:].isspace() else ""), limit)
+        return found
+
+    def _complete(self, text: str, limit: int) -> list[Completion]:
         typed = fold(text)[:200]
         words = typed.split()[:MAX_WORDS]
         if not words:

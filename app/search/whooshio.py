@@ -3,8 +3,8 @@ field's lengths a block or a column at a time.
 
 Whoosh's own writer and matchers go a posting or a document per Python call; these do the same work over arrays
 and write and read exactly what Whoosh's would. They are tied to whoosh-reloaded 2.7.5's W3 codec, which is pinned:
-tests/test_indexdir.py compares the written index with Whoosh's own writer's, posting by posting, and
-tests/test_search.py every term's scores with Whoosh's matcher walk, so a release that changes them fails there.
+tests/search/test_indexdir.py compares the written index with Whoosh's own writer's, posting by posting, and
+tests/search/test_index.py every term's scores with Whoosh's matcher walk, so a release that changes them fails there.
 """
 
 from __future__ import annotations

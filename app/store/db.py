@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -182,9 +182,8 @@ def _serialize_writers(session: Session) -> None:
     session.execute(update(CatalogRow).where(CatalogRow.key == "current").values(seq=CatalogRow.seq))  # type: ignore[arg-type]
 
 
-def _chunks(ids: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
+def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    return (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
 
 
 def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = None) -> SyncReport:
@@ -218,11 +217,11 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
         _write(session, new_rows, changed_rows)
         current = {p.id for p in catalog.programs}
         removed = sorted(set(existing) - current)
-        for chunk in _chunks(removed):
+        for chunk in chunks(removed):
             session.execute(delete(ProgramRow).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined]
             session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
             session.execute(insert(RemovedRow), [{"id": pid, "removed_at": now, "seq": seq} for pid in chunk])
-        for chunk in _chunks(added):  # a program that comes back is no longer removed
+        for chunk in chunks(added):  # a program that comes back is no longer removed
             session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
         if meta is None:  # the first load: a new database starts a new sequence
             meta = CatalogRow(version=catalog.version, program_count=0, loaded_at=now, epoch=secrets.token_hex(8))
@@ -245,11 +244,6 @@ def _write(session: Session, new_rows: list[dict[str, Any]], changed_rows: list[
         changed_rows.clear()
 
 
-def _stored(row: Any) -> StoredProgram:
-    pid, raw, created, updated, content_hash, seq = row
-    return StoredProgram(pid, raw, _utc(created), _utc(updated), content_hash, seq)
-
-
 _COLUMNS = (
     ProgramRow.id,
     ProgramRow.record,
@@ -264,7 +258,7 @@ def read_programs(engine: Engine) -> list[StoredProgram]:
     """Every stored program, by id."""
     with engine.connect() as conn:  # a plain connection: an ORM session's row handling doubled this at 100,000
         rows = conn.execute(sa_select(*_COLUMNS).order_by(ProgramRow.id)).all()  # type: ignore[call-overload]
-    return [_stored(row) for row in rows]
+    return [StoredProgram(i, raw, _utc(made), _utc(changed), h, seq) for i, raw, made, changed, h, seq in rows]
 
 
 def read_removals(engine: Engine) -> list[Removal]:

@@ -24,7 +24,7 @@ from app.catalog.nextsteps import next_step
 from app.catalog.vocab import FACETS
 from app.plumbing import ApiError, LiveDep, SnapshotDep, conditional, records, stored
 from app.search.query import SearchQuery
-from app.web import feeds, words
+from app.web import evidence, feeds, words
 from app.web.common import TEMPLATES, count, render
 from app.web.present import ORGANIZATION_TYPES, ended_line, freshness, host, json_ld
 from app.web.searchpage import eligibility, escapes, offers, parted
@@ -150,7 +150,11 @@ def models_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLRespo
     """The article's models of peer mentoring, and how to start a small group."""
     counts = {c.value: c.count for c in count(snap, SearchQuery()).facets["type"]}
     groups = snap.index.search(SearchQuery(filters={"type": frozenset({"small-group"})}, limit=None, highlight=False))
-    context = {"counts": counts, "groups": [p.record for p in stored(live, snap, [h.id for h in groups.hits])]}
+    context: dict[str, Any] = {
+        "counts": counts,
+        "groups": [p.record for p in stored(live, snap, [h.id for h in groups.hits])],
+    }
+    context |= {"models": evidence.MODELS, "references": list(evidence.REFERENCES.values()), "review": evidence.REVIEW}
     return render(request, "models.html", context)
 
 

@@ -174,8 +174,13 @@ HOSTILE: list[tuple[str, Callable[[Client], httpx.Response], int, str]] = [
     ("script payload", _json(good(message="<script>alert(1)</script>")), 422, "message: looks like HTML"),
     ("event handler", _json(good(name='"><img src=x onerror=alert(2)>')), 422, "name: looks like HTML"),
     ("svg payload", _json({"kind": "new-program", "message": "<svg onload=alert(3)>"}), 422, "looks like HTML"),
+    ("bracketed URL with a handler", _json(good(message="see <https://x.org onmouseover=alert(7)>")), 422, "HTML"),
+    ("bracketed URL with a quote", _json(good(message='see <https://x.org/"onload=alert(8)>')), 422, "HTML"),
+    ("a tag after a bracketed URL", _json(good(message="<https://x.org/> <b>bold</b>")), 422, "looks like HTML"),
     ("javascript: URL", _json(good(url="javascript:alert(4)")), 422, "url: must be a web address starting with http"),
     ("data: URL", _json(good(url="data:text/html,<b>x</b>")), 422, "url: "),
+    ("bracketed host, no IP", _json(good(url="http://[^\\w]/")), 422, "url: must be a web address"),
+    ("bracketed host, empty", _json(good(url="http://[]/")), 422, "url: must be a web address"),
     ("missing message", _json(good(message=None)), 422, "message: is required"),
     ("blank message", _json(good(message="   ")), 422, "message: is required"),
     ("missing kind", _json(good(kind=None)), 422, "kind: is required"),
@@ -325,6 +330,18 @@ def test_a_form_suggestion_redirects_to_what_happens_next(client: Client) -> Non
     assert "What happens next" in done.get_text() and "Deadline is June" not in done.get_text()
     [row] = store.listing(client.app.state.live.engine)[1]
     assert (row.channel, row.message, row.name, row.email) == ("web", "Deadline is June.", "Ada", EMAIL)
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["The page moved, see <https://www.example.org/new-page?id=1#apply>.", "See <http://example.org/a_b-c/>"],
+)
+def test_a_web_address_in_angle_brackets_is_plain_text_and_accepted(client: Client, message: str) -> None:
+    fields = {"csrf": form_token(client), "kind": "correction", "program_id": "elam", "message": message}
+    sent = post_form(client, fields, headers={"origin": "https://testserver"})
+    assert sent.status_code == 303, BeautifulSoup(sent.text, "html.parser").get_text(" ", strip=True)[:300]
+    assert client.post(API, json=good(message=message)).status_code == 201
+    assert [row.message for row in store.listing(client.app.state.live.engine)[1]] == [message, message]
 
 
 def test_the_email_is_never_logged_nor_shown_publicly(client: Client, caplog: pytest.LogCaptureFixture) -> None:

@@ -177,8 +177,17 @@ def test_did_you_mean_only_when_nothing_matched_and_the_respelling_finds_somethi
     none = fixture_index.search(SearchQuery(text="cardology"))  # no cardiology program: no respelling offered
     assert none.total == 0 and none.suggestion is None
     assert ids(fixture_index, "mentorsihp nigth") == ["em-night"]  # one typo in each: found without asking
-    typo = fixture_index.search(SearchQuery(text="mentorship nigt"))  # under five letters: neither fuzzed nor respelled
+    dropped = fixture_index.search(SearchQuery(text="mentorship nigt"))  # four letters: a dropped letter is forgiven
+    assert [h.id for h in dropped.hits] == ["em-night"] and dropped.suggestion == "mentorship night"
+    typo = fixture_index.search(SearchQuery(text="mentorship nihg"))  # no other typo: neither fuzzed nor respelled
     assert typo.relaxed and typo.suggestion is None
+
+
+def test_a_respelling_is_the_closest_word_and_leaves_known_words_alone(fixture_index: SearchIndex) -> None:
+    spelling = fixture_index.spelling
+    assert "leaders" in spelling and "leadership" in spelling
+    assert spelling.respell(["leadershp"]) == "leadership"  # one typo away, though "leaders" is two
+    assert spelling.respell(["peds"], known=lambda w: w == "peds") is None  # a word form, not a typo
 
 
 def test_similar_programs_share_text_and_facets(fixture_index: SearchIndex) -> None:

@@ -52,6 +52,8 @@ def run(index: SearchIndex, cases: list[Case]) -> list[Outcome]:
         found = index.search(SearchQuery(text=case.q, filters=case.filters, limit=DEPTH, highlight=False))
         top = [h.id for h in found.hits]
         rank = next((i + 1 for i, pid in enumerate(top) if pid in case.expect), None)
+        if not case.expect:  # no program is for it: the right answer is none at all
+            rank = None if found.total else 1
         out.append(Outcome(case, rank, top))
     return out
 

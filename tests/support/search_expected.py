@@ -8,6 +8,19 @@ has_link, prefixes, word forms, typo tolerance, named facet values, guides, offe
 script run in a checkout of that commit, so the equivalence test holds the vector search to that search's scores,
 order, totals and facet counts. Rewrite it only for a deliberate change of what the search answers, the same way
 (the search to match checked out, this script run there), and say so in the commit.
+
+Re-recorded once since, for issue 24's deliberate changes (every other answer unchanged): a synonym group's phrase
+matches only with its words side by side ("peer mentoring group", "urm", "underrepresented in medicine",
+"how to start a peer mentoring group"; "online thursday pulmonary" generated), a four-letter word forgives a
+dropped letter ("grup", "peer grup", "mentoring grup" now find "group"), "K award" names Program type: Training-grant
+program (its offer), the identity words complete "a" to Underrepresented in medicine (African American), and a
+way out of an empty answer removes a phrase whole, as typed ("K award", "peer mentoring", "junior faculty",
+"underrepresented in medicine"), never one of its words.
+
+Re-recorded for issue 24 part A's deliberate changes: with a group or specialty chosen or named, the programs aimed
+at it come first ("" and "online" with Women; "ridge circle", "online thursday pulmonary", "gastroenterology creek",
+"particular cohort" generated), a sponsor completion counts what searching its name finds, and similar programs
+weigh a shared specialty (seven generated programs' lists).
 """
 
 from __future__ import annotations
