@@ -44,6 +44,13 @@ def real_index(real_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) 
     return index_for(real_catalog, tmp_path_factory.mktemp("real-index"))
 
 
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    """The app over the bundled catalog (one per test module)."""
+    with running(create_app(make_settings(tmp_path_factory.mktemp("real"), catalog=BUNDLED_CATALOG))) as c:
+        yield c
+
+
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[Client]:
     """The app over the fixture catalog."""
@@ -91,3 +98,23 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
     """A fresh page with JavaScript on, over the module's `live_server`; fails the test on any console error."""
     with watched_page(browser, base_url=live_server, viewport={"width": 1280, "height": 900}) as tab:
         yield tab
+
+
+@pytest.fixture
+def open_page(browser: Any, live_server: str) -> Iterator[Any]:
+    """Open pages at a viewport, with or without JavaScript; any console error (CSP included) fails the test."""
+    contexts: list[Any] = []
+    errors: list[str] = []
+
+    def opener(viewport: dict[str, int], *, script: bool = True) -> Any:
+        context = browser.new_context(base_url=live_server, viewport=viewport, java_script_enabled=script)
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        tab.on("pageerror", lambda e: errors.append(str(e)))
+        return tab
+
+    yield opener
+    for context in contexts:
+        context.close()
+    assert errors == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 from urllib.parse import urlencode
 
@@ -10,9 +11,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app.api import apidoc
-from app.api.deps import check_params, invalid
-from app.api.params import MAX_Q, ParamError, boolean, whole_number
+from app.api.deps import canonical, check_params, for_the_website, invalid
+from app.api.params import MAX_Q, ParamError, ParsedSearch, default_sort, read_search, whole_number
+from app.catalog.vocab import FACETS
 from app.plumbing import JSON, PREFIX, BaseUrlDep, SnapshotDep, conditional, etag
+from app.search.here import chosen
+from app.search.query import SearchQuery
 from app.search.suggest import MAX_COMPLETIONS, Completion
 
 router = APIRouter(prefix=PREFIX, tags=["programs"], default_response_class=JSON, responses=apidoc.ERRORS)
@@ -29,7 +33,10 @@ class CompletionOut(BaseModel):
         "name); `program`: one program."
     )
     label: str = Field(description="What to show: the value's label, the sponsor's or the program's name.")
-    count: int = Field(description="Programs it stands for: carrying the value, run by the sponsor, or 1.")
+    count: int = Field(
+        description="What choosing it here gives: the programs of the search the box is on with the value added, or "
+        "those searching the sponsor's name finds there; 1 for a program."
+    )
     matched: str | None = Field(
         description="The name that matched the words typed when it is not the label: an acronym, an alias or a "
         "synonym (`q=URM` gives Underrepresented in medicine, matched `URM`)."
@@ -49,6 +56,7 @@ class Completions(BaseModel):
     )
 
 
+CONTEXT = (*FACETS, "include_open", "has_link", "updated_since", "verified_since")  # the page the box is on
 PARAMETERS = {
     "parameters": [
         apidoc.param(
@@ -59,41 +67,36 @@ PARAMETERS = {
             required=True,
         ),
         apidoc.param(
-            "include_open",
-            {"type": "boolean", "default": False},
-            "Count a demographic-focus or specialty value as `/programs` does with `include_open=true`: the programs "
-            "open to everyone (or to any specialty) count too, and the links keep the mode.",
-        ),
-        apidoc.param(
             "limit",
             {"type": "integer", "minimum": 1, "maximum": MAX_COMPLETIONS, "default": MAX_COMPLETIONS},
             "Completions at most.",
         ),
+        *(p for p in apidoc.parameters(paged=False)["parameters"] if p["name"] in CONTEXT),
     ]
 }
+HERE = (
+    "The search the box is on, as /programs takes it (its filters, `include_open`, `has_link`, dates): a filter "
+    "value's count is what that search with the value added gives (the words typed leave the box), a sponsor's what "
+    "searching its name under those filters gives; the links lead there."
+)
 
 
-def links(c: Completion, base: str, *, include_open: bool) -> dict[str, str]:
+def links(c: Completion, base: str, here: SearchQuery) -> dict[str, str]:
+    """Where a completion leads: a program's record and page, or the search that choosing it here gives."""
     if c.kind == "program":
         return {"self": f"{base}{PREFIX}/programs/{c.id}", "html": f"{base}/programs/{c.id}"}
-    pairs = [(c.facet or "", c.value or "")] if c.kind == "filter" else [("q", c.label)]
-    query = urlencode(pairs + ([("include_open", "true")] if include_open else []))
-    return {"self": f"{base}{PREFIX}/programs?{query}", "html": f"{base}/?{query}"}
+    q = chosen(here, c.facet or "", c.value or "") if c.kind == "filter" else replace(here, text=c.label)
+    items = canonical(ParsedSearch(replace(q, sort=default_sort(q.text))), None, paged=False)
+    items = [(k, v) for k, v in items if not (k in FACETS and q.filters.get(k) == frozenset(FACETS[k].default))]
+    website = for_the_website(items, include_open=q.include_open)
+    return {"self": f"{base}{PREFIX}/programs?{urlencode(items)}", "html": f"{base}/?{urlencode(website)}"}
 
 
-@router.get(
-    "/suggest",  # the public URL and operation id keep their first name: clients are generated from them
-    operation_id="suggest_api_v1_suggest_get",
-    responses=apidoc.ok(Completions),
-    openapi_extra=PARAMETERS,
-    summary="Complete the words typed",
-)
-def completions(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
-    """Up to 8 completions of the words typed: facet values by label or synonym, sponsors, and programs by name or
-    acronym, each saying what it is and how many programs it stands for."""
-    given = check_params(request, ("q", "limit", "include_open"))
+def read_here(request: Request) -> tuple[str, int, ParsedSearch]:
+    """The words typed, the limit, and the search the box is on; any problem is a 400 naming the parameter."""
+    given = check_params(request, ("q", "limit", *CONTEXT))
     for name, values in given.items():
-        if len(values) > 1:
+        if len(values) > 1 and name not in FACETS:
             raise invalid(ParamError(name, values[1], f"give {name} once, not {len(values)} times"))
     if "q" not in given:
         raise invalid(ParamError("q", None, "is required: the words typed so far (it may be empty)"))
@@ -102,12 +105,28 @@ def completions(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Respon
         raise invalid(ParamError("q", text[:80] + "…", f"is {len(text)} characters long; at most {MAX_Q} are allowed"))
     try:
         limit = whole_number("limit", given["limit"][0], 1, MAX_COMPLETIONS) if "limit" in given else MAX_COMPLETIONS
-        include_open = boolean("include_open", given["include_open"][0]) if "include_open" in given else False
+        search = read_search({k: v for k, v in given.items() if k not in ("q", "limit")}, strict=True)
     except ParamError as error:
         raise invalid(error) from None
+    return text, limit, search
+
+
+@router.get(
+    "/suggest",  # the public URL and operation id keep their first name: clients are generated from them
+    operation_id="suggest_api_v1_suggest_get",
+    responses=apidoc.ok(Completions),
+    openapi_extra=PARAMETERS,
+    summary="Complete the words typed",
+    description=HERE,
+)
+def completions(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
+    """Up to 8 completions of the words typed: facet values by label or synonym, sponsors, and programs by name or
+    acronym, each saying what it is and how many programs choosing it gives."""
+    text, limit, search = read_here(request)
+    here = search.query
 
     def render() -> Response:
-        found = snap.index.complete(text, limit, include_open=include_open)
+        found = snap.index.complete(text, limit, here=here)
         body: dict[str, Any] = {
             "q": text,
             "completions": [
@@ -120,20 +139,12 @@ def completions(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Respon
                     "facet": c.facet,
                     "facet_label": c.facet_label,
                     "value": c.value,
-                    "links": links(c, base, include_open=include_open),
+                    "links": links(c, base, here),
                 }
                 for c in found
             ],
         }
         return JSON(body)
 
-    return conditional(
-        request,
-        etag(
-            snap,
-            base,
-            request.url.path,
-            [("q", text), ("limit", str(limit)), ("include_open", str(include_open).lower())],
-        ),
-        render,
-    )
+    items = [("q", text), ("limit", str(limit)), *canonical(search, None, paged=False)]
+    return conditional(request, etag(snap, base, request.url.path, items), render)

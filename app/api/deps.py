@@ -119,6 +119,12 @@ def canonical(search: ParsedSearch, fields: Sequence[str] | None, *, paged: bool
     return items
 
 
+def for_the_website(items: Sequence[tuple[str, str]], *, include_open: bool) -> list[tuple[str, str]]:
+    """A search's API parameters (`canonical`) for the website, whose default is the other way: include_open=true."""
+    kept = [(k, v) for k, v in items if k != "include_open"]
+    return kept if include_open else [*kept, ("include_open", "false")]
+
+
 def result(
     program: StoredProgram,
     fields: Sequence[str] | None,

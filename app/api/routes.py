@@ -83,16 +83,12 @@ def list_programs(
             kept = [h for h in found.hits if h.id in changed]
             total, hits = len(kept), kept[q.offset : q.offset + search.per_page]
         by_id = {p.id: p for p in stored(live, snap, [h.id for h in hits])}
+        months = live.settings.recheck_months
         results = [
-            result(
-                by_id[h.id],
-                fields,
-                base,
-                (h.highlights or plain(by_id[h.id].record)) if q.text else None,
-                recheck_months=live.settings.recheck_months,
-            )
+            result(p, fields, base, (h.highlights or plain(p.record)) if q.text else None, recheck_months=months)
+            | ({"part": h.part} if found.parts else {})
             for h in hits
-            if h.id in by_id
+            if (p := by_id.get(h.id)) is not None
         ]
         pages = math.ceil(total / search.per_page)
         links = page_links(base, request.url.path, items, search.page, pages)
@@ -110,6 +106,7 @@ def list_programs(
             "suggested_filters": found.suggested_filters,  # dataclasses, written by orjson
             "escapes": found.escapes,
             "guides": [{"title": g.title, "url": base + g.href} for g in found.guides],
+            "parts": found.parts,  # Part dataclasses, written by orjson
             "version": snap.version,
             "sync_token": sync_token(snap),
         }

@@ -61,6 +61,19 @@ _RECORD: dict[str, Any] = {
     "links": (Links, ...),
 }
 ProgramOut: Any = create_model("ProgramRecord", **_RECORD)
+PART = (
+    "Search results only. With a demographic focus or specialty chosen (or named by the words), the part of the "
+    "results the program is in, listed in this order: `aimed` (it carries a value chosen or named), `open` (open to "
+    "everyone or to any specialty: Also open to you), `other` (a match of the words aimed at another group); each "
+    "part in the order asked for. Left out when no such value is chosen or named."
+)
+PartName = Literal["aimed", "open", "other"]
+HitOut: Any = create_model("SearchHit", __base__=ProgramOut, part=(PartName | None, Field(None, description=PART)))
+
+
+class PartCount(BaseModel):
+    name: PartName
+    count: int = Field(description="Programs of the results in this part.")
 
 
 class FacetCount(BaseModel):
@@ -71,6 +84,10 @@ class FacetCount(BaseModel):
         "with include_open, a value of demographic_focus or specialty counts the programs open to all too."
     )
     selected: bool
+    gives: int = Field(
+        description="What choosing it here gives: `count`, except for a value not chosen in a facet with values "
+        "chosen, where it is added to them (OR): the search's total with it ticked too."
+    )
 
 
 class PageLinks(BaseModel):
@@ -112,7 +129,7 @@ ProgramPage: Any = create_model(
     page=(int, ...),
     per_page=(int, ...),
     pages=(int, ...),
-    results=(list[ProgramOut], ...),
+    results=(list[HitOut], ...),
     facets=(dict[str, list[FacetCount]], Field(description="One key per facet, its values in vocabulary order.")),
     with_link=(
         int,
@@ -142,6 +159,10 @@ ProgramPage: Any = create_model(
     guides=(
         list[GuideLink],
         Field(description="Pages of the site that answer what the words ask (how to start a peer group)."),
+    ),
+    parts=(
+        list[PartCount],
+        Field(description="The results' parts in listing order, with their sizes (see a result's `part`); else empty."),
     ),
     version=(str, Field(description="The catalog version; the page links carry it (a changed one is a 409).")),
     sync_token=(str, Field(description="Pass it as since= later to learn exactly what changed after this answer.")),

@@ -22,6 +22,8 @@ from app.search.index import SearchIndex
 from app.search.query import Document
 from app.store.db import CatalogMeta, Removal, StoredProgram, read_meta, read_programs, read_removals, utcnow
 
+SAME_SPONSOR = 2  # similar programs of the program's own sponsor, at most
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -58,10 +60,14 @@ class Snapshot:
 
     def similar(self, program_id: str, limit: int = 5) -> list[str]:
         """Similar programs worth a reader's time, never an ended one: beside an ended program the active ones, and
-        only when none is active those not verified yet. The page and the API's similar programs both use this."""
+        only when none is active those not verified yet; at most SAME_SPONSOR of its own sponsor's, so that other
+        sponsors' programs in its field show too. The page and the API's similar programs both use this."""
         if program_id not in self.index.docnum or program_id not in self.programs:
             return []
         similar = [i for i in self.index.similar(program_id, 4 * limit) if i in self.programs]
+        sponsor = self.programs[program_id].record.get("sponsor")
+        own = [i for i in similar if self.programs[i].record.get("sponsor") == sponsor]
+        similar = [i for i in similar if i not in own[SAME_SPONSOR:]]  # room for others' programs in the same field
         status = {i: self.programs[i].record.get("status") for i in similar}
         active = [i for i in similar if status[i] == "active"]
         if self.programs[program_id].record.get("status") == "ended" and active:

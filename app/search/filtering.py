@@ -22,6 +22,7 @@ from app.search.vectors import DocSet, FacetBits
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 WILDCARDS = frozenset(v.wildcard for v in WIDENED if v.wildcard)  # values that say "whoever", not a shared trait
+SAME_FIELD = 0.25  # added to a similar program's likeness when it shares a specialty (not "any") with the program
 
 
 class Filters:
@@ -94,6 +95,9 @@ class Filters:
         return found
 
     def facets(self, q: SearchQuery, matched: DocSet) -> dict[str, list[FacetCount]]:
+        """Each facet's values with their counts: the matches under the other facets' filters carrying it (and, with
+        include_open, the facet's wildcard); and what ticking it gives: in a facet with values chosen, ticking one more
+        widens the search (OR), so an unchosen value gives those chosen too. A facet's default (status) is no choice."""
         out = {}
         for name, vocab in FACETS.items():
             allowed = self.allowed(q, skip=name)
@@ -101,8 +105,14 @@ class Filters:
             selected = q.filters.get(name, frozenset())
             wildcard = self.wildcards.get(name) if q.include_open else None
             also = self.value_docs[name].get(wildcard) if wildcard else None  # each value counts the wildcard's too
-            counts = self._facet_bits[name].counts(base, also)
-            out[name] = [FacetCount(t.value, t.label, counts[t.value], t.value in selected) for t in vocab.terms]
+            counts = gives = self._facet_bits[name].counts(base, also)
+            if selected and selected != frozenset(vocab.default):  # ticking one more value widens: count what it gives
+                chosen = self.union(name, self._widened(q, name, frozenset(selected)))
+                kept, more = len(base & chosen), self._facet_bits[name].counts(base - chosen)
+                gives = {v: n if v in selected else kept + more[v] for v, n in counts.items()}
+            out[name] = [
+                FacetCount(t.value, t.label, counts[t.value], t.value in selected, gives[t.value]) for t in vocab.terms
+            ]
         return out
 
     def with_link(self, q: SearchQuery, matched: DocSet) -> int:
@@ -142,14 +152,21 @@ class Filters:
         return np.stack(rows) if rows else np.zeros((1, self.size), dtype=bool)
 
     def most_alike(self, n: int, kind: Sequence[str] | None, text_scores: dict[int, float], limit: int) -> list[int]:
-        """The programs most like program n: its text's likeness (`text_scores`), plus shared facet values, among the
-        text's matches and the programs of its type (when there are at most 2,000)."""
+        """The programs most like program n: its text's likeness (`text_scores`), plus shared facet values, plus a
+        specialty in common (a faculty member's field first: the Endocrine Society's and the ADA's programs), among
+        the text's matches and the programs of its type or specialty (when there are at most 2,000)."""
         top = max(text_scores.values(), default=0.0) or 1.0
         same_type = self.value_docs["type"].get(kind[0]) if kind else None
         nearby = set(same_type) if same_type is not None and len(same_type) <= 2000 else set[int]()
+        fields = [docs for v, docs in self.value_docs["specialty"].items() if v not in WILDCARDS and n in docs]
+        same_field = DocSet.union(fields, self.size)
+        nearby |= set(same_field) if len(same_field) <= 2000 else set()
         candidates = sorted((set(text_scores) | nearby) - {n})
         facet_similarity = dict(zip(candidates, self.shared_values(n, candidates), strict=True))
-        scored = {m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity[m] for m in candidates}
+        scored = {
+            m: 0.6 * text_scores.get(m, 0.0) / top + 0.4 * facet_similarity[m] + SAME_FIELD * (m in same_field)
+            for m in candidates
+        }
         rank = self.name_rank
         return heapq.nlargest(limit, scored, key=lambda m: (scored[m], -rank[m]))
 

@@ -30,9 +30,11 @@ from app.search.analysis import stems as stems
 from app.search.build import build_if_missing
 from app.search.columns import Columns
 from app.search.filtering import Filters
+from app.search.here import recount
 from app.search.highlight import highlights
 from app.search.indexdir import IDS_FILE, WORDS_FILE
 from app.search.intent import FacetNames, Intents, Named, bundled_intents, filter_offers, ways_out
+from app.search.parts import rank_parts, sizes, split, targeted
 from app.search.query import Document, GuideLink, Hit, SearchQuery, SearchResult, clean
 from app.search.scoring import Compiled, Scorer
 from app.search.spelling import Spelling
@@ -91,6 +93,8 @@ class SearchIndex:
         self.filters = Filters(columns, [when[i] for i in self.ids])
         self.recheck_months = recheck_months
         self.exact = columns.exact
+        self.rank_of = self.filters.name_rank.__getitem__
+        self.defaults = {name: frozenset(vocab.default) for name, vocab in FACETS.items() if vocab.default}
 
     def doc(self, n: int) -> Document:  # by docnum
         return self.documents[self.ids[n]]
@@ -137,42 +141,27 @@ class SearchIndex:
             self._pool.put(searcher)
 
     @functools.cached_property
-    def _shown(self) -> DocSet:
-        """The programs a search shows when it chooses no value of a facet with a default (status: not ended)."""
-        shown = DocSet.full(len(self.ids))
-        for name, vocab in FACETS.items():
-            if vocab.default:
-                shown = shown & self.filters.union(name, frozenset(vocab.default))
-        return shown
-
-    @functools.cached_property
     def _completer(self) -> Completer:
         """Built on first use (a catalog loads without it); two threads racing build it twice, harmlessly.
 
-        A filter value's or sponsor's count is what choosing it gives, so programs a search leaves out by default
-        (no longer offered) are not counted; such a program still completes to its own page."""
-        shown, docs = self._shown, [self.doc(n) for n in range(len(self.ids))]
+        Programs a search leaves out by default (no longer offered) are not counted in the order of completions; such
+        a program still completes to its own page."""
+        shown = self.filters.allowed(SearchQuery(filters=self.defaults))
+        shown = self.all if shown is None else shown
+        docs = [self.doc(n) for n in range(len(self.ids))]
         counts = {(f, v): len(d & shown) for f, values in self.filters.value_docs.items() for v, d in values.items()}
         counted = [bool(x) for x in shown.mask]
         return Completer(docs, counts, self.facet_names.written, counted=counted, respell=self.spelling.respell)
 
-    def complete(self, text: str, limit: int = MAX_COMPLETIONS, *, include_open: bool = False) -> list[Completion]:
-        """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first.
-
-        A filter value's count is what choosing it gives: with `include_open`, the programs open to everyone (the
-        facet's wildcard) count too, as they do in the search.
-        """
+    def complete(self, text: str, limit: int = MAX_COMPLETIONS, *, here: SearchQuery | None = None) -> list[Completion]:
+        """Up to `limit` completions of the words typed: filter values, sponsors and programs, best first; a value's or
+        a sponsor's count is what choosing it gives `here` (a page's filters and mode; by default none)."""
         found = self._completer.complete(clean(text) + (" " if text[-1:].isspace() else ""), limit)
-        if not include_open:
-            return found
-        return [self._widened_completion(c) for c in found]
+        return recount(found, here or SearchQuery(filters=self.defaults), self.total)
 
-    def _widened_completion(self, c: Completion) -> Completion:
-        wildcard = self.filters.wildcards.get(c.facet or "") if c.kind == "filter" else None
-        if not wildcard or c.value == wildcard:
-            return c
-        widened = self.filters.union(c.facet or "", frozenset({c.value or "", wildcard}))
-        return replace(c, count=len(widened & self._shown))
+    def total(self, q: SearchQuery) -> int:
+        """How many programs a search finds, as its page says."""
+        return self.search(replace(q, offset=0, limit=0, highlight=False)).total
 
     def _match(self, searcher: Searcher, compiled: Compiled | None) -> tuple[DocSet, bool]:
         """The documents matching every word, else (relaxed: True) those matching any of them."""
@@ -239,16 +228,15 @@ class SearchIndex:
             facets = self.filters.facets(q, matched)
             end = None if q.limit is None else q.offset + q.limit
             scored: Scored | None = None
+            order: Vector | None = None
+            pinned: list[int] = []
             if compiled is not None and q.sort == "relevance":
-                pinned = [n for n in self.exact.get(normalize(text), []) if n in final]
-                pinned.sort(key=self.filters.name_rank.__getitem__)
+                pinned = sorted((n for n in self.exact.get(normalize(text), []) if n in final), key=self.rank_of)
                 pinned += [n for n in guided if n in final and n not in pinned]
                 scored, order = self._ranking(searcher, compiled, named)
-                due = self.filters.due(self.recheck_months)  # ties: a program due for a check second
-                top = best(order, final, None if end is None else end + len(pinned), due)
-                ranked = pinned + [n for n in top if n not in pinned]
-            else:
-                ranked = self.filters.ordered(final, q.sort, end)
+            parts = split(final, targets := targeted(q.filters, named), self.filters.union)
+            rank = functools.partial(self._rank, q.sort, order, pinned)
+            ranked, part_of = rank_parts(parts or [("", final)], end, rank)  # aimed at the search first
             page = ranked[q.offset : end]
             suggestion = self.spelling.respell(compiled.words, self.scorer.synonyms.knows) if compiled else None
             if suggestion:  # offer a respelling only if it would find something under the same filters
@@ -265,6 +253,7 @@ class SearchIndex:
                 self.ids[n],
                 float(scored.scores[n]) if scored is not None and scored.mask[n] else None,
                 highlights(*self._texts(n), compiled.terms) if compiled and q.highlight else None,
+                part_of.get(n) or None,
             )
             for n in page
         ]
@@ -279,7 +268,19 @@ class SearchIndex:
             suggested_filters=offers,
             escapes=escapes,
             guides=links,
+            parts=sizes(parts),
+            aimed_at=targets,
         )
+
+    def _rank(self, sort: str, order: Vector | None, pinned: list[int], docs: DocSet, k: int | None) -> list[int]:
+        """`docs` in the order asked for, the first k: by relevance (`order`, then docnum) after the programs pinned
+        first (exact names, a guide's programs), else by `sort`."""
+        if order is None:
+            return self.filters.ordered(docs, sort, k)
+        first = [n for n in pinned if n in docs]
+        due = self.filters.due(self.recheck_months)  # ties: a program due for a check second
+        top = best(order, docs, None if k is None else k + len(first), due)
+        return first + [n for n in top if n not in first]
 
     def similar(self, program_id: str, limit: int = 5) -> list[str]:
         """Programs most like this one: shared words in their text, plus shared facet values."""

@@ -91,14 +91,24 @@ class Hit:
     id: str
     score: float | None
     highlights: dict[str, str] | None = None
+    part: str | None = None  # with a group or specialty chosen or named: "aimed", "open" or "other" (parts.py)
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One part of a search's results, in the order they are listed: its name (see parts.py) and its size."""
+
+    name: str
+    count: int
 
 
 @dataclass(frozen=True, slots=True)
 class FacetCount:
     value: str
     label: str
-    count: int
+    count: int  # the matches carrying it under the other facets' filters (as if chosen alone in its facet)
     selected: bool
+    gives: int  # what ticking it here gives: in a facet with values chosen, it is added to them (OR)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +154,8 @@ class SearchResult:
     suggested_filters: list[SuggestedFilter] = field(default_factory=list)
     escapes: list[Escape] = field(default_factory=list)  # only when nothing matched
     guides: list[GuideLink] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)  # with a group or specialty chosen or named: aimed at it first
+    aimed_at: Mapping[str, frozenset[str]] = field(default_factory=dict)  # those values, by facet
 
 
 # --- the index -------------------------------------------------------------------------------------

@@ -120,6 +120,7 @@
         var fresh = doc.getElementById("search-app");
         if (!fresh) { throw new Error("no results in the response"); }
         current.replaceWith(fresh);
+        restoreTray();
         pending = null;
         if (wasOpen) {
           setPanel(true);
@@ -214,15 +215,18 @@
   });
 
   // "Add to compare" on a program's page: change the kept list and stay on the page, focus on the button.
+  // A full list refuses another program (it never drops one silently) and says so.
   function toggleHere(link) {
     var id = link.getAttribute("data-id");
     var list = stored().filter(function (other) { return other !== id; });
     var adding = list.length === stored().length;
-    if (adding) { list = list.concat([id]).slice(-MAX_COMPARE); }
+    var refused = adding && list.length >= MAX_COMPARE;
+    if (adding && !refused) { list = list.concat([id]); }
     keep(list);
     describeHere(link, list);
     var note = document.getElementById("compare-note");
-    if (note) { note.insertBefore(document.createTextNode(adding ? "Added. " : "Removed. "), note.firstChild); }
+    var said = refused ? "The compare list is full (4 programs): remove one to add this one. " : adding ? "Added. " : "Removed. ";
+    if (note) { note.insertBefore(document.createTextNode(said), note.firstChild); }
   }
 
   function describeHere(link, list) {
@@ -230,7 +234,9 @@
     var inList = list.indexOf(id) >= 0;
     link.textContent = inList ? "Remove from compare" : "Add to compare";
     var others = list.filter(function (other) { return other !== id; });
-    link.href = "/?compare=" + (inList ? others : others.concat([id]).slice(-MAX_COMPARE)).join(",");
+    var full = !inList && list.length >= MAX_COMPARE;
+    if (full) { link.setAttribute("aria-disabled", "true"); } else { link.removeAttribute("aria-disabled"); }
+    link.href = "/?compare=" + (inList || full ? others : others.concat([id])).join(",");
     var note = document.getElementById("compare-note");
     if (!note) { return; }
     note.textContent = list.length ? "Your compare list: " + list.length + (list.length === 1 ? " program" : " programs") : "";
@@ -242,6 +248,27 @@
       note.appendChild(go);
     }
   }
+
+  // The compare tray folds away (a phone's screen is small); it stays as the reader left it while they search.
+  var TRAY = "mentordir:tray";
+  function restoreTray() {
+    var tray = document.getElementById("tray-list");
+    try { if (tray && sessionStorage.getItem(TRAY) === "closed") { tray.open = false; } } catch (e) { /* storage off */ }
+  }
+  document.addEventListener("toggle", function (event) {
+    if (event.target.id !== "tray-list") { return; }
+    try { sessionStorage.setItem(TRAY, event.target.open ? "open" : "closed"); } catch (e) { /* storage off */ }
+  }, true);
+
+  // The finder's "None of these" and the groups exclude each other.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.form || box.form.id !== "finder" || box.name !== "demographic_focus" || !box.checked) { return; }
+    var none = box.value === "open";
+    Array.prototype.forEach.call(box.form.querySelectorAll("input[name=demographic_focus]"), function (other) {
+      if (other !== box && (none || other.value === "open")) { other.checked = false; }
+    });
+  });
 
   // The back and forward buttons: show the results the URL describes.
   window.addEventListener("popstate", function () {
@@ -258,6 +285,7 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    restoreTray();
     var params = new URLSearchParams(location.search);
     var given = location.pathname === "/compare" ? params.get("ids") : params.get("compare");
     // A search or compare URL that names a list is the list; a program page only carries it for readers without JS.

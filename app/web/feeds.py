@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.responses import Response
 
-from app.api.deps import ExportSearchDep, canonical
+from app.api.deps import ExportSearchDep, canonical, for_the_website
 from app.catalog.provenance import provenance
 from app.catalog.vocab import FACETS
+from app.live.snapshot import Snapshot
 from app.plumbing import BaseUrlDep, LiveDep, SnapshotDep, conditional, etag, stored
-from app.search.query import SearchQuery
+from app.search.query import SearchQuery, clean
 from app.web.common import TEMPLATES
 from app.web.present import catalog_dates
 
@@ -37,24 +38,32 @@ def feed(request: Request, asked: ExportSearchDep, live: LiveDep, snap: Snapshot
         entries = [
             (found[pid], dates, provenance(found[pid].record, months=months)) for dates, pid in latest if pid in found
         ]
-        updated = entries[0][1][1] if entries else dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        updated = entries[0][1][1] if entries else newest(snap)  # an empty feed: as new as the catalog
         query_string = urlencode(items)
+        website = urlencode(for_the_website(items, include_open=asked.query.include_open))
         body = TEMPLATES.get_template("feed.xml").render(
             entries=entries,
             base=base,
             updated=updated,
             about=describe(asked.query),
             self_url=f"{base}/feed.xml" + (f"?{query_string}" if query_string else ""),
-            html_url=f"{base}/" + (f"?{query_string}" if query_string else ""),
+            html_url=f"{base}/" + (f"?{website}" if website else ""),
         )
         return Response(body, media_type="application/atom+xml; charset=utf-8")
 
     return conditional(request, etag(snap, base, request.url.path, items), render)
 
 
+def newest(snap: Snapshot) -> dt.datetime:
+    """The latest date the catalog gives any program (added, checked, confirmed); 2020-01-01 for an empty one."""
+    days = [catalog_dates(p.record)[1] for p in snap.programs.values()]
+    return max(days, default=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+
+
 def describe(query: SearchQuery) -> str:
-    """A search in words, for a feed's title: 'matching “women”; Career stage: Early-career faculty'."""
-    parts = [f"matching “{query.text}”"] if query.text else []
+    """A search in words, for a feed's title: 'matching “women”; Career stage: Early-career faculty'; the words as the
+    search read them (no control characters, which XML cannot hold)."""
+    parts = [f"matching “{clean(query.text)}”"] if clean(query.text) else []
     for name, vocab in FACETS.items():
         chosen = [t.label for t in vocab.terms if t.value in query.filters.get(name, ())]
         if chosen and set(query.filters.get(name, ())) != set(vocab.default):  # a default is no choice of the reader's

@@ -7,7 +7,7 @@ import math
 import mimetypes
 import textwrap
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from http import HTTPStatus
 from pathlib import Path
 from typing import Any
@@ -21,13 +21,13 @@ from app import config
 from app.api.params import read_search
 from app.catalog.export import COLUMNS, csv_lines
 from app.catalog.nextsteps import next_step
-from app.catalog.vocab import FACETS, WIDENED
-from app.live.snapshot import Snapshot
+from app.catalog.vocab import FACETS
 from app.plumbing import ApiError, LiveDep, SnapshotDep, conditional, records, stored
-from app.search.query import SearchQuery, SearchResult
+from app.search.query import SearchQuery
 from app.web import evidence, feeds, words
 from app.web.common import TEMPLATES, count, render
 from app.web.present import ORGANIZATION_TYPES, ended_line, host, json_ld, provenance_of
+from app.web.searchpage import eligibility, escapes, offers, parted
 from app.web.urlstate import (
     ID_RE,
     INCLUDE_ENDED,
@@ -69,51 +69,6 @@ def load_assets(folder: Path = config.STATIC) -> dict[str, Asset]:
     return assets
 
 
-def escapes(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> list[dict[str, Any]]:
-    """When nothing matched: each word and each filter whose removal would find something, with how many."""
-    out = [
-        {"label": e.label, "href": state.without(e.name), "total": e.total}
-        if e.kind == "filter"
-        else {"label": f"“{e.label}”", "href": state.href(q=e.q), "total": e.total}
-        for e in result.escapes
-    ]
-    if state.has_link and (total := count(snap, replace(query, has_link=False)).total):
-        out.append({"label": "Has a website", "href": state.href(has_link=False), "total": total})
-    everything = replace(query, filters={}, has_link=False)
-    if query.text and len(state.filters) + state.has_link > 1 and (total := count(snap, everything).total):
-        out.append({"label": "every filter", "href": state.href(filters={}, has_link=False), "total": total})
-    return out
-
-
-def offers(result: SearchResult, state: State) -> list[dict[str, Any]]:
-    """The filters the words name, as links: the other words, with the filter ticked."""
-    out = []
-    for o in result.suggested_filters:
-        chosen = {*state.filters.get(o.facet, ()), o.value}
-        filters = {**state.filters, o.facet: tuple(v for v in FACETS[o.facet].values if v in chosen)}
-        out.append(
-            {"facet": o.facet_label, "label": o.label, "total": o.total, "href": state.href(q=o.q, filters=filters)}
-        )
-    return out
-
-
-def eligibility(snap: Snapshot, query: SearchQuery, result: SearchResult, state: State) -> dict[str, Any] | None:
-    """With a demographic-focus or specialty filter: how many results are programs open to all, and the link that
-    switches between "open to me" (include them) and "aimed at me" (only the values chosen)."""
-    chosen = [(v, value) for v in WIDENED for value in state.filters.get(v.name, ()) if value != v.wildcard]
-    if not chosen:
-        return None
-    other = count(snap, replace(query, include_open=not query.include_open)).total
-    if other == result.total:  # no program open to everyone would be added or taken away: nothing to choose
-        return None
-    return {
-        "on": query.include_open,
-        "open": abs(result.total - other),
-        "labels": ", ".join(v.label_of(value) for v, value in chosen),
-        "href": state.href(include_open=not state.include_open),
-    }
-
-
 def home(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     """The search page; with the header X-Fragment: search, only the part that changes (for the script)."""
     parsed = read_search(
@@ -128,6 +83,7 @@ def home(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
     first = (min(parsed.page, pages) - 1) * parsed.per_page
     context = {
         "shown": (first + 1, first + len(hits)),
+        "groups": parted(result, hits, first),
         "state": state,
         "result": result,
         "hits": hits,
@@ -159,6 +115,7 @@ def program_page(request: Request, program_id: str, live: LiveDep, snap: Snapsho
     context = {
         "compare_list": kept,
         "toggled": State(compare=kept).toggled(program.id),
+        "full": State(compare=kept).full and program.id not in kept,
         "p": program.record,
         "stored": program,
         "next_step": next_step(program.record["type"], program.record.get("access")),
@@ -179,6 +136,7 @@ def compare_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResp
         "extra": ids[MAX_COMPARE:],
         "back": State(compare=tuple(p["id"] for p in shown)).href(),
         "without": {p["id"]: "/compare?ids=" + ",".join(o["id"] for o in shown if o is not p) for p in shown},
+        "steps": {p["id"]: next_step(p["type"], p.get("access")) for p in shown},
         "compare_list": tuple(p["id"] for p in shown),
     }
     return render(request, "compare.html", context)
@@ -207,12 +165,13 @@ def models_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLRespo
 def coverage_page(request: Request, snap: SnapshotDep) -> HTMLResponse:
     """How many programs serve each career stage × demographic focus, as an SVG chart and a table."""
     stages, focuses = FACETS["career_stage"], FACETS["demographic_focus"]
+    offered = snap.index.defaults  # as the links open them: programs no longer offered left out
     rows: list[dict[str, Any]] = []
     for stage in stages.terms:
-        result = count(snap, SearchQuery(filters={"career_stage": frozenset({stage.value})}))
+        result = count(snap, SearchQuery(filters={**offered, "career_stage": frozenset({stage.value})}))
         cells = [c.count for c in result.facets["demographic_focus"]]
         rows.append({"term": stage, "cells": cells, "total": result.total})
-    totals = [c.count for c in count(snap, SearchQuery()).facets["demographic_focus"]]
+    totals = [c.count for c in count(snap, SearchQuery(filters=offered)).facets["demographic_focus"]]
     top = max((n for row in rows for n in row["cells"]), default=0)
     gaps = [(row["term"], focuses.terms[i]) for row in rows for i, n in enumerate(row["cells"]) if n == 0]
     context = {"rows": rows, "focuses": focuses.terms, "totals": totals, "top": top or 1, "gaps": gaps}

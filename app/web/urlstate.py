@@ -61,13 +61,28 @@ class State:
         """True once the reader has asked for something; the bare home page is not a search."""
         return bool(self.q or self.filters or self.extra or self.page > 1)
 
-    def feed_href(self) -> str:
-        """The Atom feed of this search: the same words and filters, newest changes first."""
+    def beside(self) -> list[tuple[str, str]]:
+        """This search for the views beside the page (its feed, its CSV, its completions), in the API's terms: the
+        same words, filters and mode, so that each holds the page's programs."""
         pairs = search_pairs(self.q, self.filters)
         if self.include_ended and "status" not in self.filters:
             pairs += [("status", value) for value in FACETS["status"].values]
-        pairs += list(self.extra)
-        return "/feed.xml?" + urlencode(pairs) if pairs else "/feed.xml"
+        pairs += [("include_open", "true")] if self.include_open else []
+        pairs += [("has_link", "true")] if self.has_link else []
+        return pairs + list(self.extra)
+
+    def feed_href(self) -> str:
+        """The Atom feed of this search: the same programs, newest changes first."""
+        return "/feed.xml?" + urlencode(self.beside())
+
+    def csv_href(self) -> str:
+        """This search's programs as a spreadsheet (the API's CSV export)."""
+        return "/api/v1/programs.csv?" + urlencode(self.beside())
+
+    def completions_href(self) -> str:
+        """The completions of the search box on this page: their counts are what choosing one gives here."""
+        pairs = [(k, v) for k, v in self.beside() if k != "q"]
+        return "/api/v1/suggest?" + urlencode(pairs) if pairs else "/api/v1/suggest"
 
     def without(self, facet: str, value: str | None = None) -> str:
         """The URL without one value of a facet (or the whole facet)."""
@@ -78,11 +93,17 @@ class State:
                 kept[facet] = rest
         return self.href(filters=kept)
 
+    @property
+    def full(self) -> bool:
+        """True when the compare list holds all it can: adding another is refused, never done by dropping one."""
+        return len(self.compare) >= MAX_COMPARE
+
     def toggled(self, program_id: str) -> str:
-        """The URL with a program added to (or removed from) the compare list."""
+        """The URL with a program added to (or removed from) the compare list; when the list is full, adding leaves
+        it as it is (the page says so)."""
         ids = tuple(i for i in self.compare if i != program_id)
-        if program_id not in self.compare:
-            ids = (*ids, program_id)[-MAX_COMPARE:]
+        if program_id not in self.compare and not self.full:
+            ids = (*ids, program_id)
         return self.href(compare=ids, page=self.page)
 
 

@@ -16,6 +16,11 @@ dropped letter ("grup", "peer grup", "mentoring grup" now find "group"), "K awar
 program (its offer), the identity words complete "a" to Underrepresented in medicine (African American), and a
 way out of an empty answer removes a phrase whole, as typed ("K award", "peer mentoring", "junior faculty",
 "underrepresented in medicine"), never one of its words.
+
+Re-recorded for issue 24 part A's deliberate changes: with a group or specialty chosen or named, the programs aimed
+at it come first ("" and "online" with Women; "ridge circle", "online thursday pulmonary", "gastroenterology creek",
+"particular cohort" generated), a sponsor completion counts what searching its name finds, and similar programs
+weigh a shared specialty (seven generated programs' lists).
 """
 
 from __future__ import annotations
@@ -171,10 +176,17 @@ def answer(index: SearchIndex, q: SearchQuery) -> dict[str, Any]:
     }
 
 
+def here(include_open: bool) -> SearchQuery:
+    """A search page without filters, in one mode: where the completions are counted."""
+    return SearchQuery(
+        filters={n: frozenset(v.default) for n, v in FACETS.items() if v.default}, include_open=include_open
+    )
+
+
 def completions(index: SearchIndex) -> dict[str, Any]:
     """What completing a few inputs offers, in both modes (a filter value's count widens with include_open)."""
     return {
-        f"{text}|{mode}": orjson.loads(orjson.dumps(index.complete(text, include_open=mode)))
+        f"{text}|{mode}": orjson.loads(orjson.dumps(index.complete(text, here=here(mode))))
         for text in COMPLETED
         for mode in (False, True)
     }

@@ -48,7 +48,8 @@ def test_the_feed_names_its_search_and_links_back_to_it(client: Client) -> None:
     )
     links = {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")}
     assert links["self"] == "http://testserver/feed.xml?q=leadership&demographic_focus=women"
-    assert links["alternate"] == "http://testserver/?q=leadership&demographic_focus=women"
+    # the website's default is the other way (programs open to everyone included): the page says aimed-only too
+    assert links["alternate"] == "http://testserver/?q=leadership&demographic_focus=women&include_open=false"
     assert feed.findtext(f"{ATOM}id") == links["self"]
 
 
@@ -61,8 +62,12 @@ def test_the_search_page_offers_its_own_feed(client: Client) -> None:
     assert head is not None and visible is not None
     assert head["href"] == visible["href"]
     params = dict(parse_qsl(urlsplit(visible["href"]).query))
-    assert params == {"q": "leadership", "demographic_focus": "women"}  # no sort, page or compare list
-    assert set(entries(client, visible["href"])) == api_ids(client, "q=leadership&demographic_focus=women")
+    # no sort, page or compare list; the page's mode (programs open to everyone included), which the feed's own
+    # default is not
+    assert params == {"q": "leadership", "demographic_focus": "women", "include_open": "true"}
+    assert set(entries(client, visible["href"])) == api_ids(
+        client, "q=leadership&demographic_focus=women&include_open=true"
+    )
 
 
 def test_bad_feed_parameters_are_a_clear_400(client: Client) -> None:
@@ -101,3 +106,18 @@ def test_a_changed_program_tops_the_feeds_that_match_it(tmp_path: Path) -> None:
         assert entries(c, "/feed.xml")[0] == "swims"
         assert "swims" not in entries(c, "/feed.xml?type=leadership-program")
         assert c.get("/feed.xml?type=small-group", headers={"If-None-Match": tag}).status_code == 200
+
+
+def test_control_characters_in_the_words_still_give_well_formed_xml(client: Client) -> None:
+    response = client.get("/feed.xml?q=%00%01")
+    assert response.status_code == 200
+    feed = ET.fromstring(response.content)  # well-formed
+    assert feed.findtext(f"{ATOM}title") == "Mentor Directory: programs added or checked"
+
+
+def test_an_empty_feed_is_dated_by_the_catalog_never_1970(client: Client) -> None:
+    empty = ET.fromstring(client.get("/feed.xml?q=zzzzqxw").content)
+    assert empty.findall(f"{ATOM}entry") == []
+    full = ET.fromstring(client.get("/feed.xml").content)
+    assert empty.findtext(f"{ATOM}updated") == full.findtext(f"{ATOM}updated")  # the catalog's latest date
+    assert not str(empty.findtext(f"{ATOM}updated")).startswith("1970")

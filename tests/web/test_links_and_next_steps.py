@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -55,14 +54,6 @@ SEED_URLS = {
 
 def yaml_programs() -> dict[str, dict[str, Any]]:
     return {p["id"]: p for p in yaml.safe_load(BUNDLED_CATALOG.read_text())["programs"]}
-
-
-@pytest.fixture(scope="module")
-def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
-    """The app over the bundled catalog."""
-    tmp = tmp_path_factory.mktemp("real")
-    with running(create_app(make_settings(tmp, catalog=BUNDLED_CATALOG))) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -51,9 +51,9 @@ def test_filters_combine_and_within_facet_or_across_and(client: Client) -> None:
         "Women in Emergency Medicine Mentorship Night",
     ]
     assert checked(soup) == {("career_stage", "early-career"), ("demographic_focus", "women")}
-    # disjunctive: a facet's counts apply the other facets' selections, not its own
-    assert counts(soup, "career_stage") == {"student": 0, "trainee": 2, "early-career": 3, "mid-career": 3, "senior": 2}
-    assert counts(soup, "demographic_focus")["open"] == 2  # uab and kl2 are early-career and open to all
+    # what ticking gives: the other facets' selections apply, and another career stage widens this one's (OR)
+    assert counts(soup, "career_stage") == {"student": 3, "trainee": 3, "early-career": 3, "mid-career": 4, "senior": 4}
+    assert counts(soup, "demographic_focus")["open"] == 5  # and uab and kl2, early-career and open to all
     either = page(client, "/?career_stage=trainee&career_stage=senior")
     assert len(hit_names(either)) == 4
 
@@ -370,3 +370,21 @@ def test_pages_are_light_and_have_no_inline_code_or_style(client: Client, url: s
         assert script.get("src") or script.get("type") == "application/ld+json", script
     assert soup.select_one("html[lang=en]") and soup.select_one("main#main") and soup.select_one("nav[aria-label]")
     assert soup.title is not None and soup.title.get_text().endswith("Mentor Directory")
+
+
+def test_the_finder_offers_none_of_these_for_programs_open_to_everyone(client: Client) -> None:
+    home = page(client, "/")
+    none = home.select_one("#finder input#fi-focus-open")
+    assert none is not None and (none["name"], none["value"]) == ("demographic_focus", "open")
+    label = home.select_one("#finder label[for=fi-focus-open]")
+    assert label is not None and label.get_text(" ", strip=True) == "None of these: show programs open to everyone"
+    landed = page(client, "/?include_open=true&career_stage=early-career&demographic_focus=open")
+    records = {r["id"]: r for r in client.get("/api/v1/programs?per_page=100").json()["results"]}
+    ids = [str(a["href"]).rsplit("/", 1)[1] for a in landed.select("li.hit h3 a")]
+    assert ids and all(records[i]["demographic_focus"] == ["open"] for i in ids)  # none aimed at a group
+    assert landed.select("h3.part-head") == []  # one list: every program in it is open to everyone
+    group = page(client, "/?include_open=true&career_stage=early-career&demographic_focus=women")
+    assert [h.get_text(" ", strip=True).split(" (")[0] for h in group.select("h3.part-head")] == [
+        "Aimed at Women",
+        "Also open to you",
+    ]

@@ -4,37 +4,16 @@ JavaScript: the guided finder, the filter panel, focus after compare, the kept c
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def open_page(browser: Browser, live_server: str) -> Iterator[Any]:
-    """Open pages at a viewport, with or without JavaScript; any console error (CSP included) fails the test."""
-    contexts: list[Any] = []
-    errors: list[str] = []
-
-    def opener(viewport: dict[str, int], *, script: bool = True) -> Page:
-        context = browser.new_context(base_url=live_server, viewport=viewport, java_script_enabled=script)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        tab.on("pageerror", lambda e: errors.append(str(e)))
-        return tab
-
-    yield opener
-    for context in contexts:
-        context.close()
-    assert errors == []
 
 
 def api_total(page: Page, query: str) -> int:
