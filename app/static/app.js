@@ -249,11 +249,14 @@
     }
   }
 
-  // The compare tray folds away (a phone's screen is small); it stays as the reader left it while they search.
+  // The compare tray folds away; on a phone it starts folded (one row over the results, not a quarter of the
+  // screen), and it stays as the reader left it while they search.
   var TRAY = "mentordir:tray";
   function restoreTray() {
     var tray = document.getElementById("tray-list");
-    try { if (tray && sessionStorage.getItem(TRAY) === "closed") { tray.open = false; } } catch (e) { /* storage off */ }
+    var left = null;
+    try { left = sessionStorage.getItem(TRAY); } catch (e) { /* storage off */ }
+    if (tray) { tray.open = left ? left === "open" : !window.matchMedia("(max-width: 760px)").matches; }
   }
   document.addEventListener("toggle", function (event) {
     if (event.target.id !== "tray-list") { return; }
