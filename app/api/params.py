@@ -256,8 +256,3 @@ def read_search(
         has_link=reader.value("has_link", lambda raw: boolean("has_link", raw), False),
     )
     return ParsedSearch(query, page, per_page, reader.problems)
-
-
-def parse_search(params: Params, *, strict: bool, allowed: Collection[str] = ()) -> SearchQuery:
-    """The SearchQuery a query string asks for (see the module docstring for the rules)."""
-    return read_search(params, strict=strict, allowed=allowed).query

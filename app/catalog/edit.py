@@ -11,8 +11,9 @@ from ruamel.yaml import YAML
 
 from app.catalog.filelimits import MAX_PROGRAMS
 from app.catalog.models import Catalog, Program
-from app.catalog.problems import Problem
-from app.catalog.scaffold import AddError, programs_node, validated
+from app.catalog.problems import CatalogError, Problem
+from app.catalog.scaffold import programs_node
+from app.catalog.validate import validate
 
 
 def _scalar(field: str, value: str | dt.date) -> str:
@@ -30,9 +31,11 @@ def _entry(text: str, program_id: str, display: str) -> yaml.MappingNode:
         if isinstance(item, yaml.MappingNode) and any(k.value == "id" and v.value == program_id for k, v in item.value):
             if item.flow_style:
                 line = item.start_mark.line + 1
-                raise AddError([Problem(display, line, 1, program_id, "this entry is written inline; edit it by hand")])
+                raise CatalogError(
+                    [Problem(display, line, 1, program_id, "this entry is written inline; edit it by hand")]
+                )
             return item
-    raise AddError([Problem(display, 1, 1, "programs", f"there is no program with id '{program_id}'")])
+    raise CatalogError([Problem(display, 1, 1, "programs", f"there is no program with id '{program_id}'")])
 
 
 def set_field(
@@ -40,7 +43,7 @@ def set_field(
 ) -> tuple[str, Catalog]:
     """The catalog text with one entry's `field` set to `value`, validated whole; every byte outside the lines of
     that field is unchanged (a missing field gets a line of its own, where the schema's order puts it)."""
-    before = validated(text, display, max_programs)
+    before = validate(text, path=display, max_programs=max_programs)
     entry = _entry(text, program_id, display)
     rendered = _scalar(field, value)
     pairs = entry.value
@@ -48,7 +51,7 @@ def set_field(
     if present is not None:
         if not isinstance(present, yaml.ScalarNode):
             line = present.start_mark.line + 1
-            raise AddError([Problem(display, line, 1, field, "is not a single value; edit it by hand")])
+            raise CatalogError([Problem(display, line, 1, field, "is not a single value; edit it by hand")])
         new_text = text[: present.start_mark.index] + rendered + text[present.end_mark.index :]
     else:
         order = list(Program.model_fields)
@@ -63,7 +66,7 @@ def set_field(
             at = len(text) if at < 0 else at + 1
             indent = " " * pairs[0][0].start_mark.column
         new_text = text[:at] + f"{indent}{field}: {rendered}{newline}" + text[at:]
-    catalog = validated(new_text, display, max_programs)
+    catalog = validate(new_text, path=display, max_programs=max_programs)
     _check_read_back(before, catalog, program_id, field, value, display, entry.start_mark.line + 1)
     return new_text, catalog
 
@@ -75,4 +78,6 @@ def _check_read_back(
     wanted = {p.id: p.record for p in before.programs}
     wanted[program_id] = {**wanted[program_id], field: value.isoformat() if isinstance(value, dt.date) else value}
     if {p.id: p.record for p in after.programs} != wanted:
-        raise AddError([Problem(display, line, 1, field, "the change did not read back as written; edit it by hand")])
+        raise CatalogError(
+            [Problem(display, line, 1, field, "the change did not read back as written; edit it by hand")]
+        )

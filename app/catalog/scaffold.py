@@ -133,22 +133,6 @@ def with_vocabulary(text: str) -> str:
 # --- appending an entry ------------------------------------------------------------------------------------------
 
 
-class AddError(Exception):
-    """The entry cannot be added; `problems` says why and where."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(map(str, problems)))
-
-
-def validated(text: str, display: str, max_programs: int) -> Catalog:
-    """The catalog in `text`, its problems raised as an AddError."""
-    try:
-        return validate(text, path=display, max_programs=max_programs)
-    except CatalogError as exc:
-        raise AddError(exc.errors) from None
-
-
 def slugify(name: str) -> str:
     """A catalog id from a name: 'Women in Nephrology (WIN)' -> 'women-in-nephrology-win'."""
     return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:80].rstrip("-")
@@ -203,7 +187,7 @@ def _insertion_point(text: str, display: str) -> tuple[int, str, bool]:
     programs = programs_node(text)
     if not isinstance(programs, yaml.SequenceNode) or programs.flow_style or not programs.value:
         line = programs.start_mark.line + 1 if programs is not None else 1
-        raise AddError([Problem(display, line, 1, "programs", "expected a block list of entries to append to")])
+        raise CatalogError([Problem(display, line, 1, "programs", "expected a block list of entries to append to")])
     items = programs.value
     last: yaml.Node = items[-1]
     while isinstance(last, yaml.MappingNode | yaml.SequenceNode) and last.value and not last.flow_style:
@@ -224,13 +208,13 @@ def append_entry(
     text: str, entry: dict[str, Any], *, display: str, max_programs: int = MAX_PROGRAMS
 ) -> tuple[str, Catalog]:
     """The catalog text with the entry appended, validated whole; every byte outside the entry is unchanged."""
-    before = validated(text, display, max_programs)
+    before = validate(text, path=display, max_programs=max_programs)
     end, indent, spaced = _insertion_point(text, display)
     newline = "\r\n" if "\r\n" in text else "\n"
     block = ("\n" if spaced else "") + render_entry(entry, indent)
     head = text[:end] if text[:end].endswith("\n") else text[:end] + newline
     new_text = head + block.replace("\n", newline) + text[end:]
-    catalog = validated(new_text, display, max_programs)
+    catalog = validate(new_text, path=display, max_programs=max_programs)
     try:
         wanted: dict[str, Any] | None = Program.model_validate(entry).model_dump(mode="json")
     except ValidationError:
@@ -240,7 +224,9 @@ def append_entry(
     ]
     if wanted is None or catalog.programs[-1].model_dump(mode="json") != wanted or not kept:
         line = new_text[:end].count("\n") + 1
-        raise AddError([Problem(display, line, 1, "", "the new entry did not read back as written; add it by hand")])
+        raise CatalogError(
+            [Problem(display, line, 1, "", "the new entry did not read back as written; add it by hand")]
+        )
     return new_text, catalog
 
 
@@ -256,7 +242,9 @@ def write_atomic(path: Path, text: str, *, expected: bytes | None = None) -> Non
         if target.exists():
             os.chmod(tmp, stat.S_IMODE(target.stat().st_mode))
             if expected is not None and target.read_bytes() != expected:
-                raise AddError([Problem(str(path), 1, 1, "", "the file changed while the entry was prepared; retry")])
+                raise CatalogError(
+                    [Problem(str(path), 1, 1, "", "the file changed while the entry was prepared; retry")]
+                )
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

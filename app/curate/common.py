@@ -57,12 +57,10 @@ def load_or_fail(path: Path | None) -> tuple[Settings, Catalog]:
 @contextmanager
 def editing(path: Path) -> Iterator[None]:
     """While the catalog file is changed: a refused change prints its problems, a read or write error its reason."""
-    from app.catalog.scaffold import AddError
-
     try:
         yield
-    except AddError as exc:
-        fail(CatalogError(exc.problems))
+    except CatalogError as exc:
+        fail(exc)
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"{path}: cannot read or write the catalog: {exc}", markup=False)
         raise typer.Exit(1) from None

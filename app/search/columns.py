@@ -36,13 +36,6 @@ class Columns:
     name_rank: npt.NDArray[np.int32]  # each docnum's place in name order (normalized name, then id)
     exact: dict[str, list[int]]  # a name or alias as compared (normalize) -> the docnums that have it
 
-    @classmethod
-    def of(cls, documents: Iterable[Document]) -> Columns:
-        """The columns of these documents, docnum = position."""
-        builder = ColumnsBuilder()
-        builder.add(documents)
-        return builder.finish()
-
     def save(self, folder: Path) -> None:
         arrays: dict[str, np.ndarray] = {"verified": self.verified, "checked": self.checked, "linked": self.linked}
         arrays["name_rank"] = self.name_rank

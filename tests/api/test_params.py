@@ -3,40 +3,47 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from typing import Any
 
 import pytest
 from starlette.datastructures import QueryParams
 
-from app.api.params import ParamError, parse_search, read_search
+from app.api.params import ParamError, read_search
 from app.catalog.vocab import FACETS
-from app.search.query import SORTS
+from app.search.query import SORTS, SearchQuery
 
 NOT_ENDED = {"status": frozenset({"active", "unverified"})}  # the status a search keeps when it names none
 
 
+def parse(params: Any, *, strict: bool, allowed: Collection[str] = ()) -> SearchQuery:
+    """The search a query string asks for (the API's reading: strict)."""
+    return read_search(params, strict=strict, allowed=allowed).query
+
+
 def strict_error(query_string: str, **kwargs: object) -> ParamError:
     with pytest.raises(ParamError) as info:
-        parse_search(QueryParams(query_string), strict=True, **kwargs)  # type: ignore[arg-type]
+        parse(QueryParams(query_string), strict=True, **kwargs)  # type: ignore[arg-type]
     return info.value
 
 
 def test_defaults_page_one_sorted_by_name() -> None:
-    q = parse_search({}, strict=True)
+    q = parse({}, strict=True)
     assert (q.text, dict(q.filters), q.sort, q.offset, q.limit) == ("", NOT_ENDED, "name", 0, 20)
     assert q.updated_since is None and q.verified_since is None
 
 
 def test_text_makes_relevance_the_default_sort_and_an_explicit_sort_wins() -> None:
-    assert parse_search({"q": "  women  "}, strict=True).text == "women"
-    assert parse_search({"q": "women"}, strict=True).sort == "relevance"
-    assert parse_search({"q": "women", "sort": "-last_verified"}, strict=True).sort == "-last_verified"
+    assert parse({"q": "  women  "}, strict=True).text == "women"
+    assert parse({"q": "women"}, strict=True).sort == "relevance"
+    assert parse({"q": "women", "sort": "-last_verified"}, strict=True).sort == "-last_verified"
     for sort in SORTS:
-        assert parse_search({"sort": sort}, strict=True).sort == sort
+        assert parse({"sort": sort}, strict=True).sort == sort
 
 
 def test_facets_repeatable_comma_separated_and_case_insensitive() -> None:
     params = QueryParams("career_stage=early-career,Mid-Career&career_stage=senior&format=virtual")
-    q = parse_search(params, strict=True)
+    q = parse(params, strict=True)
     assert q.filters == {
         "career_stage": frozenset({"early-career", "mid-career", "senior"}),
         "format": {"virtual"},
@@ -50,19 +57,17 @@ def test_page_and_per_page_become_offset_and_limit() -> None:
 
 
 def test_dates() -> None:
-    q = parse_search({"updated_since": "2026-03-01T10:00:00+02:00", "verified_since": "2025-12-31"}, strict=True)
+    q = parse({"updated_since": "2026-03-01T10:00:00+02:00", "verified_since": "2025-12-31"}, strict=True)
     assert q.updated_since == dt.datetime(2026, 3, 1, 8, tzinfo=dt.UTC)
     assert q.verified_since == dt.date(2025, 12, 31)
-    assert parse_search({"updated_since": "2026-03-01"}, strict=True).updated_since == dt.datetime(
-        2026, 3, 1, tzinfo=dt.UTC
-    )
-    assert parse_search({"updated_since": "2026-03-01t10:00:00z"}, strict=True).updated_since == dt.datetime(
+    assert parse({"updated_since": "2026-03-01"}, strict=True).updated_since == dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    assert parse({"updated_since": "2026-03-01t10:00:00z"}, strict=True).updated_since == dt.datetime(
         2026, 3, 1, 10, tzinfo=dt.UTC
     )
     # Valid date-times whose UTC instant falls outside years 1-9999 (found by the fuzz test): the nearest instant.
-    earliest = parse_search({"updated_since": "0001-01-01T00:01:00+02:00"}, strict=True).updated_since
+    earliest = parse({"updated_since": "0001-01-01T00:01:00+02:00"}, strict=True).updated_since
     assert earliest == dt.datetime.min.replace(tzinfo=dt.UTC)
-    latest = parse_search({"updated_since": "9999-12-31T23:00:00-02:00"}, strict=True).updated_since
+    latest = parse({"updated_since": "9999-12-31T23:00:00-02:00"}, strict=True).updated_since
     assert latest == dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
@@ -74,7 +79,7 @@ def test_unknown_parameter_names_it_and_lists_the_valid_ones() -> None:
 
 
 def test_allowed_extra_parameters_pass_through() -> None:
-    assert parse_search(QueryParams("fields=id,name&q=x"), strict=True, allowed={"fields"}).text == "x"
+    assert parse(QueryParams("fields=id,name&q=x"), strict=True, allowed={"fields"}).text == "x"
     assert strict_error("fields=id").param == "fields"
 
 
@@ -120,7 +125,7 @@ def test_empty_values_mean_not_given_on_the_website_and_are_errors_in_the_api() 
     q = parsed.query
     assert (q.text, q.sort, q.offset, q.limit, q.updated_since, dict(q.filters)) == ("", "name", 0, 20, None, NOT_ENDED)
     assert parsed.dropped == []
-    assert parse_search(QueryParams("q="), strict=True).text == ""
+    assert parse(QueryParams("q="), strict=True).text == ""
     for name in ("page", "per_page", "sort", "updated_since", "verified_since"):
         assert strict_error(f"{name}=").param == name
     error = strict_error("format=virtual,")
@@ -141,19 +146,19 @@ def test_lenient_never_raises_keeps_what_it_can_and_reports_the_rest() -> None:
     assert sorted(e.param for e in parsed.dropped) == sorted(
         ["q", "career_stage", "per_page", "sort", "utm_source", "updated_since"]
     )
-    assert parse_search(params, strict=False) == parsed.query
+    assert parse(params, strict=False) == parsed.query
 
 
 def test_plain_mapping_of_strings_or_lists() -> None:
-    q = parse_search({"format": ["virtual", "in-person"], "q": "peer"}, strict=True)
+    q = parse({"format": ["virtual", "in-person"], "q": "peer"}, strict=True)
     assert q.filters == {"format": frozenset({"virtual", "in-person"}), **NOT_ENDED}
     assert q.text == "peer"
 
 
 def test_status_defaults_to_not_ended_unless_named_or_syncing() -> None:
-    assert parse_search({}, strict=True).filters == NOT_ENDED
-    assert parse_search({"status": "ended"}, strict=True).filters == {"status": frozenset({"ended"})}
-    every = parse_search({"status": "active,ended,unverified"}, strict=True).filters
+    assert parse({}, strict=True).filters == NOT_ENDED
+    assert parse({"status": "ended"}, strict=True).filters == {"status": frozenset({"ended"})}
+    every = parse({"status": "active,ended,unverified"}, strict=True).filters
     assert every == {"status": frozenset(FACETS["status"].values)}
     # a sync (since) covers every program, so that a program that ended reaches the client as a change
-    assert parse_search({"since": "ab-1"}, strict=True, allowed={"since"}).filters == {}
+    assert parse({"since": "ab-1"}, strict=True, allowed={"since"}).filters == {}

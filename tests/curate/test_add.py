@@ -9,7 +9,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from app.catalog.scaffold import AddError, append_entry, new_entry, slugify
+from app.catalog.problems import CatalogError
+from app.catalog.scaffold import append_entry, new_entry, slugify
 from app.catalog.validate import load_catalog
 from app.config import BUNDLED_CATALOG
 from app.curate.cli import cli
@@ -248,7 +249,7 @@ def test_windows_line_endings_are_kept() -> None:
 def test_a_flow_style_list_cannot_be_appended_to() -> None:
     entries = yaml.safe_load(FIXTURE_CATALOG.read_text())["programs"][:1]
     text = "programs: " + yaml.safe_dump(entries, default_flow_style=True, width=10_000)
-    with pytest.raises(AddError, match="expected a block list of entries"):
+    with pytest.raises(CatalogError, match="expected a block list of entries"):
         append_entry(text, new_entry(**_entry_fields()), display="x.yaml")
 
 

@@ -20,7 +20,7 @@ from app.live.loading import load_file
 from app.live.snapshot import Documents
 from app.search.analysis import STEM, WORD_RE, Synonyms, term_of
 from app.search.build import build_if_missing
-from app.search.columns import Columns
+from app.search.columns import ColumnsBuilder
 from app.search.index import SearchIndex
 from app.search.indexdir import SCHEMA, WORDS_FILE, FolderWriter, count, rows_of
 from app.search.query import Document, SearchQuery
@@ -94,7 +94,9 @@ def test_written_index_is_whooshs_own(source: str, tmp_path: Path) -> None:
     writer = FolderWriter(tmp_path / "ours")
     writer.add(count(rows_of(documents[:150])))  # batches, numbered apart, make one index
     writer.add(count(rows_of(documents[150:])))
-    words = writer.finish(Columns.of(documents))
+    columns = ColumnsBuilder()
+    columns.add(documents)
+    words = writer.finish(columns.finish())
     theirs, ours = everything(tmp_path / "whoosh"), everything(tmp_path / "ours")
     assert len(ours["terms"]) > 100  # type: ignore[arg-type]
     assert ours == theirs
