@@ -13,12 +13,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from app.api.params import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, MAX_Q, TOKEN_PATTERN, VERSION_PATTERN
-from app.api.schemas import CatalogInfo as CatalogInfo
-from app.api.schemas import Problem as Problem
-from app.api.schemas import ProgramOut as ProgramOut
-from app.api.schemas import ProgramPage as ProgramPage
-from app.api.schemas import Similar as Similar
-from app.api.schemas import Vocabularies as Vocabularies
+from app.api.schemas import Problem
 from app.catalog.export import COLUMNS
 from app.catalog.vocab import FACETS
 from app.search.query import SORTS

@@ -30,6 +30,7 @@ from app.api.deps import (
     result,
 )
 from app.api.params import ParsedSearch
+from app.api.schemas import CatalogInfo, ProgramOut, ProgramPage, Similar, Vocabularies
 from app.api.sync import Sync, SyncDep, check_sync_search, removals, sync_headers, sync_token, tombstones
 from app.catalog.export import COLUMNS, csv_lines, ndjson_lines
 from app.catalog.nextsteps import ACCESS_STEPS, NEXT_STEPS
@@ -56,7 +57,7 @@ router = APIRouter(prefix=PREFIX, tags=["programs"], default_response_class=JSON
 
 
 @router.get(
-    "/programs", responses=apidoc.ok(apidoc.ProgramPage), openapi_extra=apidoc.parameters(paged=True), summary="Search"
+    "/programs", responses=apidoc.ok(ProgramPage), openapi_extra=apidoc.parameters(paged=True), summary="Search"
 )
 def list_programs(
     request: Request,
@@ -190,7 +191,7 @@ def export_ndjson(
 
 @router.get(
     "/programs/{program_id}",
-    responses=apidoc.ok(apidoc.ProgramOut) | apidoc.NOT_FOUND,
+    responses=apidoc.ok(ProgramOut) | apidoc.NOT_FOUND,
     openapi_extra=apidoc.fields_only(),
     summary="One program",
 )
@@ -208,7 +209,7 @@ def get_program(
 
 @router.get(
     "/programs/{program_id}/similar",
-    responses=apidoc.ok(apidoc.Similar) | apidoc.NOT_FOUND,
+    responses=apidoc.ok(Similar) | apidoc.NOT_FOUND,
     openapi_extra=apidoc.fields_only(),
     summary="Similar programs",
 )
@@ -227,7 +228,7 @@ def similar_programs(
     return conditional(request, etag(snap, base, request.url.path, items), render)
 
 
-@router.get("/vocabularies", tags=["catalog"], responses=apidoc.ok(apidoc.Vocabularies), summary="Vocabularies")
+@router.get("/vocabularies", tags=["catalog"], responses=apidoc.ok(Vocabularies), summary="Vocabularies")
 def vocabularies(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """Every facet: its values with their labels, definitions and how many programs carry each."""
     check_params(request, ())
@@ -261,7 +262,7 @@ def vocabularies(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Respo
     return conditional(request, etag(snap, base, request.url.path), render)
 
 
-@router.get("/catalog", tags=["catalog"], responses=apidoc.ok(apidoc.CatalogInfo), summary="Catalog version")
+@router.get("/catalog", tags=["catalog"], responses=apidoc.ok(CatalogInfo), summary="Catalog version")
 def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """The catalog being served: its version (a content hash), title, program count and when it was loaded; and,
     while the catalog file is invalid, the rejected file's digest and every error in it with its line."""

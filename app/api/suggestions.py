@@ -15,8 +15,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api import apidoc
 from app.api.deps import check_params
+from app.api.schemas import Problem
 from app.catalog.models import EMAIL_PATTERN, MAX_ID, Url
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
@@ -238,7 +238,7 @@ class SuggestionCreated(BaseModel):
 router = APIRouter(prefix=PREFIX, tags=["suggestions"], default_response_class=JSON)
 _ONE_OF = {"oneOf": [CorrectionIn.model_json_schema(), NewProgramIn.model_json_schema()]}
 BODY = {"content": {"application/json": {"schema": _ONE_OF}}, "required": True}
-ERROR = {"model": apidoc.Problem}
+ERROR = {"model": Problem}
 
 
 @router.post(

@@ -59,7 +59,7 @@ class Tree:
             if loader.check_event(yaml.StreamEndEvent):
                 return EMPTY
             document = loader.get_event()
-            value = self._node(loc)
+            value = self._value(loader.get_event(), loc)
             loader.get_event()  # document end
             if not loader.check_event(yaml.StreamEndEvent):
                 raise yaml.composer.ComposerError(
@@ -97,9 +97,6 @@ class Tree:
                 depth += 1
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
-
-    def _node(self, loc: Loc) -> Any:
-        return self._value(self._loader.get_event(), loc)
 
     def _value(self, event: Any, loc: Loc) -> Any:
         """The node that starts with `event`. (Called once per value of the file: events are told apart by their
