@@ -33,6 +33,7 @@ class Mail:
     to: str
     subject: str
     body: str
+    headers: tuple[tuple[str, str], ...] = ()  # e.g. List-Unsubscribe; not kept in the outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,8 @@ class Kept:
 def message(mail: Mail, sender: str) -> EmailMessage:
     out = EmailMessage()
     out["From"], out["To"], out["Subject"] = sender, mail.to, mail.subject
+    for name, value in mail.headers:
+        out[name] = value
     out.set_content(mail.body)
     return out
 
