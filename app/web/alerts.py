@@ -18,7 +18,7 @@ from app.live.holder import LiveCatalog
 from app.plumbing import LiveDep, SnapshotDep, base_url
 from app.store import alerts as store
 from app.store import mail
-from app.store.suggestions import client_key
+from app.store.suggestions import RateLimited, client_key
 from app.web.common import render
 from app.web.lists import listed
 from app.web.suggestions import NO_STORE, form_fields, guarded_page, refusal
@@ -76,7 +76,7 @@ async def signup(request: Request, live: LiveDep, snap: SnapshotDep) -> Response
         0, email, urlencode(found.state.beside()), found.state.at("/"), found.about, frequency, 0, False, None
     )
     saved = await run_in_threadpool(store.add, live.engine, new, client=client_key(client_address(request)))
-    if isinstance(saved, store.RateLimited):
+    if isinstance(saved, RateLimited):
         notice = (
             f"Nothing was saved: too many forms were sent from your address; try again in {saved.retry_after} seconds."
         )
