@@ -9,6 +9,7 @@
         <meta name="viewport" content="width=device-width, initial-scale=1"/>
         <title><xsl:value-of select="a:title"/></title>
         <link rel="stylesheet" href="/static/app.css"/>
+        <link rel="icon" href="/static/icon.svg" type="image/svg+xml"/>
       </head>
       <body>
         <main id="main" class="wrap feed-page">
