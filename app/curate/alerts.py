@@ -11,8 +11,8 @@ import typer
 from starlette.datastructures import QueryParams
 
 from app.api.params import read_search
-from app.config import SYNONYMS, WORDFORMS, Settings
-from app.curate.common import DatabaseOpt, IndexOpt, cli, err, settings_from
+from app.config import SYNONYMS, WORDFORMS
+from app.curate.common import DatabaseOpt, IndexOpt, cli, err, mail_links, settings_from
 from app.curate.suggestions import database
 from app.live.snapshot import Snapshot, build_snapshot
 from app.search.analysis import Synonyms
@@ -49,23 +49,11 @@ def digest(alert: store.Alert, found: list[tuple[str, str, str]], base: str, sec
     return mail.Mail(alert.email, f"Mentor Directory: {len(found)} program(s) added or changed", body, headers)
 
 
-def _needs(settings: Settings) -> tuple[str, str]:
-    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
-    if not secret or not settings.base_url:
-        err.print(
-            "error: alerts need MENTORDIR_SECRET_KEY (to sign the unsubscribe links) and MENTORDIR_BASE_URL (the "
-            "site's public address, for the links)",
-            markup=False,
-        )
-        raise typer.Exit(2)
-    return secret, settings.base_url.rstrip("/")
-
-
 @app.command()
 def send(database_url: DatabaseOpt = None, index_dir: IndexOpt = None) -> None:
     """Mail each confirmed alert that is due (weekly or monthly) the programs added or changed since its last one."""
     settings = settings_from(database_url=database_url, index_dir=index_dir)
-    secret, base = _needs(settings)
+    secret, base = mail_links(settings, "mentordir alerts")
     with database(settings.database_url) as engine:
         snap = build_snapshot(settings, engine, Synonyms.load(SYNONYMS, WORDFORMS), prune=False)
         now = dt.datetime.now(dt.UTC)

@@ -1,5 +1,5 @@
-"""A second, unrelated web site for the framing tests: a tiny HTTP server on another local port (another origin)
-serving one page of HTML that the test gives it."""
+"""Tiny local HTTP servers for the tests: any handler on a free port, and a second, unrelated web site for the
+framing tests (another origin) serving one page of HTML that the test gives it."""
 
 from __future__ import annotations
 
@@ -26,11 +26,19 @@ def other_site(html: str) -> Iterator[str]:
         def log_message(self, *args: Any) -> None:  # quiet: the test reports what matters
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    with handler_server(Page) as port:
+        yield f"http://localhost:{port}"
+
+
+@contextmanager
+def handler_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """A threading HTTP server for `handler` on a free loopback port, in a thread; yields the port."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://localhost:{server.server_address[1]}"
+        yield int(server.server_address[1])
     finally:
         server.shutdown()
         server.server_close()
