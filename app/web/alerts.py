@@ -56,7 +56,7 @@ def _letter(to: str, about: str, link: str) -> mail.Mail:
 
 async def signup(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
     """Keep an unconfirmed alert and mail its confirmation link; the page never says whether the address was known."""
-    fields = await form_fields(request)
+    fields = await form_fields(request, "the email alert form as sent by a search's “Follow this search” page")
     values = {k: fields.get(k, "") for k in ("email", "frequency")}
     secret = _secret(live)
     if not secret:

@@ -94,10 +94,12 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(source).netloc == request.url.netloc
 
 
-async def form_fields(request: Request) -> dict[str, str]:
+async def form_fields(
+    request: Request, source: str = "the suggestion form as sent by the page at /suggest"
+) -> dict[str, str]:
     """The form's fields; a body that is not a form, too big or with a field twice is refused outright."""
     if media_type(request) != FORM:
-        raise HTTPException(415, "This address takes a form as sent by one of this site's pages.")
+        raise HTTPException(415, f"This address takes {source}.")
     try:
         body = await read_body(request)
     except ApiError:
