@@ -25,7 +25,7 @@ from app.middleware.compression import Compression
 from app.middleware.cors import ApiCors
 from app.plumbing import LiveDep
 from app.store.db import make_engine, ping
-from app.web import confirm, suggestions
+from app.web import alerts, confirm, lists, suggestions
 from app.web import routes as web
 
 log = logging.getLogger("mentordir")
@@ -119,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     admin.install(app)
     suggestions.install(app)
     confirm.install(app)
+    lists.install(app)
+    alerts.install(app)
     _install_errors(app)
     observe.install(app)
     security.install(app, settings)  # outermost: every response gets the strict headers, errors included

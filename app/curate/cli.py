@@ -146,6 +146,7 @@ def _preflight(settings: Settings) -> None:
 
 
 # The curators' commands live in their own module; importing it registers them on `cli`, after the ones above.
+from app.curate import alerts as _alerts  # noqa: E402, F401
 from app.curate import commands as _commands  # noqa: E402, F401
 from app.curate import recheck as _recheck  # noqa: E402, F401
 from app.curate import suggestions as _suggestions  # noqa: E402, F401

@@ -64,3 +64,16 @@ def editing(path: Path) -> Iterator[None]:
     except (OSError, UnicodeDecodeError) as exc:
         err.print(f"{path}: cannot read or write the catalog: {exc}", markup=False)
         raise typer.Exit(1) from None
+
+
+def mail_links(settings: Settings, needed_by: str) -> tuple[str, str]:
+    """(the signing key, the public base URL) that mailed links need; without both, one line on stderr and exit 2."""
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    if not secret or not settings.base_url:
+        err.print(
+            f"error: {needed_by} needs MENTORDIR_SECRET_KEY (to sign the links) and MENTORDIR_BASE_URL (the site's "
+            "public address, for the links)",
+            markup=False,
+        )
+        raise typer.Exit(2)
+    return secret, settings.base_url.rstrip("/")

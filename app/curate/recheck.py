@@ -16,7 +16,7 @@ import typer
 from app.catalog.models import Program
 from app.catalog.provenance import Provenance, provenance
 from app.config import Settings
-from app.curate.common import CatalogOpt, DatabaseOpt, cli, err, load_or_fail, settings_from
+from app.curate.common import CatalogOpt, DatabaseOpt, cli, err, load_or_fail, mail_links, settings_from
 from app.curate.suggestions import database, shown
 from app.store import mail
 
@@ -62,15 +62,7 @@ def _send(settings: Settings, entries: list[tuple[Program, Provenance]]) -> None
     from app.api.confirm import sign
     from app.store.db import init_db, make_engine
 
-    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
-    if not secret or not settings.base_url:
-        err.print(
-            "error: --send needs MENTORDIR_SECRET_KEY (to sign the links) and MENTORDIR_BASE_URL (the site's "
-            "public address, for the links)",
-            markup=False,
-        )
-        raise typer.Exit(2)
-    base = settings.base_url.rstrip("/")
+    secret, base = mail_links(settings, "--send")
     mails = [
         letter(p, f"{base}/suggest/confirm?token={sign(secret, p.id, p.contact)}", settings.link_days)
         for p, _ in entries

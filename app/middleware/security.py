@@ -10,18 +10,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 
-CSP = (
+POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors "
 )
-HEADERS: tuple[tuple[bytes, bytes], ...] = (
-    (b"content-security-policy", CSP.encode()),
+CSP = POLICY + "'none'"
+COMMON: tuple[tuple[bytes, bytes], ...] = (
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
-    (b"x-frame-options", b"DENY"),
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"),
 )
+HEADERS = ((b"content-security-policy", CSP.encode()), (b"x-frame-options", b"DENY"), *COMMON)
+# The embeddable list is the one page any site may frame (the same strict policy otherwise, and no X-Frame-Options,
+# which cannot name "any site"); every other page stays unframeable.
+FRAMEABLE = frozenset({"/embed"})
+FRAMEABLE_HEADERS = ((b"content-security-policy", (POLICY + "*").encode()), *COMMON)
 
 
 class SecurityHeadersMiddleware:
@@ -39,7 +43,8 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in HEADERS if h[0] not in present)
+                strict = FRAMEABLE_HEADERS if scope["path"] in FRAMEABLE else HEADERS
+                headers.extend(h for h in strict if h[0] not in present)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import smtplib
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
@@ -16,6 +17,8 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from app.store.db import _utc, utcnow
 
 SMTP_TIMEOUT = 30  # seconds
+# A long header of one word (a List-Unsubscribe link) is kept whole, not rewritten as an encoded word.
+HEADERS_UNFOLDED = policy.default.clone(max_line_length=998)
 
 
 class OutboxRow(SQLModel, table=True):
@@ -33,6 +36,7 @@ class Mail:
     to: str
     subject: str
     body: str
+    headers: tuple[tuple[str, str], ...] = ()  # e.g. List-Unsubscribe; not kept in the outbox
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +49,10 @@ class Kept:
 
 
 def message(mail: Mail, sender: str) -> EmailMessage:
-    out = EmailMessage()
+    out = EmailMessage(policy=HEADERS_UNFOLDED)
     out["From"], out["To"], out["Subject"] = sender, mail.to, mail.subject
+    for name, value in mail.headers:
+        out[name] = value
     out.set_content(mail.body)
     return out
 

@@ -124,21 +124,29 @@ def add(
 ) -> Suggestion | RateLimited:
     """Store a suggestion unless this client already stored RATE_LIMIT in the window; one transaction."""
     now = now or utcnow()
-    since = now - RATE_WINDOW
     with Session(engine) as session, session.begin():
-        session.execute(delete(RateHitRow).where(col(RateHitRow.at) <= since))
-        mine = select(RateHitRow.at).where(RateHitRow.client == client, col(RateHitRow.at) > since)
-        hits = session.exec(mine.order_by(col(RateHitRow.at))).all()
-        if len(hits) >= RATE_LIMIT:
-            wait = _utc(hits[len(hits) - RATE_LIMIT]) + RATE_WINDOW - now
-            return RateLimited(max(1, int(wait.total_seconds()) + 1))
+        if limited := counted(session, client, now):
+            return limited
         row = SuggestionRow(
             **asdict(new), catalog_version=catalog_version, channel=channel, created_at=now, updated_at=now
         )
         session.add(row)
-        session.add(RateHitRow(client=client, at=now))
         session.flush()
         return _suggestion(row)
+
+
+def counted(session: Session, client: str, now: dt.datetime) -> RateLimited | None:
+    """The rate limit every form shares (suggestions, confirmations, email alerts): a RateLimited when this client
+    already sent RATE_LIMIT in the window, else None, with this send counted (in the caller's transaction)."""
+    since = now - RATE_WINDOW
+    session.execute(delete(RateHitRow).where(col(RateHitRow.at) <= since))
+    mine = select(RateHitRow.at).where(RateHitRow.client == client, col(RateHitRow.at) > since)
+    hits = session.exec(mine.order_by(col(RateHitRow.at))).all()
+    if len(hits) >= RATE_LIMIT:
+        wait = _utc(hits[len(hits) - RATE_LIMIT]) + RATE_WINDOW - now
+        return RateLimited(max(1, int(wait.total_seconds()) + 1))
+    session.add(RateHitRow(client=client, at=now))
+    return None
 
 
 def nonce_used(engine: Engine, nonce: str) -> bool:

@@ -49,9 +49,17 @@ def feed(request: Request, asked: ExportSearchDep, live: LiveDep, snap: Snapshot
             self_url=f"{base}/feed.xml" + (f"?{query_string}" if query_string else ""),
             html_url=f"{base}/" + (f"?{website}" if website else ""),
         )
-        return Response(body, media_type="application/atom+xml; charset=utf-8")
+        return Response(body, media_type=feed_type(request), headers={"Vary": "Accept"})
 
-    return conditional(request, etag(snap, base, request.url.path, items), render)
+    shape = [("as", feed_type(request))]  # the two media types are two representations: two ETags
+    return conditional(request, etag(snap, base, request.url.path, items + shape), render)
+
+
+def feed_type(request: Request) -> str:
+    """Atom for feed readers; for a browser (it asks for HTML), the same document as XML, which Chromium styles with
+    the feed's XSL stylesheet (it shows application/atom+xml as bare text)."""
+    browser = "text/html" in request.headers.get("accept", "")
+    return ("application/xml" if browser else "application/atom+xml") + "; charset=utf-8"
 
 
 def newest(snap: Snapshot) -> dt.datetime:

@@ -57,6 +57,7 @@ def guarded_page(
     errors: dict[str, str] | None = None,
     notice: str | None = None,
     headers: dict[str, str] | None = None,
+    cookie_path: str = "/suggest",
 ) -> Response:
     """A form page with a CSRF token that matches the cookie it sets (a cookie the browser already holds is kept),
     the honeypot, what was typed and the errors beside their fields; never cached."""
@@ -66,7 +67,7 @@ def guarded_page(
     response = render(request, template, context, status)
     response.headers.update(NO_STORE | (headers or {}))
     secure = request.url.scheme == "https"
-    response.set_cookie(COOKIE, token, path="/suggest", httponly=True, samesite="strict", secure=secure)
+    response.set_cookie(COOKIE, token, path=cookie_path, httponly=True, samesite="strict", secure=secure)
     return response
 
 
@@ -93,10 +94,12 @@ def _same_origin(request: Request) -> bool:
     return urlsplit(source).netloc == request.url.netloc
 
 
-async def form_fields(request: Request) -> dict[str, str]:
+async def form_fields(
+    request: Request, source: str = "the suggestion form as sent by the page at /suggest"
+) -> dict[str, str]:
     """The form's fields; a body that is not a form, too big or with a field twice is refused outright."""
     if media_type(request) != FORM:
-        raise HTTPException(415, "This address takes the suggestion form as sent by the page at /suggest.")
+        raise HTTPException(415, f"This address takes {source}.")
     try:
         body = await read_body(request)
     except ApiError:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.requests import Request
 
@@ -73,11 +73,16 @@ class State:
 
     def feed_href(self) -> str:
         """The Atom feed of this search: the same programs, newest changes first."""
-        return "/feed.xml?" + urlencode(self.beside())
+        return _with("/feed.xml", self.beside())
 
     def csv_href(self) -> str:
         """This search's programs as a spreadsheet (the API's CSV export)."""
-        return "/api/v1/programs.csv?" + urlencode(self.beside())
+        return _with("/api/v1/programs.csv", self.beside())
+
+    def at(self, path: str, *more: tuple[str, str]) -> str:
+        """This search (its words, filters, mode and order) on another of the website's pages: the follow page, the
+        embed and its builder, the printable list; with `more` parameters of that page."""
+        return _with(path, parse_qsl(urlsplit(self.href(compare=(), per_page=DEFAULT_PER_PAGE)).query) + list(more))
 
     def completions_href(self) -> str:
         """The completions of the search box on this page: their counts are what choosing one gives here."""
@@ -105,6 +110,10 @@ class State:
         if program_id not in self.compare and not self.full:
             ids = (*ids, program_id)
         return self.href(compare=ids, page=self.page)
+
+
+def _with(path: str, pairs: list[tuple[str, str]]) -> str:
+    return path + ("?" + urlencode(pairs) if pairs else "")
 
 
 def read_ids(values: Iterable[str], known: Mapping[str, Any] | None = None) -> tuple[list[str], list[str]]:

@@ -76,7 +76,8 @@ def test_the_website_offers_to_include_ended_programs(app: tuple[Client, Path]) 
     hint = empty.select_one(".ended-hint")
     assert hint is not None and hint.get_text(" ", strip=True).startswith("1 program no longer offered matches")
     assert "include_ended=true" in str(hint.select_one("a")["href"])
-    feed = c.get(widened.select_one("a.follow")["href"]).text
+    follow = soup(c, str(widened.select_one("a.follow-page")["href"]))  # "Follow this search": the page with the feed
+    feed = c.get(follow.select_one("a.follow")["href"]).text
     assert "Beta Leaders" in feed
     assert "Beta Leaders" not in c.get("/feed.xml?q=leaders").text
 

@@ -9,7 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -20,6 +20,7 @@ from app.catalog.validate import load_catalog
 from app.curate.cli import cli
 from app.curate.links import Link, check_links, collect_links
 from tests.support.app import FIXTURE_CATALOG
+from tests.support.otherorigin import handler_server
 
 runner = CliRunner()
 WIDE = {"COLUMNS": "250"}  # rich wraps tables to the terminal; let long URLs stay on one line
@@ -69,15 +70,8 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[str]:
     Handler.hits, Handler.most = {}, 0
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with handler_server(Handler) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def refused_url() -> str:

@@ -6,16 +6,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-import socket
 import time
 from collections.abc import Iterator
-from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from bs4 import BeautifulSoup
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from typer.testing import CliRunner
@@ -25,38 +22,17 @@ from app.curate.cli import cli as app_cli
 from app.main import create_app
 from app.store import suggestions as store
 from tests.support.app import FIXTURE_CATALOG, Client, make_settings, running
+from tests.support.mailserver import Inbox, mail_server
 
 runner = CliRunner()
 SECRET = "a-secret-for-tests-only"
 CONTACTS = {"elam": "info@elam.example.edu", "kl2": "kl2-office@nih.gov"}
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(message_from_bytes(envelope.content))
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Inbox, str]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox, f"smtp://127.0.0.1:{port}"
-    finally:
-        controller.stop()
+    with mail_server() as server:
+        yield server
 
 
 @pytest.fixture

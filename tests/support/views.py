@@ -119,10 +119,12 @@ def disagreements(client: Client, pairs: Pairs, rng: random.Random) -> list[str]
 
 
 def _beside(client: Client, where: str, shown: Seen) -> list[str]:
-    """The feed (and the web page it links back to), the CSV and the API's answer to the CSV's search."""
+    """The feed (from the follow page, and the web page it links back to), the printable list, the CSV and the API's
+    answer to the CSV's search."""
     out = []
     page_set = set(shown.ids)
-    if follow := shown.soup.select_one("a.follow"):
+    follow_page = shown.soup.select_one("a.follow-page")
+    if follow_page and (follow := page(client, local(str(follow_page["href"]))).select_one("a.follow")):
         got, alternate = feed_ids(client, str(follow["href"]))
         if not set(got) <= page_set or len(got) != min(shown.total, FEED_ENTRIES):
             out.append(
@@ -130,11 +132,16 @@ def _beside(client: Client, where: str, shown: Seen) -> list[str]:
             )
         if (back := total_of(client, alternate)) != shown.total:
             out.append(f"{where}: its feed's web page {alternate} has {back}, not {shown.total}")
+    if printed := shown.soup.select_one("a.print-list"):
+        rows = page(client, local(str(printed["href"]))).select("table.printed tbody th a")
+        if (got := [str(a["href"]).rsplit("/", 1)[-1] for a in rows]) != shown.ids:
+            out.append(f"{where}: its printable list holds {len(got)} ({len(set(got) ^ page_set)} differ or moved)")
     if link := shown.soup.select_one("a.csv"):
         got = csv_ids(client, str(link["href"]))
         if set(got) != page_set or len(got) != shown.total:
             out.append(f"{where}: its CSV holds {len(got)} ({len(set(got) ^ page_set)} differ) not {shown.total}")
-        api = client.get(local(str(link["href"])).replace("programs.csv", "programs") + "&per_page=1").json()
+        asked = local(str(link["href"])).replace("programs.csv", "programs")
+        api = client.get(asked + ("&" if "?" in asked else "?") + "per_page=1").json()
         if api["total"] != shown.total:
             out.append(f"{where}: the API's answer to its CSV's search says {api['total']}, not {shown.total}")
     return out

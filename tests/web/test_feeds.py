@@ -58,7 +58,8 @@ def test_the_search_page_offers_its_own_feed(client: Client) -> None:
         client.get("/?q=leadership&demographic_focus=women&sort=name&compare=elam").text, "html.parser"
     )
     head = page.select_one('head link[rel=alternate][type="application/atom+xml"][href^="/feed.xml?"]')
-    visible = page.select_one("a.follow")
+    follow_page = client.get(str(page.select_one("a.follow-page")["href"]))  # "Follow this search": the page
+    visible = BeautifulSoup(follow_page.text, "html.parser").select_one("a.follow")
     assert head is not None and visible is not None
     assert head["href"] == visible["href"]
     params = dict(parse_qsl(urlsplit(visible["href"]).query))
