@@ -35,7 +35,9 @@ DOCS_PAGE = """<!doctype html>
 <link rel="icon" href="/docs/assets/favicon-32x32.png">
 </head>
 <body>
-<header class="docs-bar"><nav aria-label="Site"><a href="/">Mentor Directory</a> <a href="/api">API guide</a></nav></header>
+<header class="docs-bar">
+<nav aria-label="Site"><a href="/">Mentor Directory</a> <a href="/api">API guide</a></nav>
+</header>
 <div id="swagger-ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/docs/assets/docs.js"></script>
