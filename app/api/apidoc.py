@@ -23,11 +23,16 @@ DOCS_PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Mentor Directory API</title>
+<title>API reference – Mentor Directory</title>
+<meta name="description" content="Every endpoint, parameter, answer and error of Mentor Directory's JSON API.">
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+<link rel="stylesheet" href="/docs/assets/docs.css">
 <link rel="icon" href="/docs/assets/favicon-32x32.png">
 </head>
 <body>
+<header class="docs-bar">
+<nav aria-label="Site"><a href="/">Mentor Directory</a> <a href="/api">API guide</a></nav>
+</header>
 <div id="swagger-ui"></div>
 <script src="/docs/assets/swagger-ui-bundle.js"></script>
 <script src="/docs/assets/docs.js"></script>

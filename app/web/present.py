@@ -1,4 +1,4 @@
-"""How the pages present a program's record: which check its details had, its catalog dates, its links, JSON-LD."""
+"""How the pages present a program's record: which check its details had, its catalog dates, its links."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from app.catalog.provenance import Provenance, checked, provenance
-from app.catalog.vocab import FACETS
 from app.config import RECHECK_MONTHS
 
 ORGANIZATION_TYPES = {"professional-society", "online-community", "small-group", "informal-network"}
@@ -35,34 +34,6 @@ def catalog_dates(record: Mapping[str, Any]) -> tuple[dt.datetime, dt.datetime]:
 
 def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
-def json_ld(record: Mapping[str, Any], url: str) -> dict[str, Any]:
-    """schema.org data for a program page: an Organization for groups and communities, else a program."""
-    kind = "Organization" if record["type"] in ORGANIZATION_TYPES else "EducationalOccupationalProgram"
-    data: dict[str, Any] = {
-        "@context": "https://schema.org",
-        "@type": kind,
-        "name": record["name"],
-        "description": record["summary"],
-        "url": record.get("url") or url,
-        "sameAs": url,
-    }
-    if record.get("aliases"):
-        data["alternateName"] = record["aliases"]
-    sponsor = {"@type": "Organization", "name": record["sponsor"]}
-    if record.get("sponsor_url"):
-        sponsor["url"] = record["sponsor_url"]
-    if kind == "Organization":
-        data["sponsor"] = sponsor
-        if record.get("founded"):
-            data["foundingDate"] = str(record["founded"])
-    else:
-        data["provider"] = sponsor
-        data["educationalProgramMode"] = [FACETS["format"].label_of(f) for f in record["formats"]]
-        if record.get("eligibility"):
-            data["programPrerequisites"] = record["eligibility"]
-    return data
 
 
 def host(url: str) -> str:

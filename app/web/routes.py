@@ -22,12 +22,13 @@ from app.api.params import read_search
 from app.catalog.export import COLUMNS, csv_lines
 from app.catalog.nextsteps import next_step
 from app.catalog.vocab import FACETS
-from app.plumbing import ApiError, LiveDep, SnapshotDep, conditional, records, stored
+from app.plumbing import ApiError, LiveDep, SnapshotDep, base_url, conditional, records, stored
 from app.search.query import SearchQuery
-from app.web import evidence, feeds, words
+from app.web import crawl, evidence, feeds, words
 from app.web.common import TEMPLATES, count, render
-from app.web.present import ORGANIZATION_TYPES, ended_line, host, json_ld, provenance_of
+from app.web.present import ORGANIZATION_TYPES, ended_line, host, provenance_of
 from app.web.searchpage import eligibility, escapes, offers, parted
+from app.web.structured import item_list, json_ld
 from app.web.urlstate import (
     ID_RE,
     INCLUDE_ENDED,
@@ -40,7 +41,10 @@ from app.web.urlstate import (
     state_of,
 )
 
-MACHINE_PATHS = ("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml")
+MACHINE_PATHS = (
+    *("/api/", "/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/feed.xml"),
+    *("/sitemap.xml", "/robots.txt"),
+)
 TITLES = {
     400: "That address could not be read",
     404: "Page not found",
@@ -97,6 +101,14 @@ def home(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLResponse:
         "catalog_total": snap.program_count,
         "steady": snap.steady_sorts,
         "compare_list": state.compare,
+        "jsonld": item_list(
+            [r for _, r in hits],
+            base=base_url(request, live),
+            query=request.url.query,
+            about=feeds.describe(parsed.query),
+            first=first,
+            total=result.total,
+        ),
     }
     fragment = request.headers.get("x-fragment") == "search"
     response = render(request, "_search.html" if fragment else "index.html", context)
@@ -187,6 +199,24 @@ def about_page(request: Request, live: LiveDep, snap: SnapshotDep) -> HTMLRespon
     return render(request, "about.html", context)
 
 
+EXAMPLE = "career_stage=early-career&demographic_focus=women"
+
+
+def api_guide(request: Request) -> HTMLResponse:
+    """What an institution can do with the directory, without code and with it, before the reference."""
+    example = {
+        "page": f"/?{EXAMPLE}",
+        "feed": f"/feed.xml?{EXAMPLE}&include_open=true",  # as the page does: programs open to all too
+        "csv": f"/api/v1/programs.csv?{EXAMPLE}&include_open=true",
+        "search": f"/api/v1/programs?{EXAMPLE}&per_page=2&fields=name,sponsor",
+        "record": "/api/v1/programs/elam?fields=name,sponsor,status,access",
+        "sync": "/api/v1/programs?status=active,ended,unverified&per_page=100",
+        "builder": f"/embed/builder?{EXAMPLE}&include_open=true",
+        "follow": f"/follow?{EXAMPLE}&include_open=true",
+    }
+    return render(request, "api.html", {"example": example})
+
+
 def wants_html(request: Request) -> bool:
     """True for the pages' paths: errors there get an HTML page rather than problem+json."""
     if request.url.path.startswith(MACHINE_PATHS):
@@ -242,11 +272,14 @@ def install(app: FastAPI) -> None:
         ("/models", models_page, "models_page"),
         ("/coverage", coverage_page, "coverage_page"),
         ("/about", about_page, "about_page"),
+        ("/api", api_guide, "api_guide"),
     ]
     for path, handler, name in pages:
         app.add_api_route(
             path, handler, methods=["GET"], name=name, response_class=HTMLResponse, include_in_schema=False
         )
     app.add_api_route("/feed.xml", feeds.feed, methods=["GET"], name="feed", include_in_schema=False)
+    app.add_api_route("/sitemap.xml", crawl.sitemap, methods=["GET"], name="sitemap", include_in_schema=False)
+    app.add_api_route("/robots.txt", crawl.robots, methods=["GET"], name="robots", include_in_schema=False)
     app.add_api_route("/compare.csv", compare_csv, methods=["GET"], name="compare_csv", include_in_schema=False)
     app.add_api_route("/static/{name}", static, methods=["GET"], name="static", include_in_schema=False)

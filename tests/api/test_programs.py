@@ -481,7 +481,7 @@ def test_docs_page_works_offline(client: Client) -> None:
     assert page.status_code == 200
     soup = BeautifulSoup(page.text, "html.parser")
     assets = [s["src"] for s in soup.find_all("script")] + [link["href"] for link in soup.find_all("link")]
-    assert len(assets) == 4 and all(str(a).startswith("/docs/assets/") for a in assets)
+    assert len(assets) == 5 and all(str(a).startswith("/docs/assets/") for a in assets)
     assert all(not s.string for s in soup.find_all("script")) and not soup.select("[style]")
     for asset in assets:
         assert client.get(str(asset)).status_code == 200

@@ -1,0 +1,89 @@
+"""What search engines and institutions read: robots.txt, the sitemap (every program, dated by the catalog), and the
+API guide at /api with examples the API really answers."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from app.catalog.models import Catalog
+from app.web.present import catalog_dates
+from tests.support.app import Client
+from tests.support.html import page
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def test_robots_points_at_the_sitemap_and_keeps_crawlers_out_of_the_api(client: Client) -> None:
+    response = client.get("/robots.txt")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
+    lines = response.text.splitlines()
+    assert lines[0] == "User-agent: *" and "Disallow: /api/v1/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Disallow: /" not in lines  # the pages themselves stay open
+    again = client.get("/robots.txt", headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+
+
+def test_the_sitemap_lists_every_program_with_its_last_change_from_the_catalog(
+    real: Client, real_catalog: Catalog
+) -> None:
+    response = real.get("/sitemap.xml")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/xml")
+    root = ET.fromstring(response.content)  # well-formed, or this raises
+    assert root.tag == f"{SITEMAP}urlset"
+    listed = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root}
+    for program in real_catalog.programs:
+        day = catalog_dates(program.record)[1].date().isoformat()
+        assert listed[f"http://testserver/programs/{program.id}"] == day
+    for path in ("/", "/models", "/coverage", "/about", "/api"):
+        assert f"http://testserver{path}" in listed
+    assert len(listed) == len(real_catalog.programs) + 5
+    for loc in list(listed)[:8]:  # every address answers
+        assert real.get(loc.removeprefix("http://testserver"), headers={"accept": "text/html"}).status_code == 200
+    tag = response.headers["etag"]
+    assert real.get("/sitemap.xml", headers={"If-None-Match": tag}).status_code == 304
+
+
+def test_the_footer_leads_to_the_guide_and_the_guide_to_the_reference(client: Client) -> None:
+    footer = page(client, "/").select_one("footer")
+    assert footer.select_one("a[href='/api']") is not None and footer.select_one("a[href='/docs']") is None
+    soup = page(client, "/api")
+    headings = [h.get_text(" ", strip=True) for h in soup.select("main h2")]
+    assert headings == ["Without code", "With code: the JSON API", "The reference"]
+    assert soup.select_one("section[aria-labelledby='ref-h'] a[href='/docs']") is not None
+    assert soup.select_one("a[aria-current='page'][href='/api']") is not None
+
+
+def test_the_guides_links_without_code_all_work(real: Client) -> None:
+    soup = page(real, "/api")
+    section = soup.select_one("section[aria-labelledby='nocode-h']")
+    hrefs = [a["href"] for a in section.select("a")]
+    assert any(h.startswith("/feed.xml?") for h in hrefs) and any(h.startswith("/api/v1/programs.csv?") for h in hrefs)
+    for href in hrefs:
+        response = real.get(href)
+        assert response.status_code == 200, href
+    rows = len(real.get(next(h for h in hrefs if ".csv" in h)).text.splitlines()) - 1
+    shown = " ".join(page(real, next(h for h in hrefs if h.startswith("/?"))).get_text().split())
+    assert rows > 20 and f"of {rows} programs" in shown  # the spreadsheet holds the search page's programs
+
+
+def test_the_three_curl_examples_answer_what_the_guide_shows(real: Client) -> None:
+    soup = page(real, "/api")
+    commands = [c.get_text() for c in soup.select("pre code") if c.get_text().startswith("curl ")]
+    urls = [re.search(r"'http://testserver(\S+)'", c).group(1) for c in commands]  # type: ignore[union-attr]
+    assert len(urls) == 4  # a search, one record, the first walk and the walk since a token
+    search, record, first_walk, since = urls
+    answer = real.get(search).json()
+    shown = soup.select_one("#ex-search ~ pre:nth-of-type(2) code").get_text()
+    first = answer["results"][0]
+    assert f'"total": {answer["total"]}' in shown and f'"id": "{first["id"]}"' in shown
+    assert f'"name": "{first["name"]}"' in shown and f'"sponsor": "{first["sponsor"]}"' in shown
+    one = real.get(record).json()
+    assert json.dumps({k: one[k] for k in ("id", "name")})[1:-1] in " ".join(soup.get_text().split())
+    walk = real.get(first_walk)
+    assert walk.status_code == 200 and walk.json()["sync_token"]
+    token = walk.json()["sync_token"]
+    changes = real.get(since.replace("sync_token", token).replace("&amp;", "&"))
+    assert changes.status_code == 200 and {"results", "removed", "sync_token"} <= changes.json().keys()
