@@ -16,7 +16,9 @@ DISCONTINUED = "https://schema.org/Discontinued"
 
 
 def _kind(record: Mapping[str, Any]) -> str:
-    return "Organization" if record["type"] in ORGANIZATION_TYPES else "EducationalOccupationalProgram"
+    """A group, society or community is a Service its sponsor provides (as Open Referral lists services with the
+    organization that provides them); everything else an educational program. Both have a `provider`."""
+    return "Service" if record["type"] in ORGANIZATION_TYPES else "EducationalOccupationalProgram"
 
 
 def brief(record: Mapping[str, Any], page: str, *, url: str | None = None) -> dict[str, Any]:
@@ -27,36 +29,33 @@ def brief(record: Mapping[str, Any], page: str, *, url: str | None = None) -> di
     sponsor = {"@type": "Organization", "name": record["sponsor"]}
     if record.get("sponsor_url"):
         sponsor["url"] = record["sponsor_url"]
-    # schema.org gives a program a provider; an organization (a society, a community) has sponsors instead.
-    data["sponsor" if kind == "Organization" else "provider"] = sponsor
+    data["provider"] = sponsor
     if record.get("status") == "ended":
         data["disambiguatingDescription"] = ended_line(record)
     return data
 
 
 def json_ld(record: Mapping[str, Any], page: str) -> dict[str, Any]:
-    """schema.org data for a program page: an Organization for groups and communities, else a program."""
+    """schema.org data for a program page: a Service for groups and communities, else a program."""
     data = {"@context": CONTEXT} | brief(record, page, url=record.get("url") or page)
     if record.get("aliases"):
         data["alternateName"] = record["aliases"]
     ended = record.get("status") == "ended"
     access = FACETS["access"]
-    if data["@type"] == "Organization":
-        if record.get("founded"):
-            data["foundingDate"] = str(record["founded"])
-        if ended and record.get("status_since"):
-            data["dissolutionDate"] = str(record["status_since"])
+    term = access.term(record["access"])
+    joining = "Who can join: " + (f"{term.label}. {term.definition}" if term else access.label_of(record["access"]))
+    if data["@type"] == "Service":
+        data["serviceType"] = FACETS["type"].label_of(record["type"])
+        data["audience"] = {"@type": "Audience", "audienceType": joining}
     else:
         data["educationalProgramMode"] = [FACETS["format"].label_of(f) for f in record["formats"]]
-        term = access.term(record["access"])
-        joining = f"{term.label}. {term.definition}" if term else access.label_of(record["access"])
-        data["programPrerequisites"] = [f"Who can join: {joining}"]
+        data["programPrerequisites"] = [joining]
         if record.get("eligibility"):
             data["programPrerequisites"].append(record["eligibility"])
-        if ended:  # never offered as current: schema.org's word for an offer that is no more
-            data["offers"] = {"@type": "Offer", "availability": DISCONTINUED}
-            if record.get("status_since"):
-                data["endDate"] = str(record["status_since"])
+        if ended and record.get("status_since"):
+            data["endDate"] = str(record["status_since"])
+    if ended:  # never offered as current: schema.org's word for an offer that is no more
+        data["offers"] = {"@type": "Offer", "availability": DISCONTINUED}
     data["mainEntityOfPage"] = _page(record, page)
     return data
 

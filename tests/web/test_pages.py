@@ -216,9 +216,7 @@ def test_program_page_shows_every_field_in_plain_words(client: Client) -> None:
         assert client.get(str(href)).status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("program_id", "kind"), [("elam", "EducationalOccupationalProgram"), ("swims", "Organization")]
-)
+@pytest.mark.parametrize(("program_id", "kind"), [("elam", "EducationalOccupationalProgram"), ("swims", "Service")])
 def test_program_page_has_schema_org_data(client: Client, program_id: str, kind: str) -> None:
     soup = page(client, f"/programs/{program_id}")
     data = json.loads(soup.select_one("script[type='application/ld+json']").string)
