@@ -103,6 +103,25 @@ def unavailable(reason: Exception | str) -> ApiError:
     )
 
 
+def follow_rename(request: Request, live: LiveCatalog, snap: Snapshot, program_id: str) -> None:
+    """For an id a program replaces (`replaces` in the catalog): a 301 to the same path under the new id, with the
+    same query; the record and the page both answer so. Any other id: nothing."""
+    new = snap.replaced.get(program_id)
+    if new is None:
+        return
+    path = request.url.path.replace(f"/programs/{program_id}", f"/programs/{new}", 1)
+    location = base_url(request, live) + path + (f"?{request.url.query}" if request.url.query else "")
+    raise ApiError(
+        301,
+        "program-renamed",
+        "Program renamed",
+        f"program '{program_id}' is now '{new}', at {location}",
+        extra={"id": program_id, "replaced_by": new, "location": location},
+        headers={"Location": location, "Cache-Control": CACHE_CONTROL},
+        page=f"This program has a new address: {location}",
+    )
+
+
 def stored(live: LiveCatalog, snap: Snapshot, ids: Sequence[str]) -> list[StoredProgram]:
     """The records with these ids, in that order, from the request's snapshot; no database is a 503."""
     error = live.database_error()

@@ -64,11 +64,14 @@ class ReloadRefused(Problem):
 
 
 class Tombstone(BaseModel):
-    """An NDJSON line for a program that left the catalog (with since or updated_since)."""
+    """An NDJSON line for a program that left the catalog (with since or updated_since); a rename also names the
+    program that replaces it, whose record is among the lines: move your copy to that id."""
 
     id: str
     removed: Literal[True]
     removed_at: dt.datetime
+    replaced_by: str | None = Field(None, description="A rename only: the id of the program that replaces this one.")
+    replaced_at: dt.datetime | None = Field(None, description="A rename only: when (the same as removed_at).")
 
 
 def _problem(description: str, model: str = "Problem", headers: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -94,6 +97,10 @@ CONFLICT = {
     },
 }
 SYNCED = {"409": CONFLICT}
+MOVED = _problem(
+    "A renamed program: this id is replaced by `replaced_by`; `Location` is the same request under the new id.",
+    headers={"Location": _header("The same path and query under the new id.", format="uri")},
+)
 
 
 def _ok_headers(operation: dict[str, Any], headers: dict[str, Any]) -> None:
@@ -164,6 +171,8 @@ def _responses(path: str, method: str, operation: dict[str, Any]) -> None:
         _ok_headers(operation, {"Sync-Token": SYNC, "Catalog-Version": VERSION})
     if path == "/api/v1/programs":
         _ok_headers(operation, {"Link": LINK})
+    if path.startswith("/api/v1/programs/{program_id}"):
+        responses["301"] = MOVED
     if path == "/api/v1/programs.ndjson":
         content = responses["200"]["content"]["application/x-ndjson"]
         content["schema"] = {

@@ -15,7 +15,7 @@ from fastapi import Depends, Request
 
 from app.api.params import SYNC_PARAMS, ParamError, ParsedSearch, default_sort, multi_items, read_search, search_pairs
 from app.catalog.export import COLUMNS
-from app.plumbing import PREFIX, ApiError, LiveDep, SnapshotDep, pick, stored
+from app.plumbing import PREFIX, ApiError, LiveDep, SnapshotDep, follow_rename, pick, stored
 from app.store.db import StoredProgram
 
 
@@ -81,10 +81,11 @@ ExportSearchDep = Annotated[ParsedSearch, Depends(get_export_search)]
 
 
 def get_program_or_404(program_id: str, request: Request, live: LiveDep, snapshot: SnapshotDep) -> StoredProgram:
-    """The program with this id, from the request's snapshot, or a 404 problem."""
+    """The program with this id, from the request's snapshot; a 301 for an id it replaces; else a 404 problem."""
     check_params(request, {"fields"})
     found = stored(live, snapshot, [program_id])
     if not found:
+        follow_rename(request, live, snapshot, program_id)
         raise ApiError(
             404,
             "unknown-program",

@@ -91,7 +91,9 @@ def list_programs(
             for h in hits
             if (p := by_id.get(h.id)) is not None
         ]
-        pages = math.ceil(total / search.per_page)
+        if q.updated_since is not None:
+            gone = snap.removed_since(q.updated_since)
+        pages = math.ceil(max(total, len(gone)) / search.per_page)  # removals are paged beside the programs
         links = page_links(base, request.url.path, items, search.page, pages)
         body: dict[str, Any] = {
             "total": total,
@@ -111,10 +113,8 @@ def list_programs(
             "version": snap.version,
             "sync_token": sync_token(snap),
         }
-        if q.updated_since is not None:
-            gone = snap.removed_since(q.updated_since)
         if q.updated_since is not None or changed is not None:
-            body["removed"] = removals(gone)
+            body["removed"] = removals(gone[q.offset : q.offset + search.per_page])
         link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self")
         return JSON(body, headers={"Link": link_header} if link_header else None)
 

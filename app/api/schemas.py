@@ -97,8 +97,13 @@ class PageLinks(BaseModel):
 
 
 class Removed(BaseModel):
+    """A program that left the catalog. A rename names the program that replaces it: move your copy to that id
+    (its record is among the changed programs); a client that only drops the id still ends with the same records."""
+
     id: str
     removed_at: dt.datetime
+    replaced_by: str | None = Field(None, description="A rename only: the id of the program that replaces this one.")
+    replaced_at: dt.datetime | None = Field(None, description="A rename only: when (the same as removed_at).")
 
 
 class SuggestedFilter(BaseModel):
@@ -168,7 +173,12 @@ ProgramPage: Any = create_model(
     sync_token=(str, Field(description="Pass it as since= later to learn exactly what changed after this answer.")),
     removed=(
         list[Removed] | None,
-        Field(None, description="With since or updated_since only: programs removed from the catalog since then."),
+        Field(
+            None,
+            description="With since or updated_since only: programs removed from the catalog (or renamed) since then, "
+            "by id, paged beside the results: each page lists up to per_page of them, so a walk through the `next` "
+            "links lists each once (`pages` counts the pages either needs).",
+        ),
     ),
 )
 Similar: Any = create_model("Similar", id=(str, ...), results=(list[ProgramOut], ...))

@@ -139,10 +139,18 @@ def check_sync_search(search: ParsedSearch, sync: Sync) -> None:
         raise invalid(ParamError("since", sync.token, message))
 
 
+def _left(r: Removal) -> dict[str, Any]:
+    """A removal as answers list it; a rename also names the program that replaces the id, and since when."""
+    when = r.removed_at.isoformat()
+    return {"id": r.id, "removed_at": when} | (
+        {"replaced_by": r.replaced_by, "replaced_at": when} if r.replaced_by else {}
+    )
+
+
 def removals(gone: Iterable[Removal]) -> list[dict[str, Any]]:
-    return [{"id": r.id, "removed_at": r.removed_at.isoformat()} for r in gone]
+    return [_left(r) for r in gone]
 
 
 def tombstones(gone: Iterable[Removal]) -> Iterator[dict[str, Any]]:
-    """NDJSON lines for removed programs: the id, `removed: true` and when."""
-    return ({"id": r.id, "removed": True, "removed_at": r.removed_at.isoformat()} for r in gone)
+    """NDJSON lines for removed programs: the id, `removed: true` and when (and for a rename, `replaced_by`)."""
+    return ({"id": r.id, "removed": True} | _left(r) for r in gone)

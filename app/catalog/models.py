@@ -209,6 +209,11 @@ class Program(BaseModel):
         description="When this entry entered the catalog (every server shows this date)."
     )
     tags: Annotated[list[Annotated[Item, StringConstraints(max_length=60)]], AfterValidator(_unique)] = []
+    replaces: Annotated[list[Slug], AfterValidator(_unique)] = Field(
+        [],
+        description="The ids this program had before it was renamed: their pages and records redirect to this one, "
+        "and syncing clients learn that the old id was replaced by this one. Never the id of a current entry.",
+    )
 
     @model_validator(mode="after")
     def _status_sourced(self) -> Program:
@@ -223,7 +228,10 @@ class Program(BaseModel):
     def record(self) -> dict[str, Any]:
         """The program as the public sees it, as plain JSON-ready data in field order: without curators' quotes and
         notes. A new dict at each call, sharing the model's texts: 100,000 records kept as dicts took 0.12 GB more."""
-        return self.model_dump(mode="json", exclude={"sources": {"__all__": set(CURATOR_ONLY)}})
+        hidden: dict[str, Any] = {"sources": {"__all__": set(CURATOR_ONLY)}}
+        if not self.replaces:  # left out when empty, so that every other record stays as it was before the field
+            hidden["replaces"] = True
+        return self.model_dump(mode="json", exclude=hidden)
 
     @property
     def raw(self) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 Loc = tuple[str | int, ...]
+Pending = list[tuple[Loc, str, bool]]  # problems still to be placed in the file: where, what, and whether at the key
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,9 @@ from pydantic import ValidationError
 from app.catalog.filelimits import MAX_PROGRAMS, NODES_PER_PROGRAM, read_utf8, refuse_oversized
 from app.catalog.models import Catalog, CatalogFile, CatalogHeader, Program, Source, suggest
 from app.catalog.problems import CatalogError as CatalogError
-from app.catalog.problems import Loc, dotted
+from app.catalog.problems import Loc, Pending, dotted
 from app.catalog.problems import Problem as Problem
+from app.catalog.renames import check_replaces
 from app.catalog.rules import FieldError
 from app.catalog.textcheck import name_key
 from app.catalog.yamlevents import Tree
@@ -24,6 +25,7 @@ PATTERN_MESSAGES = {  # what a field's pattern asks for, in words
     "url": "not a URL: it must start with http:// or https:// and contain no spaces",
     "sponsor_url": "not an https URL: a sponsor's homepage starts with https:// and contains no spaces",
     "doi": "not a DOI: it looks like 10.1136/jim-2020-001391",
+    "replaces": "an old id uses only lowercase letters, digits and single hyphens, as every id does",
 }
 
 
@@ -40,8 +42,8 @@ def _describe(error: Any, data: Any) -> tuple[Loc, str, bool]:
     if isinstance(raised := (error.get("ctx") or {}).get("error"), FieldError):  # an entry's rule, at its field
         return (*loc, *raised.loc), str(raised), False
     message = error["msg"].removeprefix("Value error, ")
-    if kind == "string_pattern_mismatch":
-        message = PATTERN_MESSAGES.get(str(loc[-1]), message)
+    if kind == "string_pattern_mismatch":  # the field's name, or the list's for an item of it
+        message = PATTERN_MESSAGES.get(str(loc[-2] if isinstance(loc[-1], int) else loc[-1]), message)
     elif kind == "date_type" and re.fullmatch(r"\s*\d{4}-\d\d-\d\d\s*", str(error.get("input"))):
         given = str(error["input"]).strip()
         message = f"'{given}' is in quotes, so YAML reads it as text, not a date: remove the quotes ({given})"
@@ -98,9 +100,6 @@ def _validate(source: str | bytes | Path, path: str, budget: int, max_programs: 
     raise CatalogError(sorted(set(problems), key=lambda p: (p.line, p.column, p.field, p.message)))
 
 
-Pending = list[tuple[Loc, str, bool]]  # problems still to be placed: where, what, and whether at the key
-
-
 def _check(data: Any, tree: Tree, entries: Entries) -> tuple[Catalog | None, Pending]:
     """The catalog, or the problems to place (the reader's own problems are in `tree.problems`)."""
     if not isinstance(data, dict):
@@ -108,7 +107,8 @@ def _check(data: Any, tree: Tree, entries: Entries) -> tuple[Catalog | None, Pen
     programs = data["programs"] if isinstance(data.get("programs"), list) else []
     recovered = any(p.message.startswith("YAML syntax error") for p in tree.problems)
     checked = bool(programs) and not recovered and len(entries.labels) == len(programs)  # each entry as it was read
-    pending: Pending = duplicates(entries.labels if checked else [labels_of(entry) for entry in programs], tree)
+    labels = entries.labels if checked else [labels_of(entry) for entry in programs]
+    pending: Pending = duplicates(labels, tree) + check_replaces([(x[0], x[3]) if x else None for x in labels], tree)
     models, errors = _checked(data, entries) if checked else _whole(data)
     for error in errors:
         loc, message, at_key = _describe(error, data)
@@ -131,11 +131,13 @@ def _whole(data: dict[str, Any]) -> tuple[CatalogFile | None, list[Any]]:
         return None, exc.errors(include_url=False)
 
 
-Labels = tuple[Any, Any, Any]  # an entry's id, name and aliases, as written
+Labels = tuple[Any, Any, Any, Any]  # an entry's id, name, aliases and replaces, as written
 
 
 def labels_of(entry: Any) -> Labels | None:
-    return (entry.get("id"), entry.get("name"), entry.get("aliases")) if isinstance(entry, dict) else None
+    if not isinstance(entry, dict):
+        return None
+    return entry.get("id"), entry.get("name"), entry.get("aliases"), entry.get("replaces")
 
 
 class Entries:
@@ -195,7 +197,7 @@ def duplicates(entries: list[Labels | None], tree: Tree) -> Pending:
     for i, entry in enumerate(entries):
         if entry is None:
             continue
-        pid, name, aliases = entry
+        pid, name, aliases, _ = entry
         labels = [("name", name)]
         if isinstance(aliases, list):
             labels += [(f"aliases[{j}]", a) for j, a in enumerate(aliases)]

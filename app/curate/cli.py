@@ -48,7 +48,7 @@ def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir
     typer.echo(
         f"catalog {snapshot.version}: {report.total} programs "
         f"({len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, "
-        f"{report.unchanged} unchanged)"
+        f"{report.unchanged} unchanged" + (f", {len(report.renamed)} renamed" if report.renamed else "") + ")"
     )
 
 

@@ -124,13 +124,14 @@ class LiveCatalog:
                 return True
             remember_loaded(self.settings, digest, report.version, stamp)
             log.info(
-                "catalog %s (load %d) loaded: %d programs (%d added, %d changed, %d removed)",
+                "catalog %s (load %d) loaded: %d programs (%d added, %d changed, %d removed, %d renamed)",
                 report.version,
                 report.seq,
                 report.total,
                 len(report.added),
                 len(report.changed),
                 len(report.removed),
+                len(report.renamed),
             )
             return True
 

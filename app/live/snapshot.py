@@ -39,7 +39,7 @@ class Snapshot:
     loaded_at: dt.datetime
     index: SearchIndex
     programs: Mapping[str, StoredProgram] = field(default_factory=dict)
-    removed: tuple[Removal, ...] = ()  # programs that left the catalog, with when and in which load
+    removed: tuple[Removal, ...] = ()  # programs that left the catalog (or were renamed), when and in which load
     seq: int = 0  # the sequence number of the load this is (see app.store.db)
     epoch: str = ""  # names the database's sequence
 
@@ -52,6 +52,11 @@ class Snapshot:
             "-updated_at": {p.updated_at.date().isoformat() for p in self.programs.values()},
         }
         return {sort: next(iter(seen), "") for sort, seen in dates.items() if len(seen) <= 1}
+
+    @cached_property
+    def replaced(self) -> dict[str, str]:
+        """The renamed programs: {old id: the id of the program that replaces it}."""
+        return {r.id: r.replaced_by for r in self.removed if r.replaced_by is not None}
 
     @property
     def tag(self) -> str:
@@ -79,7 +84,7 @@ class Snapshot:
         return [r for r in self.removed if r.removed_at > since]
 
     def changes_after(self, seq: int) -> tuple[set[str], list[Removal]]:
-        """The programs added or changed by the loads after `seq`, and those they removed."""
+        """The programs added or changed by the loads after `seq`, and those they removed or renamed."""
         return {p.id for p in self.programs.values() if p.seq > seq}, [r for r in self.removed if r.seq > seq]
 
     def fetch(self, ids: Sequence[str]) -> list[StoredProgram]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,17 @@ from sqlalchemy import Column, DateTime, Engine, Text, delete, event, insert, te
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Field, Session, SQLModel, create_engine, select
+from sqlmodel import Field, Session, SQLModel, create_engine
 
 from app.catalog.models import Catalog
 from app.catalog.provenance import provenance
+from app.catalog.renames import replacements
 from app.store.migrate import add_missing_columns
+from app.store.removals import Removal as Removal
+from app.store.removals import as_utc, record_removals
+from app.store.removals import chunks as chunks
+from app.store.removals import read_removals as read_removals
 
-CHUNK = 500  # ids per IN (...) clause, well under every backend's parameter limit
 WRITE_BATCH = 2000  # rows inserted or updated per statement
 
 
@@ -33,9 +36,7 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _utc(value: dt.datetime, utc: dt.timezone = dt.UTC) -> dt.datetime:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    return value.replace(tzinfo=utc) if value.tzinfo is None else value.astimezone(utc)
+_utc = as_utc  # the store's other modules take it from here
 
 
 def _when() -> Any:
@@ -57,16 +58,6 @@ class ProgramRow(SQLModel, table=True):
 # The table itself, for bulk inserts: SQLAlchemy's ORM-enabled bulk insert handles each row in Python first (a
 # quarter of storing 100,000 programs), where a Core insert hands the rows to the driver's executemany.
 PROGRAMS = ProgramRow.__table__  # type: ignore[attr-defined]
-
-
-class RemovedRow(SQLModel, table=True):
-    """A program that left the catalog, kept so that syncing clients learn of removals."""
-
-    __tablename__ = "removed_program"
-
-    id: str = Field(primary_key=True, max_length=80)
-    removed_at: dt.datetime = _when()
-    seq: int = Field(default=0)  # the load that removed it
 
 
 class CatalogRow(SQLModel, table=True):
@@ -122,23 +113,15 @@ class CatalogMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class Removal:
-    """A program that left the catalog: when, and in which load."""
-
-    id: str
-    removed_at: dt.datetime
-    seq: int
-
-
-@dataclass(frozen=True, slots=True)
 class SyncReport:
     version: str
     added: tuple[str, ...]
     changed: tuple[str, ...]
-    removed: tuple[str, ...]
+    removed: tuple[str, ...]  # never a renamed program: those are in `renamed`
     unchanged: int
     programs: tuple[StoredProgram, ...] = field(default=(), repr=False)  # every program as now stored, by id
     seq: int = 0
+    renamed: tuple[str, ...] = ()  # old ids that a program of this catalog replaces, dropped by this load
 
     @property
     def total(self) -> int:
@@ -186,10 +169,6 @@ def _serialize_writers(session: Session) -> None:
     session.execute(update(CatalogRow).where(CatalogRow.key == "current").values(seq=CatalogRow.seq))  # type: ignore[arg-type]
 
 
-def chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
-    return (ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK))
-
-
 def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = None) -> SyncReport:
     """Make the database hold exactly this catalog, in one transaction; timestamps move only on change."""
     now = now or utcnow()
@@ -223,10 +202,8 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
         removed = sorted(set(existing) - current)
         for chunk in chunks(removed):
             session.execute(delete(ProgramRow).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined]
-            session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
-            session.execute(insert(RemovedRow), [{"id": pid, "removed_at": now, "seq": seq} for pid in chunk])
-        for chunk in chunks(added):  # a program that comes back is no longer removed
-            session.execute(delete(RemovedRow).where(RemovedRow.id.in_(chunk)))  # type: ignore[attr-defined]
+        renames = replacements(catalog.programs)
+        record_removals(session, removed=removed, added=added, renames=renames, current=current, seq=seq, now=now)
         if meta is None:  # the first load: a new database starts a new sequence
             meta = CatalogRow(version=catalog.version, program_count=0, loaded_at=now, epoch=secrets.token_hex(8))
             session.add(meta)
@@ -235,7 +212,8 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
             meta.loaded_at, meta.seq, meta.epoch = now, seq, meta.epoch or secrets.token_hex(8)
         unchanged = len(current) - len(added) - len(changed)
     stored.sort(key=lambda p: p.id)
-    return SyncReport(catalog.version, tuple(added), tuple(changed), tuple(removed), unchanged, tuple(stored), seq)
+    plain, renamed = tuple(r for r in removed if r not in renames), tuple(r for r in removed if r in renames)
+    return SyncReport(catalog.version, tuple(added), tuple(changed), plain, unchanged, tuple(stored), seq, renamed)
 
 
 def _write(session: Session, new_rows: list[dict[str, Any]], changed_rows: list[dict[str, Any]]) -> None:
@@ -263,13 +241,6 @@ def read_programs(engine: Engine) -> list[StoredProgram]:
     with engine.connect() as conn:  # a plain connection: an ORM session's row handling doubled this at 100,000
         rows = conn.execute(sa_select(*_COLUMNS).order_by(ProgramRow.id)).all()  # type: ignore[call-overload]
     return [StoredProgram(i, raw, _utc(made), _utc(changed), h, seq) for i, raw, made, changed, h, seq in rows]
-
-
-def read_removals(engine: Engine) -> list[Removal]:
-    """Every program that left the catalog (and has not come back), by id."""
-    with Session(engine) as session:
-        query = select(RemovedRow).order_by(RemovedRow.id)
-        return [Removal(r.id, _utc(r.removed_at), r.seq) for r in session.exec(query)]
 
 
 def read_meta(engine: Engine) -> CatalogMeta | None:

@@ -7,7 +7,7 @@ from sqlalchemy import Engine, inspect, text
 # Columns added after a table was first released, with the value existing rows take.
 _ADDED_COLUMNS = {
     "program": {"seq": "INTEGER NOT NULL DEFAULT 0"},
-    "removed_program": {"seq": "INTEGER NOT NULL DEFAULT 0"},
+    "removed_program": {"seq": "INTEGER NOT NULL DEFAULT 0", "replaced_by": "VARCHAR(80)"},
     "catalog_meta": {"seq": "INTEGER NOT NULL DEFAULT 0", "epoch": "VARCHAR(32) NOT NULL DEFAULT ''"},
     "suggestion": {"details": "TEXT", "nonce": "VARCHAR(32)"},
 }

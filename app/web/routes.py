@@ -22,7 +22,7 @@ from app.api.params import read_search
 from app.catalog.export import COLUMNS, csv_lines
 from app.catalog.nextsteps import next_step
 from app.catalog.vocab import FACETS
-from app.plumbing import ApiError, LiveDep, SnapshotDep, base_url, conditional, records, stored
+from app.plumbing import ApiError, LiveDep, SnapshotDep, base_url, conditional, follow_rename, records, stored
 from app.search.query import SearchQuery
 from app.web import crawl, evidence, feeds, words
 from app.web.common import TEMPLATES, count, render
@@ -120,6 +120,7 @@ def program_page(request: Request, program_id: str, live: LiveDep, snap: Snapsho
     """One program, every field in plain words, with its citations and similar programs."""
     found = stored(live, snap, [program_id]) if len(program_id) <= 80 and ID_RE.match(program_id) else []
     if not found:
+        follow_rename(request, live, snap, program_id)
         raise HTTPException(404, f"No program has the id '{program_id[:80]}'.")
     program = found[0]
     url = str(request.url_for("program_page", program_id=program.id))

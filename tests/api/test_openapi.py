@@ -29,7 +29,9 @@ def test_every_status_an_operation_answers_is_documented(document: dict[str, Any
     paths = document["paths"]
     assert set(paths["/api/v1/programs"]["get"]["responses"]) == {"200", "304", "400", "409", "503"}
     assert set(paths["/api/v1/programs.ndjson"]["get"]["responses"]) == {"200", "304", "400", "409", "503"}
-    assert set(paths["/api/v1/programs/{program_id}"]["get"]["responses"]) == {"200", "304", "400", "404", "503"}
+    for record in ("/api/v1/programs/{program_id}", "/api/v1/programs/{program_id}/similar"):
+        assert set(paths[record]["get"]["responses"]) == {"200", "301", "304", "400", "404", "503"}
+        assert "Location" in paths[record]["get"]["responses"]["301"]["headers"]  # a renamed program's new address
     assert set(paths["/api/v1/catalog"]["get"]["responses"]) == {"200", "304", "400", "503"}
     assert set(paths["/readyz"]["get"]["responses"]) == {"200", "503"}
     admin = paths["/api/v1/admin/reload"]["post"]

@@ -243,6 +243,8 @@ def from_csv_row(row: dict[str, str]) -> dict[str, Any]:
     """A CSV row typed back: lists split on ';', JSON cells parsed, empty cells null."""
     out: dict[str, Any] = {}
     for key, cell in row.items():
+        if key == "replaces" and not cell:
+            continue  # only a renamed program's record has replaces
         if key in ("sources", "provenance"):
             out[key] = orjson.loads(cell)
         elif key in LIST_FIELDS:

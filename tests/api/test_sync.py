@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import orjson
@@ -143,6 +144,34 @@ def test_a_mirror_synced_across_loads_equals_the_export(app: tuple[Client, Path]
     reload(c, catalog, TEXT)  # back to the first content: a later load, so a later token
     mirror.converge()
     assert "pmg" in mirror.records and "aaa-new" not in mirror.records
+
+
+def test_removals_are_paged_with_the_programs_so_a_walk_lists_each_once(tmp_path: Path) -> None:
+    def text(kept: range, gen: int) -> str:
+        return "programs:\n" + "".join(ENTRY.format(i=i, gen=gen) for i in kept)
+
+    catalog = tmp_path / "programs.yaml"
+    catalog.write_text(text(range(40), 0))
+    with running(create_app(make_settings(tmp_path, catalog=catalog, admin_token=TOKEN))) as c:
+        mirror = Mirror(c.get, per_page=4)  # asserts that no walk lists a removal twice
+        mirror.converge()
+        token = mirror.token
+        reload(c, catalog, text(range(31, 40), 1))  # 31 programs removed, the other 9 changed
+
+        for params in ({"since": token}, {"updated_since": "2000-01-01"}):
+            url: str | None = "/api/v1/programs?" + urlencode({**params, "per_page": "4"})
+            removed: list[str] = []
+            pages = 0
+            while url:
+                body = c.get(url).json()
+                assert len(body["removed"]) <= 4 and body["pages"] == 8  # 31 removals at 4 a page
+                removed += [r["id"] for r in body["removed"]]
+                pages += 1
+                url = path_of(body["links"]["next"]) if body["links"]["next"] else None
+            assert pages == 8 and sorted(removed) == sorted(f"p{i}" for i in range(31)), params
+            assert len(removed) == len(set(removed))
+        mirror.converge()
+        assert sorted(mirror.records) == sorted(f"p{i}" for i in range(31, 40))
 
 
 @pytest.mark.slow

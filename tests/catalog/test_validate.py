@@ -79,6 +79,28 @@ def test_duplicate_names_and_aliases_across_entries() -> None:
     ]
 
 
+def test_replaces_names_only_ids_that_left_each_for_one_program() -> None:
+    text = catalog(
+        entry(extra="    replaces: [one, Old_One, two]\n"),
+        entry("two", "Two"),
+        entry("three", "Three", extra="    replaces: [gone, gone]\n"),
+        entry("four", "Four", extra="    replaces: [gone]\n"),
+    )
+    found = [str(p) for p in errors(text)]
+    assert found == [
+        "c.yaml:22:16 programs[0].replaces[0]: 'one' is this entry's own id; list only the ids it had before",
+        "c.yaml:22:21 programs[0].replaces[1]: an old id uses only lowercase letters, digits and single hyphens, "
+        "as every id does",
+        "c.yaml:22:30 programs[0].replaces[2]: 'two' is the id of programs[1] (line 23), which is still in the "
+        "catalog; an entry replaces only ids that left it",
+        "c.yaml:61:15 programs[2].replaces: 'gone' is listed twice",
+        "c.yaml:81:16 programs[3].replaces[0]: 'gone' is already replaced by programs[2] (line 42); an old id leads "
+        "to one program only",
+    ]
+    valid = validate(catalog(entry(extra="    replaces: [first-one]\n"), entry("two", "Two")))
+    assert [p.record.get("replaces") for p in valid.programs] == [["first-one"], None]  # left out when empty
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

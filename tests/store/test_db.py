@@ -7,11 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.exc import ArgumentError
 
 from app.catalog.models import Catalog
+from app.catalog.renames import renamed_ids
 from app.catalog.validate import validate
-from app.store.db import init_db, make_engine, read_meta, read_programs, read_removals, sync_catalog
+from app.store.db import Removal, init_db, make_engine, read_meta, read_programs, read_removals, sync_catalog
 from tests.support.app import FIXTURE_CATALOG
 
 T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
@@ -104,13 +104,35 @@ def test_each_load_that_changes_the_catalog_takes_the_next_sequence_number(engin
     assert meta is not None and meta.seq == 2 and len(meta.epoch) == 16
 
 
+def test_a_rename_is_stored_with_the_load_and_is_never_a_removal(engine: Engine) -> None:
+    text = fixture_text()
+    sync_catalog(engine, catalog(text), now=T0)
+    first = text.replace("  - id: pmg\n", "  - id: pmg-2\n    replaces: [pmg]\n", 1)
+    assert renamed_ids(catalog(first)) == {"pmg"}
+    report = sync_catalog(engine, catalog(first), now=T1)
+    assert (report.removed, report.renamed, report.added) == ((), ("pmg",), ("pmg-2",))
+    assert read_removals(engine) == [Removal("pmg", T1, 2, "pmg-2")]
+    # Renamed again, naming only the last id: the first rename follows, so that both lead to pmg-3.
+    second = sync_catalog(engine, catalog(text.replace("  - id: pmg\n", "  - id: pmg-3\n    replaces: [pmg-2]\n")))
+    assert (second.removed, second.renamed) == ((), ("pmg-2",))
+    assert {(r.id, r.replaced_by, r.seq) for r in read_removals(engine)} == {("pmg", "pmg-3", 3), ("pmg-2", "pmg-3", 3)}
+    # The program leaves: its old ids are plain removals now; and one that comes back is no longer removed.
+    gone = text[: text.index("  - id: pmg")] + text[text.index("  - id: minority-seminar") :]
+    assert sync_catalog(engine, catalog(gone)).removed == ("pmg-3",)
+    assert {(r.id, r.replaced_by, r.seq) for r in read_removals(engine)} == {
+        (i, None, 4) for i in ("pmg", "pmg-2", "pmg-3")
+    }
+    sync_catalog(engine, catalog(text))
+    assert {r.id for r in read_removals(engine)} == {"pmg-2", "pmg-3"}
+
+
 def test_a_failed_load_changes_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     sync_catalog(engine, catalog(fixture_text()), now=T0)
     text = fixture_text()
     shorter = catalog(text[: text.index("  - id: pmg")].replace("A year of leadership", "Changed"))
     # Break the last step (recording removals), after the program rows were already deleted and updated.
-    monkeypatch.setattr("app.store.db.RemovedRow", None)
-    with pytest.raises(ArgumentError):
+    monkeypatch.setattr("app.store.removals.RemovedRow", None)
+    with pytest.raises(AttributeError):
         sync_catalog(engine, shorter, now=T1)
     monkeypatch.undo()
     stored = read_programs(engine)

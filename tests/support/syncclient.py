@@ -30,6 +30,7 @@ class Mirror:
         self.token: str | None = None
         self.restarts = 0  # 409s seen: a page asked for under a version no longer served
         self.waits = 0  # 503s seen: a server that had not caught up yet
+        self.moved: dict[str, str] = {}  # renames applied: {old id: new id}
 
     def sync(self) -> str:
         """One sync: every page of what changed since the token (everything, the first time); returns the token."""
@@ -38,7 +39,7 @@ class Mirror:
         deadline = time.monotonic() + self.patience
         url: str | None = first
         changed: dict[str, dict[str, Any]] = {}
-        removed: set[str] = set()
+        removed: dict[str, str | None] = {}  # id -> the id that replaces it (a rename), or None
         token: str | None = None
         while url is not None:
             assert time.monotonic() < deadline, f"no complete sync within {self.patience} s"
@@ -52,19 +53,24 @@ class Mirror:
                 body = response.json()
                 assert body["type"].endswith("/catalog-changed") and body["current_version"]
                 self.restarts += 1
-                url, changed, removed, token = first, {}, set(), None
+                url, changed, removed, token = first, {}, {}, None
                 continue
             assert response.status_code == 200, response.text
             body = response.json()
             token = token or body["sync_token"]
             assert body["sync_token"] == token, "the pages of one walk came from different loads"
             changed.update((r["id"], r) for r in body["results"])
-            removed.update(r["id"] for r in body.get("removed", []))
+            for gone in body.get("removed", []):
+                assert gone["id"] not in removed, f"{gone['id']} listed twice in one walk through the pages"
+                removed[gone["id"]] = gone.get("replaced_by")
             url = path_of(body["links"]["next"]) if body["links"]["next"] else None
         if self.token is None:
             self.records.clear()
-        for pid in removed:
-            self.records.pop(pid, None)
+        for pid, new in removed.items():
+            record = self.records.pop(pid, None)
+            if new is not None and record is not None:  # a rename: the copy moves to the new id (updated below)
+                self.records[new] = record | {"id": new}
+                self.moved[pid] = new
         self.records.update(changed)
         assert token is not None
         self.token = token
