@@ -1,8 +1,9 @@
 """Sync that cannot miss, and pages that cannot skip: `since=<sync_token>` and `version=<catalog version>`.
 
 Every load that changes the catalog takes the next sequence number (app.store.db), and every program and removal
-records the load that made it. A sync token names a database and a sequence number; `since=<token>` answers what
-changed or left after it, from a snapshot at least that new. A worker or replica that has not caught up yet
+records the load that made it (a rename is a removal that names the program replacing the id, `replaced_by`). A
+sync token names a database and a sequence number; `since=<token>` answers what changed or left after it, from a
+snapshot at least that new. A worker or replica that has not caught up yet
 answers 503 with Retry-After, never "nothing changed". Page links carry the catalog version, and a page asked
 for under a version no longer served is a 409 (`catalog-changed`), so that a client starts again rather than
 skipping the programs that moved between pages.

@@ -11,8 +11,9 @@ import httpx
 import orjson
 
 from app.main import create_app
-from tests.support.app import make_settings, serving
+from tests.support.app import FIXTURE_CATALOG, make_settings, running, serving, wait_until
 from tests.support.edits import TEXT
+from tests.support.processes import load
 from tests.support.syncclient import Mirror
 
 TOKEN = "s3cret"
@@ -117,3 +118,18 @@ def test_a_renamed_again_program_is_one_hop_away_and_a_removal_once_it_leaves(tm
             assert http.get(f"/programs/{old}", headers={"Accept": "text/html"}).status_code == 404
         mirror.converge()
         assert "elam-2" not in mirror.records
+
+
+def test_a_replica_follows_a_rename_its_leader_loaded(tmp_path: Path) -> None:
+    database = f"sqlite:///{tmp_path / 'shared.sqlite'}"
+    load(database, FIXTURE_CATALOG, tmp_path)
+    settings = make_settings(tmp_path / "replica", database_url=database, follow=True, follow_poll_seconds=0.1)
+    with running(create_app(settings)) as replica:
+        token = replica.get("/api/v1/programs").json()["sync_token"]
+        newer = tmp_path / "renamed.yaml"
+        newer.write_text(renamed(TEXT, "elam", "elam-2", "elam"))
+        load(database, newer, tmp_path)  # the leader's load: the replica reads the rename with the catalog
+        assert wait_until(lambda: replica.get("/api/v1/programs/elam").status_code == 301, seconds=10)
+        assert replica.get("/programs/elam").headers["location"] == "http://testserver/programs/elam-2"
+        since = replica.get("/api/v1/programs", params={"since": token}).json()
+        assert [(r["id"], r.get("replaced_by")) for r in since["removed"]] == [("elam", "elam-2")]

@@ -146,6 +146,7 @@ def test_a_database_made_before_sequence_numbers_gains_them(engine: Engine) -> N
         for table, column in (("program", "seq"), ("removed_program", "seq"), ("catalog_meta", "seq")):
             conn.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
         conn.execute(text("ALTER TABLE catalog_meta DROP COLUMN epoch"))
+        conn.execute(text("ALTER TABLE removed_program DROP COLUMN replaced_by"))
     init_db(engine)
     meta = read_meta(engine)
     assert meta is not None and (meta.seq, meta.epoch) == (0, "")
@@ -155,3 +156,5 @@ def test_a_database_made_before_sequence_numbers_gains_them(engine: Engine) -> N
     assert report.seq == 1 and seqs["elam"] == 1 and seqs["pmg"] == 0
     meta = read_meta(engine)
     assert meta is not None and meta.seq == 1 and len(meta.epoch) == 16
+    sync_catalog(engine, catalog(edited.replace("  - id: pmg\n", "  - id: pmg-2\n    replaces: [pmg]\n")), now=T2)
+    assert [(r.id, r.replaced_by) for r in read_removals(engine)] == [("pmg", "pmg-2")]  # renames stored too
