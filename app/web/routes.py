@@ -46,6 +46,7 @@ MACHINE_PATHS = (
     *("/sitemap.xml", "/robots.txt"),
 )
 TITLES = {
+    301: "This page has moved",
     400: "That address could not be read",
     404: "Page not found",
     410: "That link no longer works",
