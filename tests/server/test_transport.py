@@ -8,6 +8,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -24,6 +25,8 @@ PUBLIC = "https://directory.example.org"
 IDLE = 2  # MENTORDIR_IDLE_TIMEOUT_SECONDS of the first server
 SUGGESTION = {"kind": "correction", "program_id": "elam", "message": "ELAM's page has moved."}
 ADMIN = "/api/v1/admin/suggestions"
+# A new connection per request, as the throttle test needs; patient, for a busy machine.
+get, post = partial(httpx.get, timeout=30), partial(httpx.post, timeout=30)
 
 
 def environment(tmp: Path, **more: str) -> dict[str, str]:
@@ -56,7 +59,7 @@ class Server:
 
     def requests(self, status: str) -> float:
         """mentordir_requests_total summed over every route and method, for one status."""
-        text = httpx.get(f"{self.base}/metrics").text
+        text = get(f"{self.base}/metrics").text
         found = re.findall(r'^mentordir_requests_total\{[^}]*status="(\d+)"[^}]*\} (\S+)$', text, re.MULTILINE)
         return sum(float(value) for code, value in found if code == status)
 
@@ -206,9 +209,9 @@ def test_a_forged_forwarded_for_is_ignored_by_default(plain: Server) -> None:
         return {"X-Forwarded-For": f"192.0.2.{n}"}
 
     url = f"{plain.base}/api/v1/suggestions"
-    assert [httpx.post(url, json=SUGGESTION, headers=forged(n)).status_code for n in range(6)] == [201] * 5 + [429]
+    assert [post(url, json=SUGGESTION, headers=forged(n)).status_code for n in range(6)] == [201] * 5 + [429]
     wrong = {"Authorization": "Bearer wrong"}
-    answers = [httpx.get(f"{plain.base}{ADMIN}", headers=wrong | forged(n)).status_code for n in range(11)]
+    answers = [get(f"{plain.base}{ADMIN}", headers=wrong | forged(n)).status_code for n in range(11)]
     assert answers == [401] * 10 + [429]
     assert "MENTORDIR_BASE_URL is not set" in plain.error_log.read_text()  # the warning `serve` starts with
 
@@ -216,36 +219,36 @@ def test_a_forged_forwarded_for_is_ignored_by_default(plain: Server) -> None:
 def test_a_forwarded_for_from_a_configured_proxy_is_the_client(proxied: Server) -> None:
     url = f"{proxied.base}/api/v1/suggestions"
     client = {"X-Forwarded-For": "198.51.100.1"}
-    assert [httpx.post(url, json=SUGGESTION, headers=client).status_code for _ in range(6)] == [201] * 5 + [429]
-    assert httpx.post(url, json=SUGGESTION, headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 201
+    assert [post(url, json=SUGGESTION, headers=client).status_code for _ in range(6)] == [201] * 5 + [429]
+    assert post(url, json=SUGGESTION, headers={"X-Forwarded-For": "198.51.100.2"}).status_code == 201
     assert "MENTORDIR_BASE_URL is not set" not in proxied.error_log.read_text()
 
 
 def test_one_admin_throttle_for_all_workers_and_the_right_token_always_passes(proxied: Server) -> None:
     client = {"X-Forwarded-For": "203.0.113.9"}
     wrong, right = client | {"Authorization": "Bearer wrong"}, client | {"Authorization": f"Bearer {TOKEN}"}
-    answers = [httpx.get(f"{proxied.base}{ADMIN}", headers=wrong) for _ in range(20)]  # a connection each
+    answers = [get(f"{proxied.base}{ADMIN}", headers=wrong) for _ in range(20)]  # a connection each
     assert [a.status_code for a in answers] == [401] * 10 + [429] * 10
     assert [a.headers["ratelimit-remaining"] for a in answers[:10]] == [str(n) for n in range(9, -1, -1)]
     assert {a.headers["ratelimit-limit"] for a in answers} == {"10"}
     assert all(1 <= int(a.headers["retry-after"]) <= 60 for a in answers[10:])
     assert all(int(a.headers["ratelimit-reset"]) == int(a.headers["retry-after"]) for a in answers[10:])
     for _ in range(6):  # the curator, from the throttled address, on whichever worker
-        assert httpx.get(f"{proxied.base}{ADMIN}", headers=right).status_code == 200
-    assert httpx.post(f"{proxied.base}/api/v1/admin/reload", headers=right).status_code == 200
-    assert httpx.get(f"{proxied.base}{ADMIN}", headers=wrong).status_code == 429
+        assert get(f"{proxied.base}{ADMIN}", headers=right).status_code == 200
+    assert post(f"{proxied.base}/api/v1/admin/reload", headers=right).status_code == 200
+    assert get(f"{proxied.base}{ADMIN}", headers=wrong).status_code == 429
 
 
 def test_with_a_base_url_a_forged_host_never_reaches_a_link(proxied: Server) -> None:
     evil = {"Host": "evil.example"}
-    api = httpx.get(f"{proxied.base}/api/v1/programs?per_page=2", headers=evil)
+    api = get(f"{proxied.base}/api/v1/programs?per_page=2", headers=evil)
     body = api.json()
     links = [body["links"]["self"], body["links"]["next"], *(r["links"]["self"] for r in body["results"])]
     assert all(link.startswith(f"{PUBLIC}/") for link in links), links
-    assert httpx.get(f"{proxied.base}/api/v1/programs/", headers=evil).headers["location"].startswith(f"{PUBLIC}/")
+    assert get(f"{proxied.base}/api/v1/programs/", headers=evil).headers["location"].startswith(f"{PUBLIC}/")
     for path in ("/feed.xml", "/sitemap.xml", "/programs/elam"):
-        text = httpx.get(f"{proxied.base}{path}", headers=evil | {"Accept": "text/html"}).text
+        text = get(f"{proxied.base}{path}", headers=evil | {"Accept": "text/html"}).text
         assert "evil" not in text and PUBLIC in text, path
-    page = BeautifulSoup(httpx.get(f"{proxied.base}/programs/elam", headers=evil).text, "html.parser")
+    page = BeautifulSoup(get(f"{proxied.base}/programs/elam", headers=evil).text, "html.parser")
     script = page.find("script", type="application/ld+json")
     assert script is not None and f'"{PUBLIC}/programs/elam"' in script.string
