@@ -45,6 +45,12 @@ class IdleTimeoutProtocol(H11Protocol):
             self._idle.cancel()
         super().connection_lost(exc)
 
+    def shutdown(self) -> None:
+        if self._lingering:  # answered already: nothing more to say
+            self.transport.close()
+            return
+        super().shutdown()
+
     def _waiting(self) -> bool:
         """Waiting on the client: before its first request, between two, or while a request's body is coming."""
         return self.cycle is None or self.cycle.response_complete or self.cycle.more_body
