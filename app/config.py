@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     workers: int = Field(1, ge=1, le=64, description="Worker processes for `mentordir serve`.")
     trusted_hosts: str = Field("*", description="Comma-separated Host names to answer for ('*': any).")
     forwarded_allow_ips: str = Field(
-        "127.0.0.1", description="Comma-separated proxy addresses whose X-Forwarded-* headers are trusted."
+        "", description="Comma-separated proxy addresses whose X-Forwarded-* headers are trusted (empty: none)."
     )
     recheck_months: int = Field(
         RECHECK_MONTHS, ge=1, le=120, description="Months after its last check that an entry is due for a fresh check."

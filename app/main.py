@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 
 from app.api import admin, protocol
 from app.api import routes as api
@@ -29,6 +30,7 @@ from app.web import alerts, confirm, lists, suggestions
 from app.web import routes as web
 
 log = logging.getLogger("mentordir")
+CLIENT_CLOSED = 499  # nginx's status for a request its client closed before it was answered
 
 
 @asynccontextmanager
@@ -94,6 +96,12 @@ def _install_errors(app: FastAPI) -> None:
         response.headers.update({k.decode(): v.decode() for k, v in security.HEADERS})
         return response
 
+    async def client_closed(request: Request, exc: Exception) -> Response:
+        """The client went away before its body arrived, wherever the body was being read: its event, not a crash.
+        Nothing reaches it; the access log and the metrics count it as 499, as nginx does."""
+        return Response(status_code=CLIENT_CLOSED)
+
+    app.add_exception_handler(ClientDisconnect, client_closed)
     app.add_exception_handler(HTTPException, error)
     app.add_exception_handler(RequestValidationError, error)
     app.add_exception_handler(Exception, crash)

@@ -49,6 +49,12 @@ class ApiError(HTTPException):
         self.page = page or detail
 
 
+def ratelimit_headers(limit: int, remaining: int, reset: int) -> dict[str, str]:
+    """Where a rate limit applies, its state (draft-ietf-httpapi-ratelimit-headers-07): the limit, what is left of
+    it, and seconds until the window frees."""
+    return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining), "RateLimit-Reset": str(reset)}
+
+
 # Dependencies that neither block nor take long are `async def`: FastAPI runs each `def` dependency in the thread
 # pool, a hand-off to a thread and a wake-up of the event loop apiece, which cost more than the work itself.
 

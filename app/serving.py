@@ -4,26 +4,39 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from contextlib import suppress
+from http import HTTPStatus
 
+import h11
+import orjson
 import uvicorn
+from h11._connection import DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
 
+from app.middleware import security
+
+LINGER_SECONDS = 2
+
 
 class IdleTimeoutProtocol(H11Protocol):
-    """HTTP/1.1 that also closes a connection on which no complete request arrives within the keep-alive timeout.
+    """HTTP/1.1 that closes a connection on which no complete request, headers and body, arrives within the
+    keep-alive timeout, and answers what h11 refuses as the app answers errors: problem+json, strict headers.
 
-    uvicorn times out idle connections only between requests: one opened and left silent (or sending its headers
-    a byte at a time) would otherwise hold a file descriptor and a slot for ever.
+    uvicorn times out idle connections only between requests: one opened and left silent, or sending its headers or
+    its body a byte at a time, would otherwise hold a file descriptor and a slot for ever.
     """
 
     _idle: asyncio.TimerHandle | None = None
+    _lingering = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._watch()
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering:  # answered and closing: what the client still sends is dropped
+            return
         super().data_received(data)
         self._watch()
 
@@ -32,9 +45,15 @@ class IdleTimeoutProtocol(H11Protocol):
             self._idle.cancel()
         super().connection_lost(exc)
 
+    def shutdown(self) -> None:
+        if self._lingering:  # answered already: nothing more to say
+            self.transport.close()
+            return
+        super().shutdown()
+
     def _waiting(self) -> bool:
-        """No request being answered: before the first one, or between two."""
-        return self.cycle is None or self.cycle.response_complete
+        """Waiting on the client: before its first request, between two, or while a request's body is coming."""
+        return self.cycle is None or self.cycle.response_complete or self.cycle.more_body
 
     def _watch(self) -> None:
         if self._waiting():
@@ -46,8 +65,53 @@ class IdleTimeoutProtocol(H11Protocol):
 
     def _close_if_idle(self) -> None:
         self._idle = None
-        if self._waiting() and not self.transport.is_closing():
+        if not self._waiting() or self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:  # headers came, the body did not
+            detail = f"the request's body did not arrive within {self.timeout_keep_alive} s"
+            self._answer_and_close(408, detail)
+        else:
             self.transport.close()
+
+    def send_400_response(self, msg: str) -> None:
+        """What h11 refused (request line, header, Content-Length), or 431 for headers over h11's size limit."""
+        limit = self.config.h11_max_incomplete_event_size or DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
+        if len(self.conn.trailing_data[0]) > limit:
+            self._answer_and_close(431, f"the request's headers are over {limit // 1024} KiB")
+        else:
+            self._answer_and_close(400, "the request is not valid HTTP/1.1 (request line, a header or Content-Length)")
+
+    def _answer_and_close(self, status: int, detail: str) -> None:
+        """Answer with a problem+json unless a response has started already, then close the connection; a request
+        the app is still reading is told its client is gone."""
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            if cycle.response_started:
+                self.transport.close()
+                return
+            cycle.disconnected = True  # the app's later writes are dropped; its read ends (499 in the metrics)
+            cycle.message_event.set()
+        title = HTTPStatus(status).phrase
+        body = orjson.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail})
+        headers = [
+            (b"content-type", b"application/problem+json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+            *security.HEADERS,
+        ]
+        with suppress(h11.LocalProtocolError):  # h11 cannot answer in this state: closing is all there is
+            self.transport.write(self.conn.send(h11.Response(status_code=status, headers=headers, reason=title)))
+            self.transport.write(self.conn.send(h11.Data(data=body)))
+            self.transport.write(self.conn.send(h11.EndOfMessage()))
+        self._linger()
+
+    def _linger(self) -> None:
+        """Close our side after the answer and read the client's for a moment: a client still sending would
+        otherwise get a reset, and its system may drop our answer unread (nginx's lingering close)."""
+        self._lingering = True
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

@@ -3,25 +3,23 @@ GET /api/v1/admin/suggestions, both behind the `require_admin` dependency."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
-import math
-import threading
-import time
-from collections import OrderedDict, deque
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import check_params, invalid
 from app.api.params import ParamError, whole_number
-from app.api.suggestions import ERROR
+from app.api.suggestions import ERROR, client_address
 from app.api.sync import sync_token
-from app.plumbing import JSON, PREFIX, ApiError, LiveDep, unavailable
+from app.plumbing import JSON, PREFIX, ApiError, LiveDep, ratelimit_headers, unavailable
 from app.store import suggestions as store
 from app.store.suggestions import STATUSES, Suggestion
 
@@ -33,65 +31,49 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
 
-class Throttle:
-    """Failed admin logins, per client address: after `limit` within `window` seconds that client gets 429 until
-    the oldest failure leaves the window, right token or not (else each answer would still tell a guess apart)."""
-
-    def __init__(self, limit: int = 10, window: float = 60.0, clients: int = 10_000) -> None:
-        self.limit, self.window, self.clients = limit, window, clients
-        self.failures: OrderedDict[str, deque[float]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def wait(self, client: str) -> int:
-        """Seconds this client must wait before trying again (0: it may try now)."""
-        now = time.monotonic()
-        with self._lock:
-            times = self.failures.get(client)
-            while times and times[0] <= now - self.window:
-                times.popleft()
-            if not times or len(times) < self.limit:
-                return 0
-            return max(1, math.ceil(times[0] + self.window - now))
-
-    def failed(self, client: str) -> None:
-        with self._lock:
-            self.failures.setdefault(client, deque(maxlen=self.limit)).append(time.monotonic())
-            self.failures.move_to_end(client)
-            while len(self.failures) > self.clients:  # bounded memory: forget the clients quiet the longest
-                self.failures.popitem(last=False)
+THROTTLE_LIMIT = 10  # wrong admin tokens from one address ...
+THROTTLE_WINDOW = dt.timedelta(seconds=60)  # ... in this window, then 429 for wrong ones until the oldest leaves it
 
 
 class Guard:
-    """One app's admin token (kept as a digest) and its throttle of wrong guesses."""
+    """One app's admin token (kept as a digest). Wrong guesses are counted per client address in the database, so
+    every worker and replica share one throttle; the right token always passes, throttled or not."""
 
     def __init__(self, token: str) -> None:
         self.expected = _digest(token)
-        self.throttle = Throttle()
 
-    def check(self, request: Request) -> None:
+    def check(self, request: Request, engine: Engine) -> None:
         """Pass with the right bearer token; else a 401, or a 429 after too many wrong ones from this client."""
-        authorization = request.headers.get("authorization")
-        client = request.client.host if request.client else "-"
-        if wait := self.throttle.wait(client):
-            detail = f"Too many wrong admin tokens from this address; try again in {wait} s."
-            raise ApiError(429, "too-many-attempts", "Too many attempts", detail, headers={"Retry-After": str(wait)})
-        scheme, _, given = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(_digest(given.strip()), self.expected):
-            self.throttle.failed(client)
-            log.warning("admin reload refused: wrong or missing token from %s", client)
-            raise ApiError(
-                401,
-                "unauthorized",
-                "Admin token required",
-                "This endpoint needs the admin token in the header 'Authorization: Bearer <token>'.",
-                headers={"WWW-Authenticate": 'Bearer realm="admin"'},
+        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(_digest(given.strip()), self.expected):
+            return
+        client = client_address(request)
+        try:
+            quota = store.take(
+                engine, store.client_key(f"admin:{client}"), limit=THROTTLE_LIMIT, window=THROTTLE_WINDOW
             )
+        except SQLAlchemyError as exc:
+            raise unavailable(exc) from None
+        headers = ratelimit_headers(quota.limit, quota.remaining, quota.reset)
+        if quota.refused:
+            detail = f"Too many wrong admin tokens from this address; try again in {quota.reset} s."
+            headers["Retry-After"] = str(quota.reset)
+            raise ApiError(429, "too-many-attempts", "Too many attempts", detail, headers=headers)
+        log.warning("admin request refused: wrong or missing token from %s", client)
+        raise ApiError(
+            401,
+            "unauthorized",
+            "Admin token required",
+            "This endpoint needs the admin token in the header 'Authorization: Bearer <token>'.",
+            headers=headers | {"WWW-Authenticate": 'Bearer realm="admin"'},
+        )
 
 
-async def require_admin(request: Request) -> None:
-    """The dependency of every admin route: the request carries the admin token."""
+def require_admin(request: Request, live: LiveDep) -> None:
+    """The dependency of every admin route: the request carries the admin token (a `def`: it may write the
+    database)."""
     guard: Guard = request.app.state.admin
-    guard.check(request)
+    guard.check(request, live.engine)
 
 
 router = APIRouter(prefix=f"{PREFIX}/admin", tags=["admin"], dependencies=[Depends(require_admin)])

@@ -26,6 +26,11 @@ LINK = _header('The next and previous pages, as <url>; rel="next" (RFC 8288).')
 SYNC = _header("This answer's sync_token: pass it as since= to learn what changes after it.")
 VERSION = _header("The catalog version this answer was made from.")
 RETRY = _header("Seconds to wait before asking again.", pattern="^[0-9]+$")
+RATELIMIT = {  # draft-ietf-httpapi-ratelimit-headers-07
+    "RateLimit-Limit": _header("Requests allowed in the window.", pattern="^[0-9]+$"),
+    "RateLimit-Remaining": _header("Requests left in the window.", pattern="^[0-9]+$"),
+    "RateLimit-Reset": _header("Seconds until the window frees.", pattern="^[0-9]+$"),
+}
 
 
 class CatalogChanged(Problem):
@@ -103,6 +108,24 @@ MOVED = _problem(
 )
 
 
+def _admin(path: str, operation: dict[str, Any]) -> None:
+    """The admin token's answers: 401 for a wrong one, 429 after too many from one address (the right token still
+    passes), both with the throttle's RateLimit headers."""
+    responses: dict[str, Any] = operation["responses"]
+    responses["401"] = _problem(
+        "No token, or a wrong one.", headers={"WWW-Authenticate": _header("Bearer realm")} | RATELIMIT
+    )
+    responses["429"] = _problem("Too many wrong tokens from this address.", headers={"Retry-After": RETRY} | RATELIMIT)
+    responses["503"] = _problem("The database or the disk failed.")
+    if path == "/api/v1/admin/reload":
+        operation["parameters"] = [p for p in operation.get("parameters", []) if p["name"] != "authorization"]
+        responses["200"]["content"] = {"application/json": {"schema": {"$ref": REF.format(model="Reloaded")}}}
+        responses["422"] = _problem(
+            "The catalog file is invalid; the last good catalog is still served.", "ReloadRefused"
+        )
+        responses["503"] = _problem("The database or the disk failed; the last good catalog is still served.")
+
+
 def _ok_headers(operation: dict[str, Any], headers: dict[str, Any]) -> None:
     operation["responses"]["200"].setdefault("headers", {}).update(headers)
 
@@ -152,18 +175,11 @@ def _responses(path: str, method: str, operation: dict[str, Any]) -> None:
         responses["200"] = {"description": "Ready.", "content": body}
         responses["503"] = {"description": "Not ready: no catalog, or no database.", "content": body}
         return
-    if path == "/api/v1/admin/reload":
-        operation["parameters"] = [p for p in operation.get("parameters", []) if p["name"] != "authorization"]
-        responses["200"]["content"] = {"application/json": {"schema": {"$ref": REF.format(model="Reloaded")}}}
-        responses["401"] = _problem("No token, or a wrong one.", headers={"WWW-Authenticate": _header("Bearer realm")})
-        responses["422"] = _problem(
-            "The catalog file is invalid; the last good catalog is still served.", "ReloadRefused"
-        )
-        responses["429"] = _problem("Too many wrong tokens from this address.", headers={"Retry-After": RETRY})
-        responses["503"] = _problem("The database or the disk failed; the last good catalog is still served.")
+    if path.startswith("/api/v1/admin/"):
+        _admin(path, operation)
         return
-    if not path.startswith("/api/v1/") or method != "get" or path.startswith("/api/v1/admin/"):
-        return  # the suggestions' POST and the admin routes document their own statuses (api/suggestions, api/admin)
+    if not path.startswith("/api/v1/") or method != "get":
+        return  # the suggestions' POST documents its own statuses (api/suggestions)
     responses["304"], responses["400"], responses["503"] = NOT_MODIFIED, BAD, UNAVAILABLE
     _ok_headers(operation, {"ETag": ETAG, "Cache-Control": CACHE})
     if path in ("/api/v1/programs", "/api/v1/programs.csv", "/api/v1/programs.ndjson"):

@@ -94,6 +94,12 @@ def serve(
     overrides |= {"database_url": database_url, "index_dir": index_dir}
     settings = settings_from(**overrides)
     _preflight(settings)
+    if not settings.base_url and settings.allowed_hosts == ["*"]:
+        typer.echo(
+            "warning: MENTORDIR_BASE_URL is not set and every Host is trusted: absolute links follow each request's "
+            "Host header; set MENTORDIR_BASE_URL (or MENTORDIR_TRUSTED_HOSTS) in production",
+            err=True,
+        )
     # Worker processes build their own settings from the environment: hand them the flags that way.
     for name, value in overrides.items():
         if value is not None:
@@ -111,7 +117,7 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         server_header=False,
-        proxy_headers=True,
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),  # no proxy named: X-Forwarded-* are ignored
         forwarded_allow_ips=settings.forwarded_allow_ips,
         access_log=False,
         log_config=log_config(settings.log_level),

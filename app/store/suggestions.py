@@ -51,7 +51,8 @@ class SuggestionRow(SQLModel, table=True):
 
 
 class RateHitRow(SQLModel, table=True):
-    """One stored suggestion by a client (a hash of its address), kept only as long as the window."""
+    """One counted hit by a client (a hash of its address): a stored suggestion, confirmation or alert, or a wrong
+    admin token (its own hash); kept only as long as the longest window."""
 
     __tablename__ = "suggestion_rate_hit"
     __table_args__ = (Index("ix_suggestion_rate_hit_client_at", "client", "at"),)
@@ -138,15 +139,43 @@ def add(
 def counted(session: Session, client: str, now: dt.datetime) -> RateLimited | None:
     """The rate limit every form shares (suggestions, confirmations, email alerts): a RateLimited when this client
     already sent RATE_LIMIT in the window, else None, with this send counted (in the caller's transaction)."""
-    since = now - RATE_WINDOW
-    session.execute(delete(RateHitRow).where(col(RateHitRow.at) <= since))
-    mine = select(RateHitRow.at).where(RateHitRow.client == client, col(RateHitRow.at) > since)
-    hits = session.exec(mine.order_by(col(RateHitRow.at))).all()
-    if len(hits) >= RATE_LIMIT:
-        wait = _utc(hits[len(hits) - RATE_LIMIT]) + RATE_WINDOW - now
-        return RateLimited(max(1, int(wait.total_seconds()) + 1))
-    session.add(RateHitRow(client=client, at=now))
-    return None
+    quota = _take(session, client, now, limit=RATE_LIMIT, window=RATE_WINDOW)
+    return RateLimited(quota.reset) if quota.refused else None
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """A client's place in a rate limit once a hit was offered: refused (the limit was reached), or counted."""
+
+    limit: int
+    hits: int  # in the window, this one included when counted
+    reset: int  # seconds until the oldest hit leaves the window
+    refused: bool
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.limit - self.hits)
+
+
+def _take(session: Session, client: str, now: dt.datetime, *, limit: int, window: dt.timedelta) -> Quota:
+    """Count one hit for this client unless it has `limit` in the window already (in the caller's transaction).
+    Hits are kept RATE_WINDOW, the longest window, so a shorter one never deletes another limit's hits."""
+    session.execute(delete(RateHitRow).where(col(RateHitRow.at) <= now - RATE_WINDOW))
+    mine = select(RateHitRow.at).where(RateHitRow.client == client, col(RateHitRow.at) > now - window)
+    hits = [_utc(at) for at in session.exec(mine.order_by(col(RateHitRow.at))).all()]
+    refused = len(hits) >= limit
+    if not refused:
+        session.add(RateHitRow(client=client, at=now))
+        hits.append(now)
+    oldest = hits[len(hits) - limit] if refused else hits[0]
+    reset = max(1, int((oldest + window - now).total_seconds()) + 1)
+    return Quota(limit=limit, hits=len(hits), reset=reset, refused=refused)
+
+
+def take(engine: Engine, client: str, *, limit: int, window: dt.timedelta, now: dt.datetime | None = None) -> Quota:
+    """One hit of another limit kept in the same table (the admin token's wrong guesses): all workers share it."""
+    with Session(engine) as session, session.begin():
+        return _take(session, client, now or utcnow(), limit=limit, window=window)
 
 
 def nonce_used(engine: Engine, nonce: str) -> bool:

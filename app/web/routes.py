@@ -124,7 +124,7 @@ def program_page(request: Request, program_id: str, live: LiveDep, snap: Snapsho
         follow_rename(request, live, snap, program_id)
         raise HTTPException(404, f"No program has the id '{program_id[:80]}'.")
     program = found[0]
-    url = str(request.url_for("program_page", program_id=program.id))
+    url = base_url(request, live) + request.app.url_path_for("program_page", program_id=program.id)
     kept = compare_list(request.query_params, snap.index.docnum)
     context = {
         "compare_list": kept,

@@ -36,15 +36,16 @@ def load(database_url: str, catalog: Path, tmp_path: Path) -> None:
 
 
 @contextmanager
-def mentordir_serve(env: dict[str, str], log_dir: Path, *args: str) -> Iterator[str]:
-    """A `mentordir serve` process with these settings; yields its base URL once /readyz answers 200."""
+def mentordir_serve(env: dict[str, str], log_dir: Path, *args: str, access_log: Path | None = None) -> Iterator[str]:
+    """A `mentordir serve` process with these settings; yields its base URL once /readyz answers 200. Its
+    standard error goes to serve-PORT.log in `log_dir`; its access log (standard output) to `access_log`, if given."""
     port = free_port()
     environment = os.environ | {"MENTORDIR_LOG_LEVEL": "warning"} | env
     command = [sys.executable, "-m", "app.curate.cli", "serve", "--port", str(port), *args]
     log = log_dir / f"serve-{port}.log"
     log_dir.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as out:
-        process = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=out)
+    with log.open("w") as out, (access_log or Path(os.devnull)).open("w") as access:
+        process = subprocess.Popen(command, env=environment, cwd=ROOT, stdout=access, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
