@@ -103,6 +103,12 @@ def unavailable(reason: Exception | str) -> ApiError:
     )
 
 
+def ratelimit_headers(limit: int, remaining: int, reset: int) -> dict[str, str]:
+    """Where a client stands with a limit (draft-ietf-httpapi-ratelimit-headers-07): sends allowed in the window,
+    how many are left, and seconds until one frees."""
+    return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining), "RateLimit-Reset": str(reset)}
+
+
 def stored(live: LiveCatalog, snap: Snapshot, ids: Sequence[str]) -> list[StoredProgram]:
     """The records with these ids, in that order, from the request's snapshot; no database is a 503."""
     error = live.database_error()

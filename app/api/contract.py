@@ -26,6 +26,13 @@ LINK = _header('The next and previous pages, as <url>; rel="next" (RFC 8288).')
 SYNC = _header("This answer's sync_token: pass it as since= to learn what changes after it.")
 VERSION = _header("The catalog version this answer was made from.")
 RETRY = _header("Seconds to wait before asking again.", pattern="^[0-9]+$")
+# The forms' shared rate limit, on each answer it counted (draft-ietf-httpapi-ratelimit-headers-07).
+RATELIMITED = {
+    "RateLimit-Limit": _header("Sends allowed from one address in the window.", pattern="^[0-9]+$"),
+    "RateLimit-Remaining": _header("Sends left in the window.", pattern="^[0-9]+$"),
+    "RateLimit-Reset": _header("Seconds until the oldest send leaves the window (a slot frees).", pattern="^[0-9]+$"),
+}
+RATE_REFUSED = {"Retry-After": RETRY} | RATELIMITED
 
 
 class CatalogChanged(Problem):

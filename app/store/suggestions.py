@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -101,6 +102,15 @@ class RateLimited:
     retry_after: int  # seconds until the oldest counted suggestion leaves the window
 
 
+@dataclass(frozen=True, slots=True)
+class Quota:
+    """Where a client stands after a send that was counted: sends left in the window, and seconds until the oldest
+    counted send leaves it (a slot frees)."""
+
+    remaining: int
+    reset: int
+
+
 def _suggestion(row: SuggestionRow) -> Suggestion:
     assert row.id is not None
     values = {f.name: getattr(row, f.name) for f in fields(Suggestion)}
@@ -121,32 +131,37 @@ def add(
     channel: str,
     client: str,
     now: dt.datetime | None = None,
-) -> Suggestion | RateLimited:
+) -> tuple[Suggestion, Quota] | RateLimited:
     """Store a suggestion unless this client already stored RATE_LIMIT in the window; one transaction."""
     now = now or utcnow()
     with Session(engine) as session, session.begin():
-        if limited := counted(session, client, now):
-            return limited
+        quota = counted(session, client, now)
+        if isinstance(quota, RateLimited):
+            return quota
         row = SuggestionRow(
             **asdict(new), catalog_version=catalog_version, channel=channel, created_at=now, updated_at=now
         )
         session.add(row)
         session.flush()
-        return _suggestion(row)
+        return _suggestion(row), quota
 
 
-def counted(session: Session, client: str, now: dt.datetime) -> RateLimited | None:
+def counted(session: Session, client: str, now: dt.datetime) -> RateLimited | Quota:
     """The rate limit every form shares (suggestions, confirmations, email alerts): a RateLimited when this client
-    already sent RATE_LIMIT in the window, else None, with this send counted (in the caller's transaction)."""
+    already sent RATE_LIMIT in the window, else this send counted (in the caller's transaction) and what is left."""
     since = now - RATE_WINDOW
     session.execute(delete(RateHitRow).where(col(RateHitRow.at) <= since))
     mine = select(RateHitRow.at).where(RateHitRow.client == client, col(RateHitRow.at) > since)
-    hits = session.exec(mine.order_by(col(RateHitRow.at))).all()
+    hits = [_utc(at) for at in session.exec(mine.order_by(col(RateHitRow.at))).all()]
     if len(hits) >= RATE_LIMIT:
-        wait = _utc(hits[len(hits) - RATE_LIMIT]) + RATE_WINDOW - now
-        return RateLimited(max(1, int(wait.total_seconds()) + 1))
+        return RateLimited(_seconds(hits[len(hits) - RATE_LIMIT] + RATE_WINDOW - now))
     session.add(RateHitRow(client=client, at=now))
-    return None
+    return Quota(RATE_LIMIT - len(hits) - 1, _seconds((hits or [now])[0] + RATE_WINDOW - now))
+
+
+def _seconds(wait: dt.timedelta) -> int:
+    """A wait in whole seconds, rounded up and at least 1."""
+    return max(1, math.ceil(wait.total_seconds()))
 
 
 def nonce_used(engine: Engine, nonce: str) -> bool:
