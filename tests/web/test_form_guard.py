@@ -20,7 +20,7 @@ from app.store import suggestions as store
 from app.store.keys import KeyRow
 from app.store.mail import OutboxRow
 from app.web.guard import COOKIE, FORM_HOURS, form_key, issue
-from tests.support.app import Client, make_settings, running
+from tests.support.app import FIXTURE_CATALOG, Client, make_settings, running
 from tests.support.processes import mentordir_serve
 
 SECRET = "a-secret-for-tests-only"
@@ -114,17 +114,22 @@ def test_the_cookie_is_secure_when_the_public_address_is_https(tmp_path: Path) -
 
 
 @pytest.mark.slow
-def test_a_token_made_by_one_worker_is_accepted_by_the_other(tmp_path: Path) -> None:
-    env = {"MENTORDIR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "MENTORDIR_INDEX_DIR": str(tmp_path / "i")}
-    with mentordir_serve(env, tmp_path, "--workers", "2") as base:
+def test_a_token_made_by_one_server_process_is_accepted_by_another_on_the_same_database(tmp_path: Path) -> None:
+    """As two workers or two replicas of one deployment: neither knows MENTORDIR_SECRET_KEY, both share the database."""
+    env = {"MENTORDIR_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}", "MENTORDIR_CATALOG": str(FIXTURE_CATALOG)}
+    with (
+        mentordir_serve(env | {"MENTORDIR_INDEX_DIR": str(tmp_path / "one")}, tmp_path) as one,
+        mentordir_serve(env | {"MENTORDIR_INDEX_DIR": str(tmp_path / "two")}, tmp_path) as two,
+    ):
         short = FIELDS | {"message": "abc"}  # too short: refused with 422 after the token checks out, nothing counted
-        for _ in range(12):  # each request on a new connection, which the kernel hands to either worker
-            with httpx.Client(base_url=base) as browser:
-                page = browser.get("/suggest?program=elam", headers={"connection": "close"})
-                token = BeautifulSoup(page.text, "html.parser").select_one("input[name=csrf]")["value"]
-            with httpx.Client(base_url=base, cookies={COOKIE: page.cookies[COOKIE]}) as again:
-                answer = again.post("/suggest", data=short | {"csrf": token, "website": ""})
+        for made, checked in ((one, two), (two, one)):
+            page = httpx.get(f"{made}/suggest?program=elam")
+            token = BeautifulSoup(page.text, "html.parser").select_one("input[name=csrf]")["value"]
+            with httpx.Client(base_url=checked, cookies={COOKIE: page.cookies[COOKIE]}) as browser:
+                answer = browser.post("/suggest", data=short | {"csrf": token, "website": ""})
             assert answer.status_code == 422, answer.text[:300]
+            with httpx.Client(base_url=checked, cookies={COOKIE: "x" * 43}) as other:  # and only for its own cookie
+                assert other.post("/suggest", data=short | {"csrf": token, "website": ""}).status_code == 403
 
 
 def test_a_filled_honeypot_is_answered_as_a_sent_form_with_nothing_kept(
