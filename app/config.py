@@ -70,7 +70,9 @@ class Settings(BaseSettings):
         RECHECK_MONTHS, ge=1, le=120, description="Months after its last check that an entry is due for a fresh check."
     )
     secret_key: SecretStr | None = Field(
-        None, description="Signs the links `mentordir recheck --send` mails to programs (off when unset)."
+        None,
+        description="Signs the links `mentordir recheck --send` and email alerts mail (off when unset), and the forms' "
+        "CSRF tokens (unset: a random key kept in the database).",
     )
     link_days: int = Field(30, ge=1, le=365, description="Days a mailed confirmation link works.")
     smtp_url: str = Field(

@@ -26,11 +26,12 @@ LINK = _header('The next and previous pages, as <url>; rel="next" (RFC 8288).')
 SYNC = _header("This answer's sync_token: pass it as since= to learn what changes after it.")
 VERSION = _header("The catalog version this answer was made from.")
 RETRY = _header("Seconds to wait before asking again.", pattern="^[0-9]+$")
-RATELIMIT = {  # draft-ietf-httpapi-ratelimit-headers-07
-    "RateLimit-Limit": _header("Requests allowed in the window.", pattern="^[0-9]+$"),
+RATELIMIT = {  # draft-ietf-httpapi-ratelimit-headers-07, on each answer a limit counted
+    "RateLimit-Limit": _header("Requests allowed from one address in the window.", pattern="^[0-9]+$"),
     "RateLimit-Remaining": _header("Requests left in the window.", pattern="^[0-9]+$"),
-    "RateLimit-Reset": _header("Seconds until the window frees.", pattern="^[0-9]+$"),
+    "RateLimit-Reset": _header("Seconds until the window frees a slot.", pattern="^[0-9]+$"),
 }
+RATE_REFUSED = {"Retry-After": RETRY} | RATELIMIT
 
 
 class CatalogChanged(Problem):
@@ -115,7 +116,7 @@ def _admin(path: str, operation: dict[str, Any]) -> None:
     responses["401"] = _problem(
         "No token, or a wrong one.", headers={"WWW-Authenticate": _header("Bearer realm")} | RATELIMIT
     )
-    responses["429"] = _problem("Too many wrong tokens from this address.", headers={"Retry-After": RETRY} | RATELIMIT)
+    responses["429"] = _problem("Too many wrong tokens from this address.", headers=RATE_REFUSED)
     responses["503"] = _problem("The database or the disk failed.")
     if path == "/api/v1/admin/reload":
         operation["parameters"] = [p for p in operation.get("parameters", []) if p["name"] != "authorization"]

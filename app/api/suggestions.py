@@ -6,21 +6,22 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.api.contract import RATE_REFUSED, RATELIMIT
 from app.api.deps import check_params
 from app.api.schemas import Problem
-from app.catalog.models import EMAIL_PATTERN, MAX_ID, Url
+from app.api.weblink import link_problem
+from app.catalog.models import EMAIL_PATTERN, MAX_ID
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
-from app.plumbing import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, unavailable
+from app.plumbing import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, ratelimit_headers, unavailable
 from app.store import suggestions as store
 from app.store.suggestions import KINDS, MAX_EMAIL, MAX_MESSAGE, MAX_NAME, MAX_URL, Suggestion
 
@@ -47,7 +48,6 @@ BRACKETED_URL = re.compile(r"<https?://[^\s<>\"'`]+>")
 # The control characters CONTROL refuses, as an OpenAPI (ECMA) pattern.
 PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
 EMAIL = re.compile(EMAIL_PATTERN)
-URL = TypeAdapter(Url)  # what the catalog accepts as a link, so an accepted suggestion can be applied as it is
 
 
 class Invalid(Exception):
@@ -62,6 +62,12 @@ class TooMany(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"rate limited for {retry_after} s")
         self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)} | ratelimit_headers(store.RATE_LIMIT, 0, retry_after)
+
+
+def limit_headers(quota: store.Quota) -> dict[str, str]:
+    """The RateLimit-* headers of an answer a limit counted."""
+    return ratelimit_headers(quota.limit, quota.remaining, quota.reset)
 
 
 def plain_text(
@@ -130,8 +136,9 @@ def _check_message_and_addresses(
 
 
 def check_link(name: str, url: str | None, errors: dict[str, str]) -> None:
-    if url is not None and name not in errors and not web_address(url):
-        errors[name] = "must be a web address starting with http:// or https://, with no spaces"
+    """Every link a visitor sends us is checked here (app.api.weblink says what may be sent)."""
+    if url is not None and name not in errors and (problem := link_problem(url)):
+        errors[name] = problem
 
 
 def check_email(name: str, email: str | None, errors: dict[str, str]) -> None:
@@ -139,25 +146,16 @@ def check_email(name: str, email: str | None, errors: dict[str, str]) -> None:
         errors[name] = "does not look like an email address (name@example.org)"
 
 
-def web_address(url: str) -> bool:
-    try:
-        URL.validate_python(url)
-    except ValidationError:
-        return False
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:  # a bracketed host that is no IP address ("http://[^\\w]/"), which the URL type lets through
-        return False
-    return bool(host and "." in host.strip("."))
-
-
 def client_address(request: Request) -> str:
     """The client as uvicorn saw it (behind a trusted proxy, from X-Forwarded-For)."""
     return request.client.host if request.client else "unknown"
 
 
-def submit(request: Request, live: LiveCatalog, snap: Snapshot, new: store.NewSuggestion, channel: str) -> Suggestion:
-    """Store a checked suggestion (blocking: run it in the thread pool). Raises TooMany or a 503."""
+def submit(
+    request: Request, live: LiveCatalog, snap: Snapshot, new: store.NewSuggestion, channel: str
+) -> tuple[Suggestion, dict[str, str]]:
+    """Store a checked suggestion (blocking: run it in the thread pool), with its RateLimit headers. Raises TooMany
+    or a 503."""
     key = store.client_key(client_address(request))
     try:
         # The retention the form promises is kept by the service itself, not left to a curator's cron job.
@@ -167,7 +165,7 @@ def submit(request: Request, live: LiveCatalog, snap: Snapshot, new: store.NewSu
         raise unavailable(exc) from None
     if isinstance(saved, store.RateLimited):
         raise TooMany(saved.retry_after)
-    return saved
+    return saved[0], limit_headers(saved[1])
 
 
 def rate_limited(retry_after: int) -> str:
@@ -211,7 +209,8 @@ class NewProgramIn(BaseModel):
         None,
         max_length=MAX_URL,
         pattern=r"^\s*$|^\s*https?://",
-        description="A page to check (http or https); empty means none.",
+        description="A page to check: an http(s) address on the public web, with no user name or password and no "
+        "private, local or reserved host (else 422); empty means none.",
     )
     name: str | None = Field(None, max_length=MAX_NAME, description="For follow-up; curators alone see it.")
     email: str | None = Field(None, max_length=MAX_EMAIL, description="For follow-up; curators alone see it.")
@@ -247,12 +246,13 @@ ERROR = {"model": Problem}
     summary="Suggest a correction or a program",
     openapi_extra={"requestBody": BODY},
     responses={
-        201: {"model": SuggestionCreated, "description": "Stored for a curator to review."},
+        201: {"model": SuggestionCreated, "description": "Stored for a curator to review.", "headers": RATELIMIT},
         400: ERROR | {"description": "The body is not valid JSON, or the address has a query string."},
         413: ERROR | {"description": f"The body is over {MAX_BODY // 1024} KiB."},
         415: ERROR | {"description": "The body is not application/json."},
         422: ERROR | {"description": "A field is missing, too long or invalid; `errors` lists each."},
-        429: ERROR | {"description": "Too many suggestions from this address; see `Retry-After`."},
+        429: ERROR
+        | {"description": "Too many suggestions from this address; see `Retry-After`.", "headers": RATE_REFUSED},
         503: ERROR | {"description": "No catalog loaded yet, or the database did not answer."},
     },
 )
@@ -272,14 +272,13 @@ async def post_suggestion(request: Request, live: LiveDep, snap: SnapshotDep) ->
         detail = f"the body must be a JSON object with the fields {', '.join(FIELDS)}"
         raise ApiError(422, "invalid-suggestion", "Invalid suggestion", detail, extra={"errors": []})
     try:
-        saved = await run_in_threadpool(submit, request, live, snap, check(raw, snap), "api")
+        saved, headers = await run_in_threadpool(submit, request, live, snap, check(raw, snap), "api")
     except Invalid as exc:
         errors = [{"field": k, "message": v} for k, v in exc.errors.items()]
         raise ApiError(422, "invalid-suggestion", "Invalid suggestion", str(exc), extra={"errors": errors}) from None
     except TooMany as exc:
-        headers = {"Retry-After": str(exc.retry_after)}
         raise ApiError(
-            429, "rate-limited", "Too many suggestions", rate_limited(exc.retry_after), headers=headers
+            429, "rate-limited", "Too many suggestions", rate_limited(exc.retry_after), headers=exc.headers
         ) from None
     created = {k: getattr(saved, k) for k in ("id", "status", "kind", "program_id", "catalog_version")}
-    return JSON(created | {"created_at": saved.created_at.isoformat()}, status_code=201)
+    return JSON(created | {"created_at": saved.created_at.isoformat()}, status_code=201, headers=headers)

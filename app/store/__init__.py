@@ -6,5 +6,6 @@ May import `app.catalog` only.
 
 # Every table is registered on import of the package, so `init_db` creates them all whichever module is used first.
 from app.store import alerts as _alerts  # noqa: F401
+from app.store import keys as _keys  # noqa: F401
 from app.store import mail as _mail  # noqa: F401
 from app.store import suggestions as _suggestions  # noqa: F401

@@ -12,7 +12,7 @@ from sqlalchemy import Column, DateTime, Engine, Text, delete, update
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from app.store.db import _utc, utcnow
-from app.store.suggestions import RateLimited, counted
+from app.store.suggestions import Quota, RateLimited, counted
 
 FREQUENCIES = {"weekly": 7, "monthly": 30}  # days between digests
 SALTS = {"confirm": "mentordir-alert-confirm", "stop": "mentordir-alert-unsubscribe"}  # one purpose each
@@ -54,12 +54,15 @@ def _alert(row: AlertRow) -> Alert:
     )
 
 
-def add(engine: Engine, alert: Alert, *, client: str, now: dt.datetime | None = None) -> Alert | RateLimited:
+def add(
+    engine: Engine, alert: Alert, *, client: str, now: dt.datetime | None = None
+) -> tuple[Alert, Quota] | RateLimited:
     """Keep an unconfirmed alert, within the forms' shared rate limit."""
     now = now or utcnow()
     with Session(engine) as session, session.begin():
-        if limited := counted(session, client, now):
-            return limited
+        quota = counted(session, client, now)
+        if isinstance(quota, RateLimited):
+            return quota
         row = AlertRow(
             email=alert.email,
             search=alert.search,
@@ -70,7 +73,7 @@ def add(engine: Engine, alert: Alert, *, client: str, now: dt.datetime | None = 
         )
         session.add(row)
         session.flush()
-        return _alert(row)
+        return _alert(row), quota
 
 
 def confirm(engine: Engine, alert_id: int, *, seq: int, now: dt.datetime | None = None) -> Alert | None:

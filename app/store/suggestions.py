@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -122,25 +123,26 @@ def add(
     channel: str,
     client: str,
     now: dt.datetime | None = None,
-) -> Suggestion | RateLimited:
+) -> tuple[Suggestion, Quota] | RateLimited:
     """Store a suggestion unless this client already stored RATE_LIMIT in the window; one transaction."""
     now = now or utcnow()
     with Session(engine) as session, session.begin():
-        if limited := counted(session, client, now):
-            return limited
+        quota = counted(session, client, now)
+        if isinstance(quota, RateLimited):
+            return quota
         row = SuggestionRow(
             **asdict(new), catalog_version=catalog_version, channel=channel, created_at=now, updated_at=now
         )
         session.add(row)
         session.flush()
-        return _suggestion(row)
+        return _suggestion(row), quota
 
 
-def counted(session: Session, client: str, now: dt.datetime) -> RateLimited | None:
+def counted(session: Session, client: str, now: dt.datetime) -> RateLimited | Quota:
     """The rate limit every form shares (suggestions, confirmations, email alerts): a RateLimited when this client
-    already sent RATE_LIMIT in the window, else None, with this send counted (in the caller's transaction)."""
+    already sent RATE_LIMIT in the window, else this send counted (in the caller's transaction) and what is left."""
     quota = _take(session, client, now, limit=RATE_LIMIT, window=RATE_WINDOW)
-    return RateLimited(quota.reset) if quota.refused else None
+    return RateLimited(quota.reset) if quota.refused else quota
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +170,7 @@ def _take(session: Session, client: str, now: dt.datetime, *, limit: int, window
         session.add(RateHitRow(client=client, at=now))
         hits.append(now)
     oldest = hits[len(hits) - limit] if refused else hits[0]
-    reset = max(1, int((oldest + window - now).total_seconds()) + 1)
+    reset = max(1, math.ceil((oldest + window - now).total_seconds()))  # rounded up, at least 1
     return Quota(limit=limit, hits=len(hits), reset=reset, refused=refused)
 
 

@@ -13,15 +13,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.api.suggestions import EMAIL, client_address
+from app.api.suggestions import EMAIL, TooMany, client_address, limit_headers
 from app.live.holder import LiveCatalog
 from app.plumbing import LiveDep, SnapshotDep, base_url
 from app.store import alerts as store
 from app.store import mail
 from app.store.suggestions import RateLimited, client_key
 from app.web.common import render
+from app.web.guard import NO_STORE, caught, form_fields, guarded_page, refusal
 from app.web.lists import listed
-from app.web.suggestions import NO_STORE, form_fields, guarded_page, refusal
 
 COOKIE_PATH = "/alerts"
 OFF = "Email alerts are not switched on on this server (it has no key to sign their links)."
@@ -61,8 +61,10 @@ async def signup(request: Request, live: LiveDep, snap: SnapshotDep) -> Response
     secret = _secret(live)
     if not secret:
         raise HTTPException(404, OFF)
-    if refused := refusal(request, fields):
-        return _follow(request, live, snap, values, refused[0], notice=refused[1])
+    if notice := refusal(request, fields):
+        return _follow(request, live, snap, values, 403, notice=notice)
+    if bot := caught(request, fields, "/alerts/sent"):
+        return bot
     email, frequency = values["email"].strip(), values["frequency"]
     errors = {}
     if len(email) > 254 or not EMAIL.match(email):
@@ -80,8 +82,9 @@ async def signup(request: Request, live: LiveDep, snap: SnapshotDep) -> Response
         notice = (
             f"Nothing was saved: too many forms were sent from your address; try again in {saved.retry_after} seconds."
         )
-        return _follow(request, live, snap, values, 429, notice=notice, headers={"Retry-After": str(saved.retry_after)})
-    link = f"{base_url(request, live)}/alerts/confirm?token={store.token(secret, 'confirm', saved.id)}"
+        return _follow(request, live, snap, values, 429, notice=notice, headers=TooMany(saved.retry_after).headers)
+    alert, quota = saved
+    link = f"{base_url(request, live)}/alerts/confirm?token={store.token(secret, 'confirm', alert.id)}"
     settings = live.settings
     try:
         await run_in_threadpool(
@@ -92,11 +95,11 @@ async def signup(request: Request, live: LiveDep, snap: SnapshotDep) -> Response
             engine=live.engine,
         )
     except (smtplib.SMTPException, OSError):
-        await run_in_threadpool(store.remove, live.engine, saved.id)
+        await run_in_threadpool(store.remove, live.engine, alert.id)
         raise HTTPException(
             503, "Our mail server did not take the message. Nothing was saved; please try again later."
         ) from None
-    return RedirectResponse("/alerts/sent", status_code=303, headers=NO_STORE)
+    return RedirectResponse("/alerts/sent", status_code=303, headers=NO_STORE | limit_headers(quota))
 
 
 def _message(

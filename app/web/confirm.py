@@ -1,6 +1,7 @@
 """ "Do you run this program?": the form for a program's staff to confirm its entry or correct it, reached from every
 program page (?program=ID) or from a signed link mailed by `mentordir recheck --send` (?token=...). It shares the
-suggestion form's protections (CSRF token and cookie, honeypot, rate limit, size limits) and lands in the same queue.
+suggestion form's protections (app.web.guard: signed CSRF token and cookie, honeypot, rate limit, size limits) and
+lands in the same queue.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import LiveDep, SnapshotDep
 from app.store import suggestions as store
-from app.web.suggestions import NO_STORE, form_fields, guarded_page, refusal, thanks, too_many
+from app.web.guard import NO_STORE, caught, form_fields, guarded_page, refusal, too_many
+from app.web.suggestions import thanks
 
 REFUSALS = {
     "expired": ("This link has expired", "Links we send to programs work for {days} days, and this one is older."),
@@ -66,19 +68,21 @@ async def confirm_post(request: Request, live: LiveDep, snap: SnapshotDep) -> Re
     """Check the token, honeypot and fields, then store the confirmation (303 to the thank-you page)."""
     fields = await form_fields(request)
     values = {k: v for k, v in fields.items() if k in FIELDS}
-    if refused := refusal(request, fields):
-        return _page(request, snap, values, refused[0], notice=refused[1])
+    if notice := refusal(request, fields):
+        return _page(request, snap, values, 403, notice=notice)
+    if bot := caught(request, fields, "/suggest/confirm/done?" + urlencode({"program": values.get("program_id", "")})):
+        return bot
     link = await run_in_threadpool(_link, live, fields["token"]) if fields.get("token") else None
     try:
         new = check_confirmation({k: v for k, v in fields.items() if k != "token"}, snap, link)
-        saved = await run_in_threadpool(submit, request, live, snap, new, "mail" if link else "web")
+        saved, limits = await run_in_threadpool(submit, request, live, snap, new, "mail" if link else "web")
     except Invalid as exc:
         return _page(request, snap, values, 422, errors=exc.errors)
     except TooMany as exc:
         notice, headers = too_many(exc)
         return _page(request, snap, values, 429, notice=notice, headers=headers)
     query = urlencode({"ref": saved.id, "program": saved.program_id or ""})
-    return RedirectResponse(f"/suggest/confirm/done?{query}", status_code=303, headers=NO_STORE)
+    return RedirectResponse(f"/suggest/confirm/done?{query}", status_code=303, headers=NO_STORE | limits)
 
 
 def done_page(request: Request, snap: SnapshotDep) -> Response:

@@ -35,8 +35,8 @@ def add(url: str, new: NewSuggestion, *, now: dt.datetime | None = None, client:
         saved = store.add(engine, new, catalog_version="v1", channel="web", client=client, now=now)
     finally:
         engine.dispose()
-    assert isinstance(saved, store.Suggestion)
-    return saved
+    assert not isinstance(saved, store.RateLimited)
+    return saved[0]
 
 
 def test_list_show_close_and_purge(database_url: str) -> None:

@@ -93,6 +93,12 @@ def test_mistakes_get_clear_errors_beside_their_fields_and_nothing_is_stored(cli
     assert "does not look like an email address" in said["email"]
     assert "must be a web address" in said["source-cost"]
     assert "is required: say whether" in errors(send(client, {"answer": None}))["answer"]
+    private = {"answer": "changes", "new-url": "https://u:p@www.nih.gov/", "source-url": "http://[::ffff:10.0.0.1]/"}
+    sent = send(client, private)
+    assert "must not carry a user name or password" in errors(sent)["new-url"]
+    assert "points to a private, local or reserved address" in errors(sent)["source-url"]
+    kept = BeautifulSoup(sent.text, "html.parser")
+    assert kept.select_one("#source-url")["value"] == "http://[::ffff:10.0.0.1]/"  # what was typed is kept
     assert "a page where it says so" in errors(send(client, {"answer": "changes", "new-cost": "Free"}))["source-cost"]
     assert "no field has corrected text" in errors(send(client, {"answer": "changes"}))["answer"]
     assert (
@@ -108,7 +114,8 @@ def test_mistakes_get_clear_errors_beside_their_fields_and_nothing_is_stored(cli
 
 def test_the_same_protections_as_suggestions(client: Client) -> None:
     assert send(client, {"answer": "all-correct"}, token=False).status_code == 403  # no CSRF token
-    assert send(client, {"answer": "all-correct", "website": "http://spam"}).status_code == 400  # the honeypot
+    bot = send(client, {"answer": "all-correct", "website": "http://spam"})  # the honeypot: answered as sent
+    assert bot.status_code == 303 and bot.headers["location"] == "/suggest/confirm/done?program=kl2"
     big = client.post(
         "/suggest/confirm",
         content=b"a=" + b"x" * 20_000,

@@ -49,6 +49,11 @@ def test_a_correction_from_a_program_page_is_listed_and_survives_a_restart(
         expect(page.locator("#email")).to_have_value(EMAIL)
         no_sideways_scroll(page)
 
+        page.get_by_label("A link where we can check it").fill("http://192.168.1.20/elam")  # a private address
+        page.get_by_role("button", name="Send suggestion").click()
+        expect(page.locator("#url-error")).to_contain_text("The link points to a private, local or reserved address")
+        expect(page.locator("#message")).to_have_value(MESSAGE)
+
         page.get_by_label("A link where we can check it").fill("https://example.org/elam")
         page.get_by_role("button", name="Send suggestion").click()
         expect(page).to_have_url(re.compile(r"/suggest/done\?ref=1&program=elam$"))
