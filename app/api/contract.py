@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas import Problem, RejectedFile
+from app.api.schemas import HeldFile, Problem, RejectedFile, ReloadError
 from app.catalog.models import Program
 
 REF = "#/components/schemas/{model}"
@@ -46,6 +46,8 @@ class Ready(BaseModel):
     catalog: dict[Literal["version", "programs"], str | int] | None
     database: str = Field(description="'ok', or why it is unreachable.")
     rejected: RejectedFile | None = Field(None, description="While the catalog file is invalid.")
+    held: HeldFile | None = Field(None, description="While the catalog file would remove many programs at once.")
+    last_reload_error: ReloadError | None = Field(None, description="While the last reload failed (database, disk).")
 
 
 class Reloaded(BaseModel):
@@ -53,6 +55,7 @@ class Reloaded(BaseModel):
     changed: bool = Field(description="Whether the version served changed.")
     catalog: Served | None
     rejected: RejectedFile | None
+    held: HeldFile | None
     sync_token: str | None
     followers_within_seconds: float = Field(description="The other workers and replicas serve it within this.")
 
@@ -60,6 +63,7 @@ class Reloaded(BaseModel):
 class ReloadRefused(Problem):
     catalog: Served | None
     rejected: RejectedFile | None
+    held: HeldFile | None
     errors: list[dict[str, Any]]
 
 
@@ -151,6 +155,12 @@ def _responses(path: str, method: str, operation: dict[str, Any]) -> None:
         responses["401"] = _problem("No token, or a wrong one.", headers={"WWW-Authenticate": _header("Bearer realm")})
         responses["422"] = _problem(
             "The catalog file is invalid; the last good catalog is still served.", "ReloadRefused"
+        )
+        responses["400"] = _problem("An unknown query parameter, or allow_removals neither true nor false.")
+        responses["409"] = _problem(
+            "The catalog file would remove many programs at once: held until it changes or a curator confirms it "
+            "(allow_removals=true); the current catalog is still served.",
+            "ReloadRefused",
         )
         responses["429"] = _problem("Too many wrong tokens from this address.", headers={"Retry-After": RETRY})
         responses["503"] = _problem("The database or the disk failed; the last good catalog is still served.")
