@@ -47,6 +47,23 @@ class Settings(BaseSettings):
     watch_debounce_ms: int = Field(
         200, ge=10, le=10_000, description="Quiet time after a change to the catalog file before it is reloaded."
     )
+    watch_settle_ms: int = Field(
+        1000,
+        ge=0,
+        le=60_000,
+        description="How long the catalog file's size, modification time and inode must stay unchanged before a "
+        "changed file is read (and it is read again if it changed while read).",
+    )
+    hold_removals_percent: float = Field(
+        10,
+        ge=0,
+        le=100,
+        description="A load that would remove more than this percentage of the stored programs (and more than "
+        "`hold_removals_min`) is held until a curator confirms it (100: never held).",
+    )
+    hold_removals_min: int = Field(
+        5, ge=0, le=1_000_000, description="A load that removes this many programs or fewer is never held."
+    )
     watch_poll_seconds: float = Field(
         2.0, ge=0.2, le=300, description="How often the catalog file is also checked, for changes that events missed."
     )

@@ -62,7 +62,8 @@ def _install_health(app: FastAPI) -> None:
 
     @app.get("/readyz", tags=["health"])
     def readyz(live: LiveDep) -> JSONResponse:
-        """Ready when a catalog is loaded and the database answers; 503 otherwise."""
+        """Ready when a catalog is loaded and the database answers; 503 otherwise. Says why the file is not the one
+        served (`rejected`, `held`) and when the last reload failed on the database or the disk."""
         snapshot = live.current
         body: dict[str, Any] = {"status": "ready", "catalog": None, "database": "ok"}
         if snapshot is not None:
@@ -73,6 +74,10 @@ def _install_health(app: FastAPI) -> None:
             body["database"] = f"unreachable: {type(exc).__name__}"
         if live.rejected is not None:
             body["rejected"] = live.rejected.as_dict()
+        if live.held is not None:  # still ready: the current catalog is served
+            body["held"] = live.held.as_dict()
+        if live.reload_error is not None:
+            body["last_reload_error"] = live.reload_error.as_dict()
         ready = snapshot is not None and body["database"] == "ok"
         body["status"] = "ready" if ready else "not ready"
         return JSONResponse(body, status_code=200 if ready else 503)

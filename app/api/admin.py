@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.deps import check_params, invalid
-from app.api.params import ParamError, whole_number
+from app.api.params import ParamError, boolean, whole_number
 from app.api.suggestions import ERROR, client_address
 from app.api.sync import sync_token
 from app.plumbing import JSON, PREFIX, ApiError, LiveDep, ratelimit_headers, unavailable
@@ -79,19 +79,44 @@ def require_admin(request: Request, live: LiveDep) -> None:
 router = APIRouter(prefix=f"{PREFIX}/admin", tags=["admin"], dependencies=[Depends(require_admin)])
 
 
-@router.post("/reload")
-def reload_catalog(live: LiveDep) -> dict[str, Any]:
-    """Re-read the catalog file now: if valid, swap it in; if not, keep serving the last good one (422)."""
+ALLOW_REMOVALS = {
+    "name": "allow_removals",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "boolean", "default": False},
+    "description": "Load the file even if it removes more programs than a load may without confirmation.",
+}
+
+
+@router.post("/reload", openapi_extra={"parameters": [ALLOW_REMOVALS]})
+def reload_catalog(request: Request, live: LiveDep) -> dict[str, Any]:
+    """Re-read the catalog file now: if valid, swap it in; if not, keep serving the last good one (422); if it would
+    remove many programs at once, hold it (409) unless `allow_removals=true`."""
+    given = check_params(request, ("allow_removals",))
+    try:
+        allow = boolean("allow_removals", given.get("allow_removals", ["false"])[-1])
+    except ParamError as error:
+        raise invalid(error) from None
     before = live.current.version if live.current else None
     try:
-        accepted = live.reload_now()
+        accepted = live.reload_now(allow_removals=allow)
     except (SQLAlchemyError, OSError, LookupError, RuntimeError) as exc:
         log.exception("admin reload failed")
         detail = f"The reload failed ({type(exc).__name__}); the last good catalog is still served."
         raise ApiError(503, "reload-failed", "Reload failed", detail) from None
-    snap, refused = live.current, live.rejected
+    snap, refused, held = live.current, live.rejected, live.held
     rejected: dict[str, Any] | None = refused.as_dict() if refused else None
-    status = {"catalog": snap.as_dict() if snap else None, "rejected": rejected}
+    status = {
+        "catalog": snap.as_dict() if snap else None,
+        "rejected": rejected,
+        "held": held.as_dict() if held else None,
+    }
+    if not accepted and held is not None:
+        detail = f"The file would remove {held.removals} programs: held; the current catalog is still served."
+        raise ApiError(409, "removals-held", "The catalog file is held", detail, extra=status | {"errors": []})
+    if not accepted and refused is None:
+        detail = "The catalog file changed while it was read; try again once it is saved."
+        raise ApiError(503, "reload-failed", "Reload failed", detail)
     if not accepted:
         errors = rejected["errors"] if rejected else []
         detail = f"{len(errors)} error(s) in the catalog file; the last good catalog is still served."

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from app.api.schemas import Problem, RejectedFile
+from app.api.schemas import HeldFile, Problem, RejectedFile, ReloadError
 from app.catalog.models import Program
 
 REF = "#/components/schemas/{model}"
@@ -52,6 +52,8 @@ class Ready(BaseModel):
     catalog: dict[Literal["version", "programs"], str | int] | None
     database: str = Field(description="'ok', or why it is unreachable.")
     rejected: RejectedFile | None = Field(None, description="While the catalog file is invalid.")
+    held: HeldFile | None = Field(None, description="While the catalog file would remove many programs at once.")
+    last_reload_error: ReloadError | None = Field(None, description="While the last reload failed (database, disk).")
 
 
 class Reloaded(BaseModel):
@@ -59,6 +61,7 @@ class Reloaded(BaseModel):
     changed: bool = Field(description="Whether the version served changed.")
     catalog: Served | None
     rejected: RejectedFile | None
+    held: HeldFile | None
     sync_token: str | None
     followers_within_seconds: float = Field(description="The other workers and replicas serve it within this.")
 
@@ -66,6 +69,7 @@ class Reloaded(BaseModel):
 class ReloadRefused(Problem):
     catalog: Served | None
     rejected: RejectedFile | None
+    held: HeldFile | None
     errors: list[dict[str, Any]]
 
 
@@ -123,6 +127,12 @@ def _admin(path: str, operation: dict[str, Any]) -> None:
         responses["200"]["content"] = {"application/json": {"schema": {"$ref": REF.format(model="Reloaded")}}}
         responses["422"] = _problem(
             "The catalog file is invalid; the last good catalog is still served.", "ReloadRefused"
+        )
+        responses["400"] = _problem("An unknown query parameter, or allow_removals neither true nor false.")
+        responses["409"] = _problem(
+            "The catalog file would remove many programs at once: held until it changes or a curator confirms it "
+            "(allow_removals=true); the current catalog is still served.",
+            "ReloadRefused",
         )
         responses["503"] = _problem("The database or the disk failed; the last good catalog is still served.")
 

@@ -265,19 +265,19 @@ def vocabularies(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Respo
 @router.get("/catalog", tags=["catalog"], responses=apidoc.ok(CatalogInfo), summary="Catalog version")
 def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """The catalog being served: its version (a content hash), title, program count and when it was loaded; and,
-    while the catalog file is invalid, the rejected file's digest and every error in it with its line."""
+    while the catalog file is invalid, the rejected file's digest and every error in it with its line; while a file
+    that would remove many programs is held, what it would remove; and the last reload's database or disk failure."""
     check_params(request, ())
     if error := live.database_error():  # like every other answer from the catalog: a replica without it is stale
         raise unavailable(error)
-    rejected = live.rejected
+    notes = {"rejected": live.rejected, "held": live.held, "last_reload_error": live.reload_error}
     body = {
         "version": snap.version,
         "title": snap.title,
         "program_count": snap.program_count,
         "loaded_at": snap.loaded_at.isoformat(),
-        "rejected": rejected.as_dict() if rejected else None,
-    }
-    items = [("rejected", rejected.digest + rejected.at.isoformat())] if rejected else []
+    } | {name: note.as_dict() if note else None for name, note in notes.items()}
+    items = [(name, str(note.as_dict())) for name, note in notes.items() if note]
     return conditional(request, etag(snap, base, request.url.path, items), lambda: JSON(body))
 
 

@@ -230,6 +230,20 @@ class RejectedFile(BaseModel):
     errors: list[RejectedError]
 
 
+class HeldFile(BaseModel):
+    file_digest: str = Field(description="The held file's content hash.")
+    held_since: dt.datetime
+    removals: int = Field(description="How many stored programs the file would remove.")
+    programs_stored: int
+    removed_ids: list[str] = Field(description="The first few ids it would remove.")
+    confirm: str = Field(description="How a curator loads it anyway.")
+
+
+class ReloadError(BaseModel):
+    at: dt.datetime
+    what: str = Field(description="What failed: 'database: <error>' or 'disk: <error>'.")
+
+
 class CatalogInfo(BaseModel):
     version: str = Field(description="A content hash of the whole catalog.")
     title: str | None
@@ -237,6 +251,13 @@ class CatalogInfo(BaseModel):
     loaded_at: dt.datetime
     rejected: RejectedFile | None = Field(
         description="While the catalog file is invalid: what was refused and why; the last good catalog is served."
+    )
+    held: HeldFile | None = Field(
+        description="While the catalog file would remove many programs at once: held until it changes or a curator "
+        "confirms it; the current catalog is served."
+    )
+    last_reload_error: ReloadError | None = Field(
+        description="The last reload, when it failed on the database or the disk (cleared by the next success)."
     )
 
 

@@ -254,8 +254,8 @@ class CatalogHeader(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    title: Text | None = None
-    description: Text | None = None
+    title: Annotated[Text, StringConstraints(max_length=200)] | None = None
+    description: Annotated[Text, StringConstraints(max_length=2000)] | None = None
 
 
 class CatalogFile(CatalogHeader):
@@ -284,6 +284,11 @@ class Catalog:
     def version(self) -> str:
         """A content hash of the whole catalog: the same programs give the same version."""
         return version_of((p.id, p.content_hash) for p in self.programs)
+
+    def removes(self, stored: Iterable[str]) -> list[str]:
+        """The stored ids that loading this catalog removes (what a curator confirms when many go at once): not
+        those a program `replaces`, which it renames."""
+        return sorted(set(stored) - {p.id for p in self.programs} - {old for p in self.programs for old in p.replaces})
 
 
 def normalize(text: str) -> str:

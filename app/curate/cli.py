@@ -25,11 +25,19 @@ def validate(
 
 
 @cli.command()
-def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir: IndexOpt = None) -> None:
+def load(
+    catalog: CatalogOpt = None,
+    database_url: DatabaseOpt = None,
+    index_dir: IndexOpt = None,
+    allow_removals: Annotated[
+        bool, typer.Option(help="Load even if the file removes more programs than a load may without confirmation.")
+    ] = False,
+) -> None:
     """Validate the catalog, write it to the database in one transaction, and build its search index."""
     from app.config import SYNONYMS, WORDFORMS
-    from app.live.loading import gc_paused, load_file
+    from app.live.loading import RemovalsHeld, file_digest, gc_paused, load_file
     from app.live.snapshot import build_snapshot
+    from app.live.verdicts import HELD_IDS_SHOWN, Held, remember_failure, remember_verdict
     from app.search.analysis import Synonyms
     from app.store.db import make_engine
 
@@ -38,18 +46,26 @@ def load(catalog: CatalogOpt = None, database_url: DatabaseOpt = None, index_dir
     try:
         with spinner() as progress, gc_paused():
             task = progress.add_task("validating and writing to the database")
-            report = load_file(settings, engine)
+            report = load_file(settings, engine, allow_removals=allow_removals)
             progress.update(task, description=f"indexing {report.total} programs")
             snapshot = build_snapshot(settings, engine, Synonyms.load(SYNONYMS, WORDFORMS), stored=report.programs)
     except CatalogError as exc:
         fail(exc)
+    except RemovalsHeld as exc:  # the servers of this machine show it too, until the file changes or is confirmed
+        held = Held(file_digest(settings), tuple(exc.removed[:HELD_IDS_SHOWN]), len(exc.removed), exc.stored)
+        remember_verdict(settings, held)
+        err.print(
+            f"{settings.catalog}: held: it would remove {held.removals} of the {held.stored} programs stored "
+            f"({', '.join(held.removed)}{', ...' if held.removals > len(held.removed) else ''}); nothing was written. "
+            "If that is meant, run `mentordir load --allow-removals`.",
+            markup=False,
+        )
+        raise typer.Exit(1) from None
     finally:
         engine.dispose()
-    typer.echo(
-        f"catalog {snapshot.version}: {report.total} programs "
-        f"({len(report.added)} added, {len(report.changed)} changed, {len(report.removed)} removed, "
-        f"{report.unchanged} unchanged" + (f", {len(report.renamed)} renamed" if report.renamed else "") + ")"
-    )
+    remember_verdict(settings, None)  # the servers of this machine stop showing a hold or a refusal of the file
+    remember_failure(settings, None)
+    typer.echo(f"catalog {snapshot.version}: {report.total} programs ({report.counts})")
 
 
 @cli.command()

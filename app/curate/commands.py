@@ -76,14 +76,18 @@ def report(
     import datetime as dt
 
     from app.curate.report import build_report, render
+    from app.live.verdicts import Held, read_failure, read_verdict
 
     try:
         as_of = dt.date.fromisoformat(today) if today else dt.date.today()
     except ValueError:
         err.print(f"--today must be a date written YYYY-MM-DD, not {today!r}", markup=False)
         raise typer.Exit(2) from None
-    _, loaded = load_or_fail(catalog)
+    settings, loaded = load_or_fail(catalog)
     result = build_report(loaded, today=as_of, stale_days=days)
+    verdict, failure = read_verdict(settings), read_failure(settings)
+    result.held = verdict.as_dict() if isinstance(verdict, Held) else None
+    result.last_reload_error = failure.as_dict() if failure else None
     if as_json:
         sys.stdout.buffer.write(orjson.dumps(result, option=orjson.OPT_INDENT_2) + b"\n")
     else:

@@ -58,6 +58,8 @@ class Report:
     missing: dict[str, list[Entry]] = field(default_factory=dict)
     unused_terms: list[Term] = field(default_factory=list)
     near_duplicates: list[NearDuplicate] = field(default_factory=list)
+    held: dict[str, object] | None = None  # the server's verdicts, from the index folder (app.live.verdicts)
+    last_reload_error: dict[str, object] | None = None
 
     @property
     def findings(self) -> int:
@@ -135,6 +137,14 @@ def render(report: Report, console: Console) -> None:
     """The report as text for people: one section per kind of finding, each naming the entry and its line."""
     console.print(f"[bold]Catalog health report[/bold]: {report.programs} programs, as of {report.today}")
     console.print()
+    if held := report.held:
+        console.print(
+            f"[bold red]Load held[/bold red]: file {held['file_digest']} would remove {held['removals']} of the "
+            f"{held['programs_stored']} programs stored ({', '.join(map(str, held['removed_ids']))}); the current "  # type: ignore[call-overload]
+            f"catalog is served until the file changes or a curator confirms with {held['confirm']}"
+        )
+    if failed := report.last_reload_error:
+        console.print(f"[bold red]Last reload failed[/bold red] at {failed['at']}: {failed['what']}")
     _section(
         console,
         f"Not verified for more than {report.stale_days} days",

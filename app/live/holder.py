@@ -7,33 +7,46 @@ import logging
 import os
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine, inspect
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.problems import CatalogError
 from app.config import SYNONYMS, WORDFORMS, Settings
-from app.live.loading import file_digest, file_stamp, gc_paused, load_file, release_freed_memory
-from app.live.locks import FileLock
-from app.live.restart import (
-    already_loaded,
-    forget_rejected,
-    probably_loaded,
-    read_rejected,
-    remember_loaded,
-    remember_rejected,
+from app.live.loading import (
+    FileChanged,
+    FileStamp,
+    RemovalsHeld,
+    file_digest,
+    file_stamp,
+    gc_paused,
+    load_file,
+    release_freed_memory,
 )
-from app.live.snapshot import Rejected, Snapshot, build_snapshot
+from app.live.locks import FileLock
+from app.live.restart import already_loaded, digest_reading_ahead, remember_loaded
+from app.live.snapshot import Snapshot, build_snapshot
+from app.live.verdicts import (
+    Held,
+    Rejected,
+    ReloadFailure,
+    Verdict,
+    hold,
+    read_failure,
+    read_verdict,
+    remember_failure,
+    remember_verdict,
+)
 from app.search.analysis import Synonyms
 from app.search.indexdir import prune
-from app.store.db import StoredProgram, init_db, ping, read_meta, read_programs
+from app.store.db import StoredProgram, SyncReport, init_db, ping, read_meta
 
 log = logging.getLogger("mentordir")
 
 
 DB_CHECK_SECONDS = 1.0
 LOAD_LOCK_SECONDS = 300.0  # how long a worker waits for another one's load before giving up
+START_READS = 5  # a file still being written as the service starts is read again, this many times at most
 
 
 class LiveCatalog:
@@ -44,9 +57,11 @@ class LiveCatalog:
         self.engine = engine
         self.synonyms = Synonyms.load(SYNONYMS, WORDFORMS)
         self.current: Snapshot | None = None
-        self.rejected: Rejected | None = None
+        self.rejected: Rejected | None = None  # the file read last is invalid
+        self.held: Held | None = None  # the file read last would remove too many programs
+        self.reload_error: ReloadFailure | None = None  # the last reload failed on the database or the disk
         self._lock = threading.Lock()
-        self._seen: tuple[str, tuple[int, int, int] | None] | None = None  # (digest, stamp) of the file last read
+        self._seen: tuple[str, FileStamp] | None = None  # (digest, stamp) of the file last read
         self.failures = 0  # reloads refused or failed since start, for /metrics
         self._db_lock = threading.Lock()
         self._db_checked = -DB_CHECK_SECONDS
@@ -79,80 +94,86 @@ class LiveCatalog:
                 self._db_lock.release()
         return self._db_error
 
-    def reload(self) -> bool:
+    def reload(self, *, allow_removals: bool = False) -> bool:
         """Load now: validate the file, store it, index it and swap it in; on invalid input keep serving the
         last good one. Returns True when the file was accepted.
 
-        The workers of a machine take turns (a lock in the index folder), and bytes already stored or refused by
-        another worker are not validated again: each new file is validated once. Database and disk errors
-        propagate with the old snapshot still served.
+        The workers of a machine take turns (a lock in the index folder), and bytes already stored, refused or held
+        by another worker are not validated again: each new file is validated once. A file that would remove many
+        programs is held unless `allow_removals` (a curator's confirmation). Database and disk errors propagate with
+        the old snapshot still served, and show in `reload_error` until a load succeeds.
         """
         with self._lock, self._load_lock.hold(LOAD_LOCK_SECONDS), gc_paused():
             # Fingerprint before reading: a write landing during the load then differs, and is loaded next time.
             stamp = file_stamp(self.settings.catalog)
-            digest, ahead = self._digest_reading_ahead(stamp)
-            refused = read_rejected(self.settings)
-            if refused is not None and refused.digest == digest:  # another worker has already refused these bytes
-                return self._refuse(digest, stamp, refused)
+            digest, ahead = digest_reading_ahead(self.settings, self.engine, stamp, warm=self.current is None)
+            verdict = read_verdict(self.settings)
+            if verdict is not None and verdict.digest == digest and not (allow_removals and isinstance(verdict, Held)):
+                return self._refuse(digest, stamp, verdict)  # another worker has already refused or held these bytes
             try:
-                warm = already_loaded(self.settings, self.engine, digest)
-                ahead = ahead if warm else None  # read for nothing: not kept through a load
-                report = None if warm else load_file(self.settings, self.engine)
-                if report is not None:
-                    release_freed_memory()  # before the new index is opened: not on top of the load's peak
-                snapshot = None
-                if report is not None or self._behind():
-                    stored = report.programs if report else ahead
-                    snapshot = build_snapshot(self.settings, self.engine, self.synonyms, prune=False, stored=stored)
+                report, snapshot = self._load(digest, stamp, ahead, allow_removals=allow_removals)
             except CatalogError as exc:
                 self.failures += 1
-                rejected = Rejected(digest, exc.errors)
-                remember_rejected(self.settings, rejected)
                 for problem in exc.errors:
                     log.error("catalog rejected: %s", problem)
-                return self._refuse(digest, stamp, rejected)
-            except Exception:
+                return self._refuse(digest, stamp, Rejected(digest, exc.errors), remember=True)
+            except RemovalsHeld as exc:
+                held = hold(digest, exc.removed, exc.stored, self.served)
+                return self._refuse(digest, stamp, held, remember=True)
+            except FileChanged:
+                log.info("%s changed while it was read; reading it again once it settles", self.settings.catalog)
+                return False
+            except Exception as exc:
                 self.failures += 1  # the database or the disk failed: the old snapshot stays, the caller hears why
+                self._failed(exc)
                 raise
             if snapshot is not None:
                 self._swap(snapshot)
             self._seen = (digest, stamp)  # only now: a load that failed on the database is retried on the next check
-            self.rejected = None
-            forget_rejected(self.settings)  # for the other workers too: this file is the one served
+            self._show(None)
+            remember_verdict(self.settings, None)  # for the other workers too: this file is the one served
+            self._failed(None)
             if report is None:
                 log.info("catalog %s unchanged since it was loaded: reusing the database and index", self.served)
                 return True
             remember_loaded(self.settings, digest, report.version, stamp)
             log.info(
-                "catalog %s (load %d) loaded: %d programs (%d added, %d changed, %d removed, %d renamed)",
-                report.version,
-                report.seq,
-                report.total,
-                len(report.added),
-                len(report.changed),
-                len(report.removed),
-                len(report.renamed),
+                "catalog %s (load %d) loaded: %d programs (%s)", report.version, report.seq, report.total, report.counts
             )
             return True
 
-    def _digest_reading_ahead(self, stamp: tuple[int, int, int] | None) -> tuple[str, list[StoredProgram] | None]:
-        """The file's digest; and, at a start that looks warm (the file as the last load left it), the database's
-        rows, read while the file is hashed (hashing lets go of the GIL: 0.2 s of a warm start at 100,000)."""
-        if self.current is not None or not probably_loaded(self.settings, self.engine, stamp):
-            return file_digest(self.settings), None
-        with ThreadPoolExecutor(1) as pool:
-            hashing = pool.submit(file_digest, self.settings)
-            try:
-                rows: list[StoredProgram] | None = read_programs(self.engine)
-            except SQLAlchemyError:
-                rows = None  # read again, or reported, by the load itself
-            return hashing.result(), rows
+    def _load(
+        self, digest: str, stamp: FileStamp, ahead: list[StoredProgram] | None, *, allow_removals: bool
+    ) -> tuple[SyncReport | None, Snapshot | None]:
+        """Store the file unless these bytes are stored already, and index what is stored when it is not served."""
+        warm = already_loaded(self.settings, self.engine, digest)
+        ahead = ahead if warm else None  # read for nothing: not kept through a load
+        report = None if warm else load_file(self.settings, self.engine, allow_removals=allow_removals, stamp=stamp)
+        if report is not None:
+            release_freed_memory()  # before the new index is opened: not on top of the load's peak
+        if report is None and not self._behind():
+            return None, None
+        stored = report.programs if report else ahead
+        return report, build_snapshot(self.settings, self.engine, self.synonyms, prune=False, stored=stored)
+
+    def _show(self, verdict: Verdict | None) -> None:
+        """Say why the file read last is not served (None: it is)."""
+        self.rejected = verdict if isinstance(verdict, Rejected) else None
+        self.held = verdict if isinstance(verdict, Held) else None
+
+    def _failed(self, exc: Exception | None) -> None:
+        """Show a reload's database or disk failure (None: the last reload worked), to every worker."""
+        self.reload_error = None if exc is None else ReloadFailure.of(exc)
+        remember_failure(self.settings, self.reload_error)
 
     def start(self) -> None:
         """Load the first catalog: from the file (the first worker loads it, the others wait and reuse it), or in
         follower mode from the database the leader writes."""
         if not self.settings.follow:
-            self.reload()
+            for _ in range(START_READS):
+                if self.reload() or self._seen is not None:  # else the file changed while read: read it again
+                    return
+                time.sleep(self.settings.watch_settle_ms / 1000)
             return
         try:
             self.refresh_from_database()
@@ -207,14 +228,17 @@ class LiveCatalog:
         return True
 
     def _follow_rejection(self) -> None:
-        """Show the verdict of whichever worker of this machine last read the file (leader mode only)."""
+        """Show the verdict of whichever worker of this machine last read the file, and its last reload failure
+        (leader mode only)."""
         if self.settings.follow:
             return
-        refused = read_rejected(self.settings)
-        if refused is None or self.rejected is None or self.rejected.digest != refused.digest:
-            self.rejected = refused
+        verdict = read_verdict(self.settings)
+        shown = self.rejected or self.held
+        if verdict is None or shown is None or (shown.digest, type(shown)) != (verdict.digest, type(verdict)):
+            self._show(verdict)
+        self.reload_error = read_failure(self.settings)
 
-    def reload_now(self) -> bool:
+    def reload_now(self, *, allow_removals: bool = False) -> bool:
         """An operator's reload: the file (leader), or the database's latest version (follower, which never reads
         its own copy of the file: that would write an old catalog over the one every replica follows)."""
         if self.settings.follow:
@@ -222,7 +246,11 @@ class LiveCatalog:
                 pass
             self.refresh_from_database()
             return True
-        return self.reload()
+        return self.reload(allow_removals=allow_removals)
+
+    def file_moved(self) -> bool:
+        """Whether the file's inode, size or modification time differ from when it was last read."""
+        return self._seen is None or file_stamp(self.settings.catalog) != self._seen[1]
 
     def reload_if_changed(self, *, suspect: bool = True) -> bool | None:
         """Reload when the file's bytes differ from the last ones read; None when nothing changed.
@@ -237,9 +265,13 @@ class LiveCatalog:
                 return None
         return self.reload()
 
-    def _refuse(self, digest: str, stamp: tuple[int, int, int] | None, rejected: Rejected) -> bool:
-        """Keep serving the last good catalog (at start, the database's, if any) and say why this file was not."""
-        self._seen, self.rejected = (digest, stamp), rejected
+    def _refuse(self, digest: str, stamp: FileStamp, verdict: Verdict, *, remember: bool = False) -> bool:
+        """Keep serving the last good catalog (at start, the database's, if any) and say why this file was not;
+        with `remember`, tell the other workers too."""
+        self._seen = (digest, stamp)
+        self._show(verdict)
+        if remember:
+            remember_verdict(self.settings, verdict)
         if self.current is not None:
             return False
         try:

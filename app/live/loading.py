@@ -7,8 +7,9 @@ import ctypes
 import gc
 import hashlib
 import logging
+import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -30,7 +31,10 @@ def file_digest(settings: Settings) -> str:
         return "unreadable"
 
 
-def file_stamp(path: Path) -> tuple[int, int, int] | None:
+FileStamp = tuple[int, int, int] | None
+
+
+def file_stamp(path: Path) -> FileStamp:
     """A cheap fingerprint (inode, size, mtime) that changes when the file is rewritten or replaced."""
     try:
         st = path.stat()
@@ -39,14 +43,49 @@ def file_stamp(path: Path) -> tuple[int, int, int] | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
-def load_file(settings: Settings, engine: Engine) -> SyncReport:
+class RemovalsHeld(Exception):
+    """The file would remove more programs than a load may without a curator's confirmation; nothing was written."""
+
+    def __init__(self, removed: list[str], stored: int) -> None:
+        super().__init__(f"would remove {len(removed)} of the {stored} programs stored")
+        self.removed, self.stored = removed, stored
+
+
+class FileChanged(Exception):
+    """The file changed while it was read: it is read again once it settles."""
+
+
+def removal_limit(settings: Settings, stored: int) -> int:
+    """The most programs a load may remove, of `stored`, without a curator's confirmation."""
+    return max(settings.hold_removals_min, math.floor(stored * settings.hold_removals_percent / 100))
+
+
+def load_file(
+    settings: Settings,
+    engine: Engine,
+    *,
+    allow_removals: bool = False,
+    stamp: FileStamp = None,
+) -> SyncReport:
     """Validate the catalog file and write it to the database (one transaction); the index is built afterwards,
-    from what was stored (`app.live.snapshot.build_snapshot`)."""
+    from what was stored (`app.live.snapshot.build_snapshot`).
+
+    Unless `allow_removals`, a file that removes more than `removal_limit` programs is held (`RemovalsHeld`), and
+    given the file's `stamp` from before it was read, a file that changed since is not written (`FileChanged`).
+    """
     catalog = load_catalog(settings.catalog, max_bytes=settings.max_catalog_bytes, max_programs=settings.max_programs)
+    if stamp is not None and file_stamp(settings.catalog) != stamp:
+        raise FileChanged(str(settings.catalog))
+
+    def check(stored: Set[str]) -> None:
+        removed = catalog.removes(stored)
+        if not allow_removals and len(removed) > removal_limit(settings, len(stored)):
+            raise RemovalsHeld(removed, len(stored))
+
     init_db(engine)
     for attempt in range(1, SYNC_ATTEMPTS + 1):
         try:
-            return sync_catalog(engine, catalog)
+            return sync_catalog(engine, catalog, check=check)
         except SQLAlchemyError:
             if attempt == SYNC_ATTEMPTS:
                 raise

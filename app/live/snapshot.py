@@ -6,21 +6,19 @@ import datetime as dt
 import functools
 import time
 from collections.abc import Iterator, KeysView, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import Engine
 
 from app.catalog.models import version_of
-from app.catalog.problems import Problem
 from app.config import Settings
 from app.search import indexdir
 from app.search.analysis import Synonyms
 from app.search.index import SearchIndex
 from app.search.query import Document
-from app.store.db import CatalogMeta, Removal, StoredProgram, read_meta, read_programs, read_removals, utcnow
+from app.store.db import CatalogMeta, Removal, StoredProgram, read_meta, read_programs, read_removals
 
 SAME_SPONSOR = 2  # similar programs of the program's own sponsor, at most
 
@@ -98,24 +96,6 @@ class Snapshot:
             "programs": self.program_count,
             "loaded_at": self.loaded_at.isoformat(),
             "seq": self.seq,
-        }
-
-
-@dataclass(frozen=True)
-class Rejected:
-    """A catalog file that failed validation; the last good snapshot is served meanwhile."""
-
-    digest: str
-    errors: list[Problem]
-    at: dt.datetime = field(default_factory=utcnow)
-
-    def as_dict(self) -> dict[str, object]:
-        """For public answers: each error names the file, never the server's path to it (logs and the CLI do)."""
-        shown = [replace(e, path=PurePath(e.path).name) for e in self.errors]
-        return {
-            "file_digest": self.digest,
-            "rejected_at": self.at.isoformat(),
-            "errors": [e.as_dict() | {"text": str(e)} for e in shown],
         }
 
 

@@ -13,6 +13,7 @@ import anyio.to_thread
 from watchfiles import awatch
 
 from app.live.holder import LiveCatalog
+from app.live.loading import file_stamp
 
 log = logging.getLogger("mentordir")
 
@@ -34,8 +35,21 @@ async def _stopped(stop: asyncio.Event, seconds: float) -> bool:
     return stop.is_set()
 
 
+async def _settled(path: Path, seconds: float, stop: asyncio.Event) -> bool:
+    """Wait until the file's inode, size and modification time stay the same for `seconds` (an editor may still be
+    writing it); False when stopped."""
+    stamp = file_stamp(path)
+    while not await _stopped(stop, seconds):
+        now = file_stamp(path)
+        if now == stamp:
+            return True
+        stamp = now
+    return False
+
+
 async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
-    """Reload on each settled change to the catalog file, and check its fingerprint every few seconds as well.
+    """Reload on each change to the catalog file once it has settled (unchanged for `watch_settle_ms`), and check its
+    fingerprint every few seconds as well.
 
     The periodic check catches what change events miss (network file systems, a write before the watch began).
     """
@@ -59,8 +73,13 @@ async def watch_catalog(live: LiveCatalog, stop: asyncio.Event) -> None:
         yield_on_timeout=True,
         recursive=False,
     ):
-        try:  # an event that named the file makes it suspect; an empty set is the periodic check
-            await anyio.to_thread.run_sync(partial(live.reload_if_changed, suspect=bool(changes)))
+        suspect = bool(changes)  # an event that named the file makes it suspect; an empty set is the periodic check
+        if (suspect or live.file_moved()) and not await _settled(
+            settings.catalog, settings.watch_settle_ms / 1000, stop
+        ):
+            return
+        try:
+            await anyio.to_thread.run_sync(partial(live.reload_if_changed, suspect=suspect))
         except Exception:  # keep watching: the last good catalog is still served, and the next change may fix it
             log.exception("reloading %s failed; still serving catalog %s", settings.catalog, live.served)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,6 +128,12 @@ class SyncReport:
     def total(self) -> int:
         return len(self.added) + len(self.changed) + self.unchanged
 
+    @property
+    def counts(self) -> str:
+        added, changed, removed = len(self.added), len(self.changed), len(self.removed)
+        renamed = f", {len(self.renamed)} renamed" if self.renamed else ""
+        return f"{added} added, {changed} changed, {removed} removed, {self.unchanged} unchanged{renamed}"
+
 
 def make_engine(url: str) -> Engine:
     """An engine for any SQLAlchemy URL; SQLite files get their folder, WAL and a busy timeout."""
@@ -169,8 +176,11 @@ def _serialize_writers(session: Session) -> None:
     session.execute(update(CatalogRow).where(CatalogRow.key == "current").values(seq=CatalogRow.seq))  # type: ignore[arg-type]
 
 
-def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = None) -> SyncReport:
-    """Make the database hold exactly this catalog, in one transaction; timestamps move only on change."""
+def sync_catalog(
+    engine: Engine, catalog: Catalog, *, now: dt.datetime | None = None, check: Callable[[Set[str]], None] | None = None
+) -> SyncReport:
+    """Make the database hold exactly this catalog, in one transaction; timestamps move only on change.
+    `check(stored ids)` runs before anything is written: raising there writes nothing."""
     now = now or utcnow()
     with Session(engine) as session, session.begin():
         _serialize_writers(session)
@@ -179,6 +189,8 @@ def sync_catalog(engine: Engine, catalog: Catalog, *, now: dt.datetime | None = 
         seq = (meta.seq if meta else 0) + (1 if changes else 0)
         columns = (ProgramRow.id, ProgramRow.content_hash, ProgramRow.created_at, ProgramRow.updated_at, ProgramRow.seq)
         existing = {row[0]: row[1:] for row in session.execute(sa_select(*columns))}  # type: ignore[call-overload]
+        if check is not None:
+            check(existing.keys())
         added, changed, new_rows, changed_rows, stored = [], [], [], [], []
         for program in catalog.programs:
             raw = program.raw

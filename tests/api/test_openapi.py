@@ -35,7 +35,7 @@ def test_every_status_an_operation_answers_is_documented(document: dict[str, Any
     assert set(paths["/api/v1/catalog"]["get"]["responses"]) == {"200", "304", "400", "503"}
     assert set(paths["/readyz"]["get"]["responses"]) == {"200", "503"}
     admin = paths["/api/v1/admin/reload"]["post"]
-    assert set(admin["responses"]) == {"200", "401", "422", "429", "503"}
+    assert set(admin["responses"]) == {"200", "400", "401", "409", "422", "429", "503"}
     assert admin["security"] == [{"adminToken": []}] and paths["/api/v1/programs"]["get"]["security"] == []
     assert document["components"]["securitySchemes"]["adminToken"] == {
         "type": "http",

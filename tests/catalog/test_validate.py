@@ -217,3 +217,15 @@ def test_a_curators_note_stays_out_of_the_public_record() -> None:
         }
     ]
     assert program.record["confirmed_with_program"] is None and program.record["date_added"] == "2026-01-01"
+
+
+@pytest.mark.parametrize(("field", "limit"), [("title", 200), ("description", 2000)])
+def test_the_header_fields_have_length_limits_named_with_their_line(field: str, limit: int) -> None:
+    header = f"title: Test\ndescription: {'d' * (limit if field == 'title' else limit + 1)}\n"
+    if field == "title":
+        header = f"description: About\ntitle: {'t' * (limit + 1)}\n"
+    [problem] = errors(catalog(entry(), header=header))
+    assert (problem.field, problem.line) == (field, 2)
+    assert f"at most {limit} characters" in problem.message
+    assert len(str(problem)) < 300  # the error names the field, it does not repeat the text
+    validate(catalog(entry(), header=f"title: {'t' * 200}\ndescription: {'d' * 2000}\n"), path="c.yaml")

@@ -50,7 +50,13 @@ def wait_for(check: Callable[[], bool], seconds: float) -> bool:
 
 def watch_settings(tmp_path: Path, catalog: Path, **overrides: Any) -> Any:
     return make_settings(
-        tmp_path, catalog=catalog, watch=True, watch_debounce_ms=50, watch_poll_seconds=0.5, **overrides
+        tmp_path,
+        catalog=catalog,
+        watch=True,
+        watch_debounce_ms=50,
+        watch_settle_ms=200,
+        watch_poll_seconds=0.5,
+        **overrides,
     )
 
 

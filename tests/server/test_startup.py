@@ -60,7 +60,7 @@ def test_a_warm_restart_reuses_the_database_and_index_of_an_unchanged_file(
         version = c.get("/readyz").json()["catalog"]["version"]
     loads: list[int] = []
     original = live_module.load_file
-    monkeypatch.setattr(live_module, "load_file", lambda *a: loads.append(1) or original(*a))
+    monkeypatch.setattr(live_module, "load_file", lambda *a, **k: loads.append(1) or original(*a, **k))
     read_again: list[int] = []  # the rows read while the file was hashed are the ones served
     reread = snapshot_module._read_consistent
     monkeypatch.setattr(snapshot_module, "_read_consistent", lambda *a: read_again.append(1) or reread(*a))

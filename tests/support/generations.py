@@ -35,3 +35,9 @@ def invalid(gen: int) -> str:
     """A catalog with one error on a known line: the second entry's scope (2 header lines + 17 + its 11th line: 30)."""
     text, _ = generation(gen)
     return text.replace("scope: national", "scope: nationwide", 2).replace("scope: nationwide", "scope: national", 1)
+
+
+def numbered(numbers: range, gen: int = 0) -> str:
+    """A valid catalog of the programs p{i} for these numbers (a larger catalog than `generation`'s, to remove many
+    programs at once)."""
+    return f"title: generation {gen}\nprograms:\n" + "".join(ENTRY.format(i=i, gen=gen) for i in numbers)
