@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import config
-from app.api import apidoc, completions, contract, suggestions
+from app.api import apidoc, completions, contract, snapshots, suggestions
 from app.api.deps import (
     ExportSearchDep,
     FieldsDep,
@@ -43,6 +43,7 @@ from app.plumbing import (
     BaseUrlDep,
     LiveDep,
     SnapshotDep,
+    as_of,
     base_url,
     conditional,
     etag,
@@ -118,7 +119,9 @@ def list_programs(
         link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self")
         return JSON(body, headers={"Link": link_header} if link_header else None)
 
-    return conditional(request, etag(snap, base, request.url.path, items), render, sync_headers(snap))
+    return conditional(
+        request, etag(snap, base, request.url.path, items), render, sync_headers(snap), modified=as_of(snap)
+    )
 
 
 def export(
@@ -145,7 +148,9 @@ def export(
         return stream(records(live, snap, ids, fields), gone)
 
     items = canonical(search, fields, paged=False) + sync.items(snap)
-    return conditional(request, etag(snap, base, request.url.path, items), render, sync_headers(snap))
+    return conditional(
+        request, etag(snap, base, request.url.path, items), render, sync_headers(snap), modified=as_of(snap)
+    )
 
 
 @router.get(
@@ -204,7 +209,7 @@ def get_program(
     def render() -> Response:
         return JSON(result(program, fields, base, recheck_months=live.settings.recheck_months))
 
-    return conditional(request, etag(snap, base, request.url.path, items), render)
+    return conditional(request, etag(snap, base, request.url.path, items), render, modified=as_of(snap))
 
 
 @router.get(
@@ -225,7 +230,7 @@ def similar_programs(
         months = live.settings.recheck_months
         return JSON({"id": program.id, "results": [result(p, fields, base, recheck_months=months) for p in found]})
 
-    return conditional(request, etag(snap, base, request.url.path, items), render)
+    return conditional(request, etag(snap, base, request.url.path, items), render, modified=as_of(snap))
 
 
 @router.get("/vocabularies", tags=["catalog"], responses=apidoc.ok(Vocabularies), summary="Vocabularies")
@@ -259,18 +264,19 @@ def vocabularies(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Respo
         ]
         return JSON({"vocabularies": body})
 
-    return conditional(request, etag(snap, base, request.url.path), render)
+    return conditional(request, etag(snap, base, request.url.path), render, modified=as_of(snap))
 
 
 @router.get("/catalog", tags=["catalog"], responses=apidoc.ok(CatalogInfo), summary="Catalog version")
 def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep) -> Response:
-    """The catalog being served: its version (a content hash), title, program count and when it was loaded; and,
+    """The catalog being served: its version (a content hash), title, program count, when it was loaded, its licence
+    and how to cite it; and,
     while the catalog file is invalid, the rejected file's digest and every error in it with its line."""
     check_params(request, ())
     if error := live.database_error():  # like every other answer from the catalog: a replica without it is stale
         raise unavailable(error)
     rejected = live.rejected
-    body = {
+    body = snapshots.about(snap) | {
         "version": snap.version,
         "title": snap.title,
         "program_count": snap.program_count,
@@ -278,7 +284,8 @@ def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep
         "rejected": rejected.as_dict() if rejected else None,
     }
     items = [("rejected", rejected.digest + rejected.at.isoformat())] if rejected else []
-    return conditional(request, etag(snap, base, request.url.path, items), lambda: JSON(body))
+    modified = max(as_of(snap), rejected.at) if rejected else as_of(snap)
+    return conditional(request, etag(snap, base, request.url.path, items), lambda: JSON(body), modified=modified)
 
 
 def install(app: FastAPI) -> None:
@@ -286,6 +293,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(completions.router)
     app.include_router(suggestions.router)
+    app.include_router(snapshots.router)
     # FastAPI's own /docs loads Swagger UI from a CDN and runs an inline script: replace it with the vendored copy.
     default_docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in default_docs]

@@ -241,6 +241,15 @@ class Program(BaseModel):
         return orjson.dumps(record).decode(), digest
 
 
+class License(BaseModel):
+    """The licence the catalog's data are published under."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Text
+    url: HttpsUrl
+
+
 class CatalogHeader(BaseModel):
     """The file's fields beside its programs."""
 
@@ -248,6 +257,8 @@ class CatalogHeader(BaseModel):
 
     title: Text | None = None
     description: Text | None = None
+    license: License | None = None
+    citation: Text | None = Field(None, description="How to cite the catalog (the service adds version and date).")
 
 
 class CatalogFile(CatalogHeader):
@@ -270,6 +281,8 @@ class Catalog:
     programs: list[Program]
     title: str | None = None
     description: str | None = None
+    license: License | None = None
+    citation: str | None = None
     lines: dict[str, int] = field(default_factory=dict)  # program id -> line of its entry
 
     @cached_property

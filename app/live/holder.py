@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.problems import CatalogError
 from app.config import SYNONYMS, WORDFORMS, Settings
+from app.live import dumps
 from app.live.loading import file_digest, file_stamp, gc_paused, load_file, release_freed_memory
 from app.live.locks import FileLock
 from app.live.restart import (
@@ -258,6 +259,7 @@ class LiveCatalog:
                 with contextlib.suppress(OSError):
                     os.utime(path)
         prune(self.settings.index_dir, keep=snapshot.version)
+        dumps.ensure_soon(self.settings, snapshot)  # the dated download of this load (/api/v1/snapshots)
 
     def close(self) -> None:
         self.watch_lock.release()

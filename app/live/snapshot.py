@@ -42,6 +42,7 @@ class Snapshot:
     removed: tuple[Removal, ...] = ()  # programs that left the catalog, with when and in which load
     seq: int = 0  # the sequence number of the load this is (see app.store.db)
     epoch: str = ""  # names the database's sequence
+    about: tuple[str | None, str | None, str | None] = (None, None, None)  # the catalog's licence (name, url), citation
 
     @cached_property
     def steady_sorts(self) -> dict[str, str]:
@@ -52,6 +53,18 @@ class Snapshot:
             "-updated_at": {p.updated_at.date().isoformat() for p in self.programs.values()},
         }
         return {sort: next(iter(seen), "") for sort, seen in dates.items() if len(seen) <= 1}
+
+    @property
+    def license(self) -> dict[str, str] | None:
+        """The licence the catalog's data are published under ({name, url}), if its file names one."""
+        name, url, _ = self.about
+        return {"name": name, "url": url} if name and url else None
+
+    @property
+    def citation(self) -> str | None:
+        """The text to cite the catalog by: the file's own, with this version and the day it was loaded."""
+        cite = self.about[2]
+        return f"{cite} Catalog version {self.version}, {self.loaded_at.date().isoformat()}." if cite else None
 
     @property
     def tag(self) -> str:
@@ -143,7 +156,16 @@ def build_snapshot(
     if prune:
         indexdir.prune(settings.index_dir, keep=meta.version)
     return Snapshot(
-        meta.version, meta.title, len(programs), meta.loaded_at, index, programs, tuple(removed), meta.seq, meta.epoch
+        meta.version,
+        meta.title,
+        len(programs),
+        meta.loaded_at,
+        index,
+        programs,
+        tuple(removed),
+        meta.seq,
+        meta.epoch,
+        meta.about,
     )
 
 

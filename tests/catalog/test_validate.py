@@ -195,3 +195,10 @@ def test_a_curators_note_stays_out_of_the_public_record() -> None:
         }
     ]
     assert program.record["confirmed_with_program"] is None and program.record["date_added"] == "2026-01-01"
+
+
+def test_a_licence_needs_a_name_and_an_https_url() -> None:
+    header = "license:\n  name: CC BY 4.0\n  url: http://creativecommons.org/licenses/by/4.0/\n"
+    assert [p.field for p in errors(catalog(entry(), header=header))] == ["license.url"]
+    [missing] = errors(catalog(entry(), header="license:\n  name: CC BY 4.0\n"))
+    assert missing.field == "license" and "url" in missing.message
