@@ -17,6 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.api import apidoc
 from app.api.deps import check_params, invalid
 from app.api.params import ParamError, whole_number
 from app.api.suggestions import ERROR
@@ -133,7 +134,30 @@ class SuggestionList(BaseModel):
     "/suggestions",
     summary="The suggestions, for curators",
     response_class=JSON,
-    responses={200: {"model": SuggestionList}, 400: ERROR, 401: ERROR | {"description": "No or wrong token."}},
+    responses={
+        200: {"model": SuggestionList},
+        400: ERROR,
+        401: ERROR | {"description": "No or wrong token."},
+        429: ERROR | {"description": "Too many wrong tokens from this address; see `Retry-After`."},
+        503: ERROR | {"description": "The database did not answer."},
+    },
+    openapi_extra={
+        "parameters": [
+            apidoc.param(
+                "status",
+                {"type": "array", "items": {"type": "string", "enum": list(STATUSES)}},
+                "Only suggestions with these statuses (repeat or comma-separate).",
+                style="form",
+                explode=True,
+            ),
+            apidoc.param(
+                "limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}, "At most this many."
+            ),
+            apidoc.param(
+                "offset", {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}, "Skip this many."
+            ),
+        ]
+    },
 )
 def admin_suggestions(request: Request, live: LiveDep) -> Response:
     """Suggestions newest first, with the submitter's name and email; `status` filters (repeat or comma-separate),

@@ -174,7 +174,10 @@ def _responses(path: str, method: str, operation: dict[str, Any]) -> None:
     responses["400"], responses["503"] = BAD, UNAVAILABLE
     if path == "/api/v1/snapshots/latest.ndjson.gz":
         responses.pop("304", None)
-        responses["302"]["headers"] = {"Location": _header("The newest snapshot's dated address.")}
+        responses["302"] = {
+            "description": "The newest snapshot's own (dated) address, in Location.",
+            "headers": {"Location": _header("The newest snapshot's dated address.")},
+        }
         return
     responses["304"] = NOT_MODIFIED
     if path == "/api/v1/snapshots/{name}.ndjson.gz":

@@ -42,6 +42,9 @@ NAME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9a-f]{16}-[0-9]{1,12}$"
 _NAME = re.compile(NAME_PATTERN)
 _RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 MEDIA_TYPE = "application/gzip"
+FILE: dict[int | str, dict[str, Any]] = {
+    200: {"description": "OK", "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}}}
+}
 CHUNK = 64 * 1024
 
 
@@ -91,7 +94,7 @@ NamePath = Path(pattern=NAME_PATTERN, description="The snapshot's name, <day>-<c
 
 @router.get(
     "/snapshots/{name}.ndjson.gz",
-    responses=apidoc.ok(None, MEDIA_TYPE) | apidoc.PARTIAL,
+    responses=FILE | apidoc.PARTIAL,
     summary="One snapshot",
 )
 async def get_snapshot_file(request: Request, live: LiveDep, snap: SnapshotDep, name: str = NamePath) -> Response:
