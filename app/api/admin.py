@@ -27,6 +27,7 @@ from app.store import suggestions as store
 from app.store.suggestions import STATUSES, Suggestion
 
 log = logging.getLogger("mentordir")
+MAX_OFFSET = 999_999_999  # whole numbers in a query string have at most 9 digits (app.api.params)
 
 
 def _digest(token: str) -> bytes:
@@ -154,7 +155,7 @@ class SuggestionList(BaseModel):
                 "limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}, "At most this many."
             ),
             apidoc.param(
-                "offset", {"type": "integer", "minimum": 0, "maximum": 10**9, "default": 0}, "Skip this many."
+                "offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}, "Skip this many."
             ),
         ]
     },
@@ -164,7 +165,7 @@ def admin_suggestions(request: Request, live: LiveDep) -> Response:
     `limit` (1-500, default 100) and `offset` page."""
     given = check_params(request, ("status", "limit", "offset"))
     statuses = _statuses(given)
-    limit, offset = _number(given, "limit", 100, 1, 500), _number(given, "offset", 0, 0, 10**9)
+    limit, offset = _number(given, "limit", 100, 1, 500), _number(given, "offset", 0, 0, MAX_OFFSET)
     try:
         total, found = store.listing(live.engine, statuses=statuses, limit=limit, offset=offset)
         by_status = store.counts(live.engine)
@@ -175,8 +176,12 @@ def admin_suggestions(request: Request, live: LiveDep) -> Response:
 
 
 def _statuses(given: dict[str, list[str]]) -> list[str]:
-    chosen = [s.strip() for raw in given.get("status", []) for s in raw.split(",") if s.strip()]
+    chosen = [s.strip() for raw in given.get("status", []) for s in raw.split(",")]
     for status in chosen:
+        if not status:
+            raise invalid(
+                ParamError("status", status, "an empty status; name one, or leave status out", list(STATUSES))
+            )
         if status not in STATUSES:
             raise invalid(ParamError("status", status, "not a status", list(STATUSES)))
     return chosen
