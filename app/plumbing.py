@@ -190,3 +190,18 @@ def conditional(
     response = render()
     response.headers.update(headers)
     return response
+
+
+def from_catalog(
+    request: Request,
+    snap: Snapshot,
+    base: str,
+    render: Callable[[], Response],
+    items: Sequence[tuple[str, str]] = (),
+    more: dict[str, str] | None = None,
+    *,
+    modified: dt.datetime | None = None,
+) -> Response:
+    """An answer made from the catalog, tagged (`etag`) and dated (`as_of`) by it; a 304 when the client holds it."""
+    tag = etag(snap, base, request.url.path, items)
+    return conditional(request, tag, render, more, modified=modified or as_of(snap))

@@ -45,8 +45,7 @@ from app.plumbing import (
     SnapshotDep,
     as_of,
     base_url,
-    conditional,
-    etag,
+    from_catalog,
     records,
     stored,
     unavailable,
@@ -119,9 +118,7 @@ def list_programs(
         link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self")
         return JSON(body, headers={"Link": link_header} if link_header else None)
 
-    return conditional(
-        request, etag(snap, base, request.url.path, items), render, sync_headers(snap), modified=as_of(snap)
-    )
+    return from_catalog(request, snap, base, render, items, sync_headers(snap))
 
 
 def export(
@@ -148,9 +145,7 @@ def export(
         return stream(records(live, snap, ids, fields), gone)
 
     items = canonical(search, fields, paged=False) + sync.items(snap)
-    return conditional(
-        request, etag(snap, base, request.url.path, items), render, sync_headers(snap), modified=as_of(snap)
-    )
+    return from_catalog(request, snap, base, render, items, sync_headers(snap))
 
 
 @router.get(
@@ -209,7 +204,7 @@ def get_program(
     def render() -> Response:
         return JSON(result(program, fields, base, recheck_months=live.settings.recheck_months))
 
-    return conditional(request, etag(snap, base, request.url.path, items), render, modified=as_of(snap))
+    return from_catalog(request, snap, base, render, items)
 
 
 @router.get(
@@ -230,7 +225,7 @@ def similar_programs(
         months = live.settings.recheck_months
         return JSON({"id": program.id, "results": [result(p, fields, base, recheck_months=months) for p in found]})
 
-    return conditional(request, etag(snap, base, request.url.path, items), render, modified=as_of(snap))
+    return from_catalog(request, snap, base, render, items)
 
 
 @router.get("/vocabularies", tags=["catalog"], responses=apidoc.ok(Vocabularies), summary="Vocabularies")
@@ -264,14 +259,13 @@ def vocabularies(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Respo
         ]
         return JSON({"vocabularies": body})
 
-    return conditional(request, etag(snap, base, request.url.path), render, modified=as_of(snap))
+    return from_catalog(request, snap, base, render)
 
 
 @router.get("/catalog", tags=["catalog"], responses=apidoc.ok(CatalogInfo), summary="Catalog version")
 def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """The catalog being served: its version (a content hash), title, program count, when it was loaded, its licence
-    and how to cite it; and,
-    while the catalog file is invalid, the rejected file's digest and every error in it with its line."""
+    and how to cite it; and, while the catalog file is invalid, the rejected file's digest and its errors by line."""
     check_params(request, ())
     if error := live.database_error():  # like every other answer from the catalog: a replica without it is stale
         raise unavailable(error)
@@ -285,7 +279,7 @@ def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep
     }
     items = [("rejected", rejected.digest + rejected.at.isoformat())] if rejected else []
     modified = max(as_of(snap), rejected.at) if rejected else as_of(snap)
-    return conditional(request, etag(snap, base, request.url.path, items), lambda: JSON(body), modified=modified)
+    return from_catalog(request, snap, base, lambda: JSON(body), items, modified=modified)
 
 
 def install(app: FastAPI) -> None:

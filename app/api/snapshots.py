@@ -29,9 +29,7 @@ from app.plumbing import (
     BaseUrlDep,
     LiveDep,
     SnapshotDep,
-    as_of,
-    conditional,
-    etag,
+    from_catalog,
     http_date,
     not_modified,
 )
@@ -67,7 +65,7 @@ async def list_snapshots(request: Request, live: LiveDep, snap: SnapshotDep, bas
     kept = await run_in_threadpool(dumps.kept, live.settings)
     items = [("kept", ",".join(f"{d.name}.{d.seq}" for d in kept))]
     body = about(snap) | {"snapshots": [described(d, base) for d in kept]}
-    return conditional(request, etag(snap, base, request.url.path, items), lambda: JSON(body), modified=as_of(snap))
+    return from_catalog(request, snap, base, lambda: JSON(body), items)
 
 
 @router.get(

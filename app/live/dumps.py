@@ -17,9 +17,11 @@ import logging
 import os
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import orjson
 
@@ -68,20 +70,39 @@ def path_of(settings: Settings, name: str) -> Path:
     return settings.index_dir / f"{PREFIX}{name}{SUFFIX}"
 
 
-def _lines(snap: Snapshot, months: int) -> list[bytes]:
+class _Counted:
+    """A file that keeps the SHA-256 and the length of what is written to it."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out, self.sha256, self.length = out, hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        self.length += len(data)
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def _gzip_records(snap: Snapshot, months: int, out: IO[bytes]) -> tuple[int, int, str]:
+    """Write the records, gzipped a line at a time (never the whole file in memory); (records, bytes, sha256)."""
+    counted = _Counted(out)
     day = snap.loaded_at.date()
-    return [
-        orjson.dumps(snap.programs[pid].full_record(recheck_months=months, today=day)) + b"\n"
-        for pid in sorted(snap.programs)
-    ]
+    with gzip.GzipFile(filename="", mode="wb", fileobj=counted, compresslevel=6, mtime=0) as packed:
+        for pid in sorted(snap.programs):
+            packed.write(orjson.dumps(snap.programs[pid].full_record(recheck_months=months, today=day)) + b"\n")
+    return len(snap.programs), counted.length, counted.sha256.hexdigest()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def _write_atomically(path: Path, write: Callable[[IO[bytes]], Any]) -> Any:
+    """What `write` returns, once what it wrote is in place under `path` (renamed whole, never seen half-written)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            result = write(out)
         os.replace(tmp, path)
+        return result
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -110,20 +131,20 @@ def ensure(settings: Settings, snap: Snapshot) -> Dump:
         found = read(settings, name)
         if found is not None:
             return found  # another worker wrote it while this one waited
-        lines = _lines(snap, settings.recheck_months)
-        data = gzip.compress(b"".join(lines), compresslevel=6, mtime=0)
+        months = settings.recheck_months
+        records, length, digest = _write_atomically(path_of(settings, name), partial(_gzip_records, snap, months))
         dump = Dump(
             name=name,
             version=snap.version,
             sync_token=f"{snap.epoch}-{snap.seq}",
             seq=snap.seq,
             created_at=snap.loaded_at.isoformat(),
-            records=len(lines),
-            bytes=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
+            records=records,
+            bytes=length,
+            sha256=digest,
         )
-        _write_atomically(path_of(settings, name), data)
-        _write_atomically(settings.index_dir / f"{PREFIX}{name}.json", orjson.dumps(dump.as_dict()))
+        described = orjson.dumps(dump.as_dict())  # written last: a dump exists once this file does
+        _write_atomically(settings.index_dir / f"{PREFIX}{name}.json", lambda out: out.write(described))
         _prune(settings, keep=name)
     return dump
 

@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape
 from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.plumbing import BaseUrlDep, SnapshotDep, as_of, conditional, etag
+from app.plumbing import BaseUrlDep, SnapshotDep, from_catalog
 from app.web.feeds import newest
 from app.web.present import catalog_dates
 
@@ -19,7 +19,7 @@ def robots(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """Every page may be crawled but the API, compare lists and forms; where the sitemap is."""
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "", f"Sitemap: {base}/sitemap.xml"]
     body = PlainTextResponse("\n".join(lines) + "\n")
-    return conditional(request, etag(snap, base, request.url.path), lambda: body, modified=as_of(snap))
+    return from_catalog(request, snap, base, lambda: body)
 
 
 def sitemap(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
@@ -37,4 +37,4 @@ def sitemap(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
         )
         return Response(body, media_type="application/xml; charset=utf-8")
 
-    return conditional(request, etag(snap, base, request.url.path), render, modified=as_of(snap))
+    return from_catalog(request, snap, base, render)
