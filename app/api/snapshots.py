@@ -41,7 +41,7 @@ _NAME = re.compile(NAME_PATTERN)
 _RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 MEDIA_TYPE = "application/gzip"
 FILE: dict[int | str, dict[str, Any]] = {
-    200: {"description": "OK", "content": {"application/gzip": {"schema": {"type": "string", "format": "binary"}}}}
+    200: {"description": "OK", "content": {MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}
 }
 CHUNK = 64 * 1024
 
