@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = Field(
         "", description="Comma-separated proxy addresses whose X-Forwarded-* headers are trusted (empty: none)."
     )
+    snapshots_kept: int = Field(
+        7, ge=1, le=365, description="Dated snapshots of the whole catalog kept for download (/api/v1/snapshots)."
+    )
     recheck_months: int = Field(
         RECHECK_MONTHS, ge=1, le=120, description="Months after its last check that an entry is due for a fresh check."
     )

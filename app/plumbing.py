@@ -1,11 +1,12 @@
 """What the API and the pages share at the HTTP level, as dependencies: the live catalog and the request's snapshot,
-its records, the public base URL, and ETags with If-None-Match (304). Errors are `ApiError`s: problem+json for
-machines, and an HTML page in the words of `page` for people.
+its records, the public base URL, and ETags and Last-Modified with If-None-Match and If-Modified-Since (304). Errors
+are `ApiError`s: problem+json for machines, and an HTML page in the words of `page` for people.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import hashlib
 import itertools
 from collections.abc import Callable, Iterator, Sequence
@@ -166,10 +167,32 @@ def etag(snapshot: Snapshot, base: str, path: str, items: Sequence[tuple[str, st
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
-def not_modified(if_none_match: str, tag: str) -> bool:
-    """True when an If-None-Match header names this ETag (or `*`), compared weakly as RFC 9110 asks."""
-    tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-    return "*" in tags or tag.removeprefix("W/") in tags
+def as_of(snapshot: Snapshot) -> dt.datetime:
+    """An answer's Last-Modified: when its catalog was loaded, or the start of today if later (answers change with
+    the day, as their ETags do: an entry falls due for a fresh check on a day)."""
+    midnight = dt.datetime.combine(dt.date.today(), dt.time()).astimezone(dt.UTC)
+    return max(snapshot.loaded_at, midnight)
+
+
+def http_date(when: dt.datetime) -> str:
+    return email.utils.format_datetime(when.astimezone(dt.UTC), usegmt=True)
+
+
+def not_modified(if_none_match: str, tag: str, if_modified_since: str = "", last_modified: str = "") -> bool:
+    """True when the client holds this answer: If-None-Match names this ETag (or `*`), compared weakly as RFC 9110
+    asks; or, without If-None-Match (which takes precedence), If-Modified-Since is no earlier than Last-Modified."""
+    if if_none_match.strip():
+        tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+        return "*" in tags or tag.removeprefix("W/") in tags
+    if not if_modified_since or not last_modified:
+        return False
+    try:
+        held = email.utils.parsedate_to_datetime(if_modified_since)
+    except (TypeError, ValueError):
+        return False  # not a date: ignored, as RFC 9110 asks
+    if held.tzinfo is None:
+        return False
+    return email.utils.parsedate_to_datetime(last_modified) <= held
 
 
 def conditional(
@@ -179,11 +202,31 @@ def conditional(
     more: dict[str, str] | None = None,
     *,
     cache_control: str = CACHE_CONTROL,
+    modified: dt.datetime | None = None,
 ) -> Response:
-    """A 304 when the client holds this version already; otherwise the rendered response, tagged."""
+    """A 304 when the client holds this version already; otherwise the rendered response, tagged (and dated when
+    `modified` is given)."""
     headers = {"ETag": tag, "Cache-Control": cache_control, **(more or {})}
-    if not_modified(request.headers.get("if-none-match", ""), tag):
+    if modified is not None:
+        headers["Last-Modified"] = http_date(modified)
+    held = request.headers.get("if-none-match", ""), request.headers.get("if-modified-since", "")
+    if not_modified(held[0], tag, held[1], headers.get("Last-Modified", "")):
         return Response(status_code=304, headers=headers)
     response = render()
     response.headers.update(headers)
     return response
+
+
+def from_catalog(
+    request: Request,
+    snap: Snapshot,
+    base: str,
+    render: Callable[[], Response],
+    items: Sequence[tuple[str, str]] = (),
+    more: dict[str, str] | None = None,
+    *,
+    modified: dt.datetime | None = None,
+) -> Response:
+    """An answer made from the catalog, tagged (`etag`) and dated (`as_of`) by it; a 304 when the client holds it."""
+    tag = etag(snap, base, request.url.path, items)
+    return conditional(request, tag, render, more, modified=modified or as_of(snap))

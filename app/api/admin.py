@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.api import apidoc
 from app.api.deps import check_params, invalid
 from app.api.params import ParamError, boolean, whole_number
 from app.api.suggestions import ERROR, client_address
@@ -24,6 +25,7 @@ from app.store import suggestions as store
 from app.store.suggestions import STATUSES, Suggestion
 
 log = logging.getLogger("mentordir")
+MAX_OFFSET = 999_999_999  # whole numbers in a query string have at most 9 digits (app.api.params)
 
 
 def _digest(token: str) -> bytes:
@@ -140,14 +142,37 @@ class SuggestionList(BaseModel):
     "/suggestions",
     summary="The suggestions, for curators",
     response_class=JSON,
-    responses={200: {"model": SuggestionList}, 400: ERROR, 401: ERROR | {"description": "No or wrong token."}},
+    responses={
+        200: {"model": SuggestionList},
+        400: ERROR,
+        401: ERROR | {"description": "No or wrong token."},
+        429: ERROR | {"description": "Too many wrong tokens from this address; see `Retry-After`."},
+        503: ERROR | {"description": "The database did not answer."},
+    },
+    openapi_extra={
+        "parameters": [
+            apidoc.param(
+                "status",
+                {"type": "array", "items": {"type": "string", "enum": list(STATUSES)}},
+                "Only suggestions with these statuses (repeat or comma-separate).",
+                style="form",
+                explode=True,
+            ),
+            apidoc.param(
+                "limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}, "At most this many."
+            ),
+            apidoc.param(
+                "offset", {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0}, "Skip this many."
+            ),
+        ]
+    },
 )
 def admin_suggestions(request: Request, live: LiveDep) -> Response:
     """Suggestions newest first, with the submitter's name and email; `status` filters (repeat or comma-separate),
     `limit` (1-500, default 100) and `offset` page."""
     given = check_params(request, ("status", "limit", "offset"))
     statuses = _statuses(given)
-    limit, offset = _number(given, "limit", 100, 1, 500), _number(given, "offset", 0, 0, 10**9)
+    limit, offset = _number(given, "limit", 100, 1, 500), _number(given, "offset", 0, 0, MAX_OFFSET)
     try:
         total, found = store.listing(live.engine, statuses=statuses, limit=limit, offset=offset)
         by_status = store.counts(live.engine)
@@ -158,8 +183,12 @@ def admin_suggestions(request: Request, live: LiveDep) -> Response:
 
 
 def _statuses(given: dict[str, list[str]]) -> list[str]:
-    chosen = [s.strip() for raw in given.get("status", []) for s in raw.split(",") if s.strip()]
+    chosen = [s.strip() for raw in given.get("status", []) for s in raw.split(",")]
     for status in chosen:
+        if not status:
+            raise invalid(
+                ParamError("status", status, "an empty status; name one, or leave status out", list(STATUSES))
+            )
         if status not in STATUSES:
             raise invalid(ParamError("status", status, "not a status", list(STATUSES)))
     return chosen

@@ -45,6 +45,14 @@ DOCS_PAGE = """<!doctype html>
 # own statuses in the document).
 ERRORS: dict[int | str, dict[str, Any]] = {304: {}, 400: {}, 503: {}}
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "No program with this id."}}
+PARTIAL: dict[int | str, dict[str, Any]] = {
+    206: {
+        "description": "The one byte range asked for (Range), in Content-Range.",
+        "content": {"application/gzip": {}},
+    },
+    404: {"model": Problem, "description": "No snapshot by this name is kept."},
+    416: {"model": Problem, "description": "The range starts past the end of the file."},
+}
 
 
 def ok(model: Any, media_type: str | None = None) -> dict[int | str, dict[str, Any]]:
@@ -129,7 +137,9 @@ TRANSPORT = (
     "`Vary: Accept-Encoding`); a compressed answer's `ETag` is the weak form (`W/\"…\"`) of the plain one's. "
     "`If-None-Match` compares weakly, so either form held by a client gives a `304`.\n\n"
     "The search parameters of `/api/v1/programs` also work on `/feed.xml`: an Atom feed of the matching programs "
-    "to follow a search, always newest change first (`page` and `per_page` do not apply)."
+    "to follow a search, always newest change first (`page` and `per_page` do not apply).\n\n"
+    "Dated changes to this API and its deprecation policy (v1 is stable; a deprecation is announced at least 6 "
+    "months ahead, with `Deprecation` and `Sunset` headers): [/api/changelog](/api/changelog)."
 )
 
 

@@ -14,7 +14,7 @@ from app.api import apidoc
 from app.api.deps import canonical, check_params, for_the_website, invalid
 from app.api.params import MAX_Q, ParamError, ParsedSearch, default_sort, read_search, whole_number
 from app.catalog.vocab import FACETS
-from app.plumbing import JSON, PREFIX, BaseUrlDep, SnapshotDep, conditional, etag
+from app.plumbing import JSON, PREFIX, BaseUrlDep, SnapshotDep, from_catalog
 from app.search.here import chosen
 from app.search.query import SearchQuery
 from app.search.suggest import MAX_COMPLETIONS, Completion
@@ -147,4 +147,4 @@ def completions(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Respon
         return JSON(body)
 
     items = [("q", text), ("limit", str(limit)), *canonical(search, None, paged=False)]
-    return conditional(request, etag(snap, base, request.url.path, items), render)
+    return from_catalog(request, snap, base, render, items)

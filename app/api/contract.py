@@ -22,6 +22,9 @@ def _header(description: str, **schema: Any) -> dict[str, Any]:
 
 ETAG = _header("The catalog version and the normalized request; send it back in If-None-Match.")
 CACHE = _header("public, max-age=60")
+DATED = _header(
+    "When the catalog served was loaded, or the start of today if later (HTTP date); send it back in If-Modified-Since."
+)
 LINK = _header('The next and previous pages, as <url>; rel="next" (RFC 8288).')
 SYNC = _header("This answer's sync_token: pass it as since= to learn what changes after it.")
 VERSION = _header("The catalog version this answer was made from.")
@@ -89,7 +92,18 @@ def _problem(description: str, model: str = "Problem", headers: dict[str, Any] |
     return {"description": description, "content": body} | ({"headers": headers} if headers else {})
 
 
-NOT_MODIFIED = {"description": "Not modified: If-None-Match holds the current ETag.", "headers": {"ETag": ETAG}}
+NOT_MODIFIED = {
+    "description": "Not modified: If-None-Match holds the current ETag (or, without it, If-Modified-Since is no "
+    "earlier than Last-Modified).",
+    "headers": {"ETag": ETAG, "Last-Modified": DATED},
+}
+FILE_HEADERS = {
+    "ETag": _header("Strong: the file's SHA-256; send it in If-Range when resuming."),
+    "Last-Modified": _header("When the catalog version was loaded."),
+    "Repr-Digest": _header("The whole file's SHA-256 (RFC 9530): sha-256=:<base64>:"),
+    "Accept-Ranges": _header("bytes"),
+    "Content-Length": _header("This answer's length in bytes.", pattern="^[0-9]+$"),
+}
 BAD = _problem("An unknown or invalid query parameter, named in `param`.")
 UNAVAILABLE = _problem(
     "No catalog loaded yet, the database did not answer, or this server has not caught up with the load asked "
@@ -191,8 +205,21 @@ def _responses(path: str, method: str, operation: dict[str, Any]) -> None:
         return
     if not path.startswith("/api/v1/") or method != "get":
         return  # the suggestions' POST documents its own statuses (api/suggestions)
-    responses["304"], responses["400"], responses["503"] = NOT_MODIFIED, BAD, UNAVAILABLE
-    _ok_headers(operation, {"ETag": ETAG, "Cache-Control": CACHE})
+    responses["400"], responses["503"] = BAD, UNAVAILABLE
+    if path == "/api/v1/snapshots/latest.ndjson.gz":
+        responses.pop("304", None)
+        responses["302"] = {
+            "description": "The newest snapshot's own (dated) address, in Location.",
+            "headers": {"Location": _header("The newest snapshot's dated address.")},
+        }
+        return
+    responses["304"] = NOT_MODIFIED
+    if path == "/api/v1/snapshots/{name}.ndjson.gz":
+        _ok_headers(operation, FILE_HEADERS)
+        responses["206"]["headers"] = FILE_HEADERS | {"Content-Range": _header("bytes <first>-<last>/<length>")}
+        responses["416"]["headers"] = {"Content-Range": _header("bytes */<length>")}
+        return
+    _ok_headers(operation, {"ETag": ETAG, "Last-Modified": DATED, "Cache-Control": CACHE})
     if path in ("/api/v1/programs", "/api/v1/programs.csv", "/api/v1/programs.ndjson"):
         responses.update(SYNCED)
         _ok_headers(operation, {"Sync-Token": SYNC, "Catalog-Version": VERSION})

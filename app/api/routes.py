@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from app import config
-from app.api import apidoc, completions, contract, suggestions
+from app.api import apidoc, completions, contract, snapshots, suggestions
 from app.api.deps import (
     ExportSearchDep,
     FieldsDep,
@@ -43,9 +43,9 @@ from app.plumbing import (
     BaseUrlDep,
     LiveDep,
     SnapshotDep,
+    as_of,
     base_url,
-    conditional,
-    etag,
+    from_catalog,
     records,
     stored,
     unavailable,
@@ -118,7 +118,7 @@ def list_programs(
         link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url and rel != "self")
         return JSON(body, headers={"Link": link_header} if link_header else None)
 
-    return conditional(request, etag(snap, base, request.url.path, items), render, sync_headers(snap))
+    return from_catalog(request, snap, base, render, items, sync_headers(snap))
 
 
 def export(
@@ -145,7 +145,7 @@ def export(
         return stream(records(live, snap, ids, fields), gone)
 
     items = canonical(search, fields, paged=False) + sync.items(snap)
-    return conditional(request, etag(snap, base, request.url.path, items), render, sync_headers(snap))
+    return from_catalog(request, snap, base, render, items, sync_headers(snap))
 
 
 @router.get(
@@ -204,7 +204,7 @@ def get_program(
     def render() -> Response:
         return JSON(result(program, fields, base, recheck_months=live.settings.recheck_months))
 
-    return conditional(request, etag(snap, base, request.url.path, items), render)
+    return from_catalog(request, snap, base, render, items)
 
 
 @router.get(
@@ -225,7 +225,7 @@ def similar_programs(
         months = live.settings.recheck_months
         return JSON({"id": program.id, "results": [result(p, fields, base, recheck_months=months) for p in found]})
 
-    return conditional(request, etag(snap, base, request.url.path, items), render)
+    return from_catalog(request, snap, base, render, items)
 
 
 @router.get("/vocabularies", tags=["catalog"], responses=apidoc.ok(Vocabularies), summary="Vocabularies")
@@ -259,26 +259,31 @@ def vocabularies(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Respo
         ]
         return JSON({"vocabularies": body})
 
-    return conditional(request, etag(snap, base, request.url.path), render)
+    return from_catalog(request, snap, base, render)
 
 
 @router.get("/catalog", tags=["catalog"], responses=apidoc.ok(CatalogInfo), summary="Catalog version")
 def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep) -> Response:
-    """The catalog being served: its version (a content hash), title, program count and when it was loaded; and,
-    while the catalog file is invalid, the rejected file's digest and every error in it with its line; while a file
-    that would remove many programs is held, what it would remove; and the last reload's database or disk failure."""
+    """The catalog served: version (a content hash), title, program count, when loaded, licence and citation; and why
+    the file is not served (invalid: `rejected` with each error's line; `held`: what it would remove), and the last
+    reload's database or disk failure."""
     check_params(request, ())
     if error := live.database_error():  # like every other answer from the catalog: a replica without it is stale
         raise unavailable(error)
     notes = {"rejected": live.rejected, "held": live.held, "last_reload_error": live.reload_error}
-    body = {
-        "version": snap.version,
-        "title": snap.title,
-        "program_count": snap.program_count,
-        "loaded_at": snap.loaded_at.isoformat(),
-    } | {name: note.as_dict() if note else None for name, note in notes.items()}
+    body = (
+        snapshots.about(snap)
+        | {
+            "version": snap.version,
+            "title": snap.title,
+            "program_count": snap.program_count,
+            "loaded_at": snap.loaded_at.isoformat(),
+        }
+        | {name: note.as_dict() if note else None for name, note in notes.items()}
+    )
     items = [(name, str(note.as_dict())) for name, note in notes.items() if note]
-    return conditional(request, etag(snap, base, request.url.path, items), lambda: JSON(body))
+    modified = max([as_of(snap)] + [note.at for note in notes.values() if note])
+    return from_catalog(request, snap, base, lambda: JSON(body), items, modified=modified)
 
 
 def install(app: FastAPI) -> None:
@@ -286,6 +291,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(completions.router)
     app.include_router(suggestions.router)
+    app.include_router(snapshots.router)
     # FastAPI's own /docs loads Swagger UI from a CDN and runs an inline script: replace it with the vendored copy.
     default_docs = {app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     app.router.routes[:] = [r for r in app.router.routes if getattr(r, "path", None) not in default_docs]

@@ -244,7 +244,17 @@ class ReloadError(BaseModel):
     what: str = Field(description="What failed: 'database: <error>' or 'disk: <error>'.")
 
 
-class CatalogInfo(BaseModel):
+class License(BaseModel):
+    name: str = Field(description="The licence the catalog's data are published under, e.g. CC BY 4.0.")
+    url: str
+
+
+class About(BaseModel):
+    license: License | None
+    citation: str | None = Field(description="A text to cite the catalog by, naming its version and date.")
+
+
+class CatalogInfo(About):
     version: str = Field(description="A content hash of the whole catalog.")
     title: str | None
     program_count: int
@@ -259,6 +269,22 @@ class CatalogInfo(BaseModel):
     last_reload_error: ReloadError | None = Field(
         description="The last reload, when it failed on the database or the disk (cleared by the next success)."
     )
+
+
+class SnapshotFile(BaseModel):
+    name: str = Field(description="<day>-<catalog version>-<load sequence number>: the day it was loaded.")
+    version: str = Field(description="The catalog version it holds.")
+    sync_token: str = Field(description="Pass as since= after loading it, to learn every later change.")
+    seq: int = Field(description="The load's sequence number.")
+    created_at: dt.datetime = Field(description="When the catalog version was loaded.")
+    records: int = Field(description="Programs in it, one JSON record a line.")
+    bytes: int = Field(description="The file's length.")
+    sha256: str = Field(description="The file's SHA-256, in hex (also in its Repr-Digest header).")
+    url: str
+
+
+class SnapshotList(About):
+    snapshots: list[SnapshotFile] = Field(description="The snapshots kept, newest first.")
 
 
 class Problem(BaseModel):

@@ -249,6 +249,15 @@ class Program(BaseModel):
         return orjson.dumps(record).decode(), digest
 
 
+class License(BaseModel):
+    """The licence the catalog's data are published under."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    name: Annotated[Text, StringConstraints(max_length=200)]
+    url: HttpsUrl
+
+
 class CatalogHeader(BaseModel):
     """The file's fields beside its programs."""
 
@@ -256,6 +265,10 @@ class CatalogHeader(BaseModel):
 
     title: Annotated[Text, StringConstraints(max_length=200)] | None = None
     description: Annotated[Text, StringConstraints(max_length=2000)] | None = None
+    license: License | None = None
+    citation: Annotated[Text, StringConstraints(max_length=1000)] | None = Field(
+        None, description="How to cite the catalog (the service adds version and date)."
+    )
 
 
 class CatalogFile(CatalogHeader):
@@ -278,6 +291,8 @@ class Catalog:
     programs: list[Program]
     title: str | None = None
     description: str | None = None
+    license: License | None = None
+    citation: str | None = None
     lines: dict[str, int] = field(default_factory=dict)  # program id -> line of its entry
 
     @cached_property

@@ -121,7 +121,9 @@ def _check(data: Any, tree: Tree, entries: Entries) -> tuple[Catalog | None, Pen
     if pending or tree.problems or models is None:
         return None, pending
     lines = {p.id: position(tree, ("programs", i))[0] for i, p in enumerate(models.programs)}
-    return Catalog(programs=models.programs, title=models.title, description=models.description, lines=lines), []
+    catalog = Catalog(programs=models.programs, title=models.title, description=models.description, lines=lines)
+    catalog.license, catalog.citation = models.license, models.citation
+    return catalog, []
 
 
 def _whole(data: dict[str, Any]) -> tuple[CatalogFile | None, list[Any]]:
@@ -171,7 +173,7 @@ def _checked(data: dict[str, Any], entries: Entries) -> tuple[CatalogFile | None
     errors += entries.errors
     if errors or head is None:
         return None, errors
-    return CatalogFile.model_construct(title=head.title, description=head.description, programs=data["programs"]), []
+    return CatalogFile.model_construct(**dict(head), programs=data["programs"]), []
 
 
 def _kind_of(value: Any) -> str:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.catalog.problems import CatalogError
 from app.config import SYNONYMS, WORDFORMS, Settings
+from app.live import dumps
 from app.live.loading import (
     FileChanged,
     FileStamp,
@@ -291,6 +292,7 @@ class LiveCatalog:
                 with contextlib.suppress(OSError):
                     os.utime(path)
         prune(self.settings.index_dir, keep=snapshot.version)
+        dumps.ensure_soon(self.settings, snapshot)  # the dated download of this load (/api/v1/snapshots)
 
     def close(self) -> None:
         self.watch_lock.release()

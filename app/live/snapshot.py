@@ -40,6 +40,7 @@ class Snapshot:
     removed: tuple[Removal, ...] = ()  # programs that left the catalog (or were renamed), when and in which load
     seq: int = 0  # the sequence number of the load this is (see app.store.db)
     epoch: str = ""  # names the database's sequence
+    about: tuple[str | None, str | None, str | None] = (None, None, None)  # the catalog's licence (name, url), citation
 
     @cached_property
     def steady_sorts(self) -> dict[str, str]:
@@ -55,6 +56,18 @@ class Snapshot:
     def replaced(self) -> dict[str, str]:
         """The renamed programs: {old id: the id of the program that replaces it}."""
         return {r.id: r.replaced_by for r in self.removed if r.replaced_by is not None}
+
+    @property
+    def license(self) -> dict[str, str] | None:
+        """The licence the catalog's data are published under ({name, url}), if its file names one."""
+        name, url, _ = self.about
+        return {"name": name, "url": url} if name and url else None
+
+    @property
+    def citation(self) -> str | None:
+        """The text to cite the catalog by: the file's own, with this version and the day it was loaded."""
+        cite = self.about[2]
+        return f"{cite} Catalog version {self.version}, {self.loaded_at.date().isoformat()}." if cite else None
 
     @property
     def tag(self) -> str:
@@ -128,7 +141,16 @@ def build_snapshot(
     if prune:
         indexdir.prune(settings.index_dir, keep=meta.version)
     return Snapshot(
-        meta.version, meta.title, len(programs), meta.loaded_at, index, programs, tuple(removed), meta.seq, meta.epoch
+        meta.version,
+        meta.title,
+        len(programs),
+        meta.loaded_at,
+        index,
+        programs,
+        tuple(removed),
+        meta.seq,
+        meta.epoch,
+        meta.about,
     )
 
 

@@ -22,7 +22,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.plumbing import not_modified
 
-UNCACHED_PREFIXES = ("/healthz", "/readyz", "/metrics", "/api/v1/admin", "/api/v1/catalog", "/static/")
+UNCACHED_PREFIXES = (
+    "/healthz",
+    "/readyz",
+    "/metrics",
+    "/api/v1/admin",
+    "/api/v1/catalog",
+    "/api/v1/snapshots",  # files on disk, served by range
+    "/static/",
+)
 VARY_HEADERS = (b"host", b"x-fragment", b"accept")
 MAX_BODY = 512 * 1024
 
@@ -83,9 +91,11 @@ class ResponseCache:
 
     async def _replay(self, entry: Entry, scope: Scope, send: Send) -> None:
         scope["route"] = entry.route  # so metrics and logs name the route as on a miss
-        held = dict(scope["headers"]).get(b"if-none-match", b"").decode("latin-1")
-        if entry.etag is not None and not_modified(held, entry.etag.decode("latin-1")):
-            kept = [(k, v) for k, v in entry.headers if k in (b"etag", b"cache-control", b"vary")]
+        asked = dict(scope["headers"])
+        held = [asked.get(h, b"").decode("latin-1") for h in (b"if-none-match", b"if-modified-since")]
+        dated = next((v.decode("latin-1") for k, v in entry.headers if k == b"last-modified"), "")
+        if entry.etag is not None and not_modified(held[0], entry.etag.decode("latin-1"), held[1], dated):
+            kept = [(k, v) for k, v in entry.headers if k in (b"etag", b"cache-control", b"vary", b"last-modified")]
             await send({"type": "http.response.start", "status": 304, "headers": kept})
             await send({"type": "http.response.body", "body": b""})
             return

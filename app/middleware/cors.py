@@ -7,7 +7,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.plumbing import PREFIX
 
-EXPOSED_HEADERS = ("ETag", "Link", "Retry-After", "Sync-Token", "Catalog-Version", "X-Request-ID")
+EXPOSED_HEADERS = (
+    "ETag",
+    "Link",
+    "Retry-After",
+    "Sync-Token",
+    "Catalog-Version",
+    "X-Request-ID",
+    "Repr-Digest",  # a snapshot's checksum, and how much of it a range holds
+    "Content-Range",
+    "Accept-Ranges",
+)
 
 
 class ApiCors:
@@ -19,7 +29,7 @@ class ApiCors:
             app,
             allow_origins=["*"],
             allow_methods=["GET"],
-            allow_headers=["If-None-Match", "X-Request-ID"],
+            allow_headers=["If-None-Match", "If-Modified-Since", "Range", "If-Range", "X-Request-ID"],
             expose_headers=[*EXPOSED_HEADERS],
             max_age=3600,
         )

@@ -68,6 +68,9 @@ class CatalogRow(SQLModel, table=True):
     version: str = Field(max_length=64)
     program_count: int
     title: str | None = None
+    license_name: str | None = None
+    license_url: str | None = None
+    citation: str | None = None
     loaded_at: dt.datetime = _when()
     seq: int = Field(default=0)  # the sequence number of the last load that changed the catalog
     epoch: str = Field(default="", max_length=32)  # names this database's sequence; a new database starts another
@@ -91,13 +94,13 @@ class StoredProgram:
         out: dict[str, Any] = orjson.loads(self.raw)
         return out
 
-    def full_record(self, *, recheck_months: int) -> dict[str, Any]:
+    def full_record(self, *, recheck_months: int, today: dt.date | None = None) -> dict[str, Any]:
         """The record as the API shows it: the catalog's fields, how its facts were checked (and whether that is
-        due again), and when it entered and last changed this server's database."""
+        due again, as of `today`), and when it entered and last changed this server's database."""
         record = self.record
         return {
             **record,
-            "provenance": provenance(record, months=recheck_months).as_json(),
+            "provenance": provenance(record, months=recheck_months, today=today).as_json(),
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }
@@ -111,6 +114,12 @@ class CatalogMeta:
     loaded_at: dt.datetime
     seq: int = 0
     epoch: str = ""
+    about: tuple[str | None, str | None, str | None] = (None, None, None)  # licence name and url, citation
+
+
+def _about(catalog: Catalog) -> tuple[str | None, str | None, str | None]:
+    licence = catalog.license
+    return (licence.name if licence else None, licence.url if licence else None, catalog.citation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +194,9 @@ def sync_catalog(
     with Session(engine) as session, session.begin():
         _serialize_writers(session)
         meta = session.get(CatalogRow, "current")
-        changes = meta is None or meta.version != catalog.version or meta.title != catalog.title
+        about = _about(catalog)
+        changes = meta is None or (meta.version, meta.title) != (catalog.version, catalog.title)
+        changes = changes or (meta is not None and (meta.license_name, meta.license_url, meta.citation) != about)
         seq = (meta.seq if meta else 0) + (1 if changes else 0)
         columns = (ProgramRow.id, ProgramRow.content_hash, ProgramRow.created_at, ProgramRow.updated_at, ProgramRow.seq)
         existing = {row[0]: row[1:] for row in session.execute(sa_select(*columns))}  # type: ignore[call-overload]
@@ -222,6 +233,7 @@ def sync_catalog(
         if changes:
             meta.version, meta.program_count, meta.title = catalog.version, len(current), catalog.title
             meta.loaded_at, meta.seq, meta.epoch = now, seq, meta.epoch or secrets.token_hex(8)
+            meta.license_name, meta.license_url, meta.citation = about
         unchanged = len(current) - len(added) - len(changed)
     stored.sort(key=lambda p: p.id)
     plain, renamed = tuple(r for r in removed if r not in renames), tuple(r for r in removed if r in renames)
@@ -260,7 +272,8 @@ def read_meta(engine: Engine) -> CatalogMeta | None:
         row = session.get(CatalogRow, "current")
         if row is None:
             return None
-        return CatalogMeta(row.version, row.program_count, row.title, _utc(row.loaded_at), row.seq, row.epoch)
+        about = (row.license_name, row.license_url, row.citation)
+        return CatalogMeta(row.version, row.program_count, row.title, _utc(row.loaded_at), row.seq, row.epoch, about)
 
 
 def ping(engine: Engine) -> None:

@@ -8,7 +8,13 @@ from sqlalchemy import Engine, inspect, text
 _ADDED_COLUMNS = {
     "program": {"seq": "INTEGER NOT NULL DEFAULT 0"},
     "removed_program": {"seq": "INTEGER NOT NULL DEFAULT 0", "replaced_by": "VARCHAR(80)"},
-    "catalog_meta": {"seq": "INTEGER NOT NULL DEFAULT 0", "epoch": "VARCHAR(32) NOT NULL DEFAULT ''"},
+    "catalog_meta": {
+        "seq": "INTEGER NOT NULL DEFAULT 0",
+        "epoch": "VARCHAR(32) NOT NULL DEFAULT ''",
+        "license_name": "TEXT",
+        "license_url": "TEXT",
+        "citation": "TEXT",
+    },
     "suggestion": {"details": "TEXT", "nonce": "VARCHAR(32)"},
 }
 

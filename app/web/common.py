@@ -30,6 +30,7 @@ def render(request: Request, name: str, context: dict[str, Any], status: int = 2
     live: LiveCatalog | None = getattr(request.app.state, "live", None)  # None: an error before the lifespan ran
     snap = live.current if live is not None else None
     context.setdefault("base", base_url(request, live))
+    context.setdefault("catalog", snap)  # the footer names its licence
     if "compare_list" not in context:
         context["compare_list"] = compare_list(request.query_params, snap.index.docnum) if snap else ()
     # Links to other pages carry the compare list, so that it survives navigation without JavaScript too.

@@ -7,11 +7,11 @@ from xml.sax.saxutils import escape
 from fastapi import Request
 from fastapi.responses import PlainTextResponse, Response
 
-from app.plumbing import BaseUrlDep, SnapshotDep, conditional, etag
+from app.plumbing import BaseUrlDep, SnapshotDep, from_catalog
 from app.web.feeds import newest
 from app.web.present import catalog_dates
 
-MAIN_PAGES = ("/", "/models", "/coverage", "/about", "/api")
+MAIN_PAGES = ("/", "/models", "/coverage", "/about", "/api", "/api/changelog")
 DISALLOWED = ("/api/v1/", "/compare", "/suggest")  # the data, a reader's own list, forms
 
 
@@ -19,7 +19,7 @@ def robots(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
     """Every page may be crawled but the API, compare lists and forms; where the sitemap is."""
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in DISALLOWED), "", f"Sitemap: {base}/sitemap.xml"]
     body = PlainTextResponse("\n".join(lines) + "\n")
-    return conditional(request, etag(snap, base, request.url.path), lambda: body)
+    return from_catalog(request, snap, base, lambda: body)
 
 
 def sitemap(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
@@ -37,4 +37,4 @@ def sitemap(request: Request, snap: SnapshotDep, base: BaseUrlDep) -> Response:
         )
         return Response(body, media_type="application/xml; charset=utf-8")
 
-    return conditional(request, etag(snap, base, request.url.path), render)
+    return from_catalog(request, snap, base, render)

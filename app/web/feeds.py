@@ -13,7 +13,7 @@ from app.api.deps import ExportSearchDep, canonical, for_the_website
 from app.catalog.provenance import provenance
 from app.catalog.vocab import FACETS
 from app.live.snapshot import Snapshot
-from app.plumbing import BaseUrlDep, LiveDep, SnapshotDep, conditional, etag, stored
+from app.plumbing import BaseUrlDep, LiveDep, SnapshotDep, from_catalog, stored
 from app.search.query import SearchQuery, clean
 from app.web.common import TEMPLATES
 from app.web.present import catalog_dates
@@ -52,7 +52,7 @@ def feed(request: Request, asked: ExportSearchDep, live: LiveDep, snap: Snapshot
         return Response(body, media_type=feed_type(request), headers={"Vary": "Accept"})
 
     shape = [("as", feed_type(request))]  # the two media types are two representations: two ETags
-    return conditional(request, etag(snap, base, request.url.path, items + shape), render)
+    return from_catalog(request, snap, base, render, items + shape)
 
 
 def feed_type(request: Request) -> str:

@@ -219,6 +219,11 @@ def api_guide(request: Request) -> HTMLResponse:
     return render(request, "api.html", {"example": example})
 
 
+def api_changelog(request: Request) -> HTMLResponse:
+    """The API's dated changes and its deprecation policy."""
+    return render(request, "api_changelog.html", {})
+
+
 def wants_html(request: Request) -> bool:
     """True for the pages' paths: errors there get an HTML page rather than problem+json."""
     if request.url.path.startswith(MACHINE_PATHS):
@@ -275,6 +280,7 @@ def install(app: FastAPI) -> None:
         ("/coverage", coverage_page, "coverage_page"),
         ("/about", about_page, "about_page"),
         ("/api", api_guide, "api_guide"),
+        ("/api/changelog", api_changelog, "api_changelog"),
     ]
     for path, handler, name in pages:
         app.add_api_route(

@@ -1,5 +1,6 @@
-"""A client generated from /openapi.json by openapi-python-client pages through everything, fetches a program,
-reads the NDJSON export and syncs with a token, against the running app."""
+"""A client generated from /openapi.json by openapi-python-client calls every operation of the API against the
+running app: pages through everything, fetches a program, reads the exports and a snapshot, syncs with a token, and
+reads the documented 429s as typed problems. `tests/support/generated_client_use.py` has one call per operation."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def generator() -> Path:
 
 
 @pytest.mark.slow
-def test_a_generated_client_pages_fetches_exports_and_syncs(tmp_path: Path) -> None:
+def test_a_generated_client_calls_every_operation(tmp_path: Path) -> None:
     tool = generator()
     catalog = tmp_path / "programs.yaml"
     catalog.write_text(TEXT)
@@ -73,6 +74,9 @@ def test_a_generated_client_pages_fetches_exports_and_syncs(tmp_path: Path) -> N
         )
         assert used.returncode == 0, used.stderr
         saw = json.loads(used.stdout)
+        spec_ids = {o["operationId"] for ops in json.loads(spec.read_text())["paths"].values() for o in ops.values()}
+        listing = httpx.get(f"{base}/api/v1/snapshots").json()["snapshots"]
+    assert sorted(saw["called"]) == sorted(spec_ids)  # a new operation needs its call in generated_client_use.py
     assert saw["total"] == 8 and len(saw["seen"]) == 8 and len(set(saw["seen"])) == 8
     assert sorted(saw["seen"]) == sorted(saw["exported"]) and saw["export_token"] == saw["first_token"]
     assert saw["one"] == {
@@ -84,3 +88,11 @@ def test_a_generated_client_pages_fetches_exports_and_syncs(tmp_path: Path) -> N
     }
     assert saw["loaded_version"] and saw["since_token"] != saw["first_token"]
     assert sorted(saw["changed"]) == ["aaa-new", "elam"] and saw["removed"] == ["pmg"]
+    assert saw["csv_rows"] == 8 and saw["completions"] >= 1 and "career_stage" in saw["vocabularies"]
+    assert saw["similar"] and "elam" not in saw["similar"]
+    first = saw["snapshot"]
+    assert saw["latest"] == f"{first['name']}.ndjson.gz" and first["records"] == saw["snapshot_lines"] == 8
+    assert saw["snapshot_sha256"] == first["sha256"] == listing[-1]["sha256"]  # two ranges, joined, as listed
+    assert saw["suggestion_statuses"] == [201] * 5 + [429]  # the documented limit, read as a typed problem
+    assert saw["admin_page"] == {"total": 5, "results": 2}  # limit and offset reach the server
+    assert saw["wrong_token_statuses"][0] == 401 and saw["wrong_token_statuses"][-1] == 429

@@ -134,6 +134,10 @@ def test_the_admin_list_needs_the_token_and_filters_by_status(client: Client) ->
     assert [r["id"] for r in client.get(ADMIN + "?status=new&limit=1&offset=1", headers=auth).json()["results"]] == [1]
     bad = client.get(ADMIN + "?status=open", headers=auth)
     assert bad.status_code == 400 and bad.json()["param"] == "status" and "accepted" in bad.json()["valid"]
+    for empty in ("", "new,", " "):  # as the schema says: each status is one of the list, none is empty
+        assert client.get(ADMIN, params={"status": empty}, headers=auth).status_code == 400, empty
+    for number in ("offset=999999999", "limit=500"):  # the schema's maximums are accepted
+        assert client.get(f"{ADMIN}?{number}", headers=auth).status_code == 200, number
 
 
 def test_without_an_admin_token_there_is_no_admin_list(tmp_path: Path) -> None:

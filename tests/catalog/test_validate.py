@@ -229,3 +229,10 @@ def test_the_header_fields_have_length_limits_named_with_their_line(field: str, 
     assert f"at most {limit} characters" in problem.message
     assert len(str(problem)) < 300  # the error names the field, it does not repeat the text
     validate(catalog(entry(), header=f"title: {'t' * 200}\ndescription: {'d' * 2000}\n"), path="c.yaml")
+
+
+def test_a_licence_needs_a_name_and_an_https_url() -> None:
+    header = "license:\n  name: CC BY 4.0\n  url: http://creativecommons.org/licenses/by/4.0/\n"
+    assert [p.field for p in errors(catalog(entry(), header=header))] == ["license.url"]
+    [missing] = errors(catalog(entry(), header="license:\n  name: CC BY 4.0\n"))
+    assert missing.field == "license" and "url" in missing.message

@@ -37,9 +37,9 @@ def test_the_sitemap_lists_every_program_with_its_last_change_from_the_catalog(
     for program in real_catalog.programs:
         day = catalog_dates(program.record)[1].date().isoformat()
         assert listed[f"http://testserver/programs/{program.id}"] == day
-    for path in ("/", "/models", "/coverage", "/about", "/api"):
+    for path in ("/", "/models", "/coverage", "/about", "/api", "/api/changelog"):
         assert f"http://testserver{path}" in listed
-    assert len(listed) == len(real_catalog.programs) + 5
+    assert len(listed) == len(real_catalog.programs) + 6
     for loc in list(listed)[:8]:  # every address answers
         assert real.get(loc.removeprefix("http://testserver"), headers={"accept": "text/html"}).status_code == 200
     tag = response.headers["etag"]
@@ -51,7 +51,7 @@ def test_the_footer_leads_to_the_guide_and_the_guide_to_the_reference(client: Cl
     assert footer.select_one("a[href='/api']") is not None and footer.select_one("a[href='/docs']") is None
     soup = page(client, "/api")
     headings = [h.get_text(" ", strip=True) for h in soup.select("main h2")]
-    assert headings == ["Without code", "With code: the JSON API", "The reference"]
+    assert headings == ["Without code", "With code: the JSON API", "Licence and how to cite", "The reference"]
     assert soup.select_one("section[aria-labelledby='ref-h'] a[href='/docs']") is not None
     assert soup.select_one("a[aria-current='page'][href='/api']") is not None
 
@@ -73,8 +73,10 @@ def test_the_three_curl_examples_answer_what_the_guide_shows(real: Client) -> No
     soup = page(real, "/api")
     commands = [c.get_text() for c in soup.select("pre code") if c.get_text().startswith("curl ")]
     urls = [re.search(r"'http://testserver(\S+)'", c).group(1) for c in commands]  # type: ignore[union-attr]
-    assert len(urls) == 4  # a search, one record, the first walk and the walk since a token
-    search, record, first_walk, since = urls
+    assert len(urls) == 5  # a search, one record, the first walk, the walk since a token, the snapshot
+    search, record, first_walk, since, snapshot = urls
+    latest = real.get(snapshot)
+    assert latest.status_code == 302 and real.get(latest.headers["location"]).status_code == 200
     answer = real.get(search).json()
     shown = soup.select_one("#ex-search ~ pre:nth-of-type(2) code").get_text()
     first = answer["results"][0]
@@ -87,3 +89,31 @@ def test_the_three_curl_examples_answer_what_the_guide_shows(real: Client) -> No
     token = walk.json()["sync_token"]
     changes = real.get(since.replace("sync_token", token).replace("&amp;", "&"))
     assert changes.status_code == 200 and {"results", "removed", "sync_token"} <= changes.json().keys()
+
+
+def test_the_licence_and_citation_are_shown_where_institutions_look(real: Client) -> None:
+    info = real.get("/api/v1/catalog").json()
+    assert info["license"] == {"name": "CC BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}
+    assert "Cree-Green" in info["citation"] and "doi:10.1136/jim-2020-001391" in info["citation"]
+    assert f"Catalog version {info['version']}, {info['loaded_at'][:10]}." in info["citation"]
+    footer = page(real, "/models").select_one("footer")
+    assert footer.select_one("a[rel='license']")["href"] == info["license"]["url"]
+    section = page(real, "/api").select_one("section[aria-labelledby='cite-h']")
+    assert section.select_one("a[rel='license']").get_text() == "CC BY 4.0"
+    assert section.select_one("blockquote").get_text(" ", strip=True) == info["citation"]
+
+
+def test_the_api_changelog_is_dated_newest_first_and_states_the_deprecation_policy(client: Client) -> None:
+    soup = page(client, "/api/changelog")
+    days = [t["datetime"] for t in soup.select("section[aria-labelledby='changes-h'] h3 time")]
+    assert days == sorted(days, reverse=True) and days[0] == "2026-12-07" and days[-1] == "2026-11-26"
+    newest = soup.select_one("section[aria-labelledby='changes-h'] ul").get_text(" ", strip=True)
+    for change in ("Snapshots", "Last-Modified", "Licence and citation", "RateLimit-*", "replaced_by", "paged"):
+        assert change in newest, change
+    policy = soup.select_one("section[aria-labelledby='policy-h']").get_text(" ", strip=True)
+    assert "Deprecation" in policy and "Sunset" in policy and "RFC 9745" in policy and "RFC 8594" in policy
+    assert "at least 6 months" in policy and "at least 12 months" in policy
+    for where in ("/api", "/"):
+        assert page(client, where).select_one("a[href='/api/changelog']") is not None, where
+    described = client.get("/openapi.json").json()["info"]["description"]
+    assert "(/api/changelog)" in described

@@ -1,7 +1,9 @@
-"""Curators' quotes and notes stay in the catalog file: no public page, API answer, export or feed carries them."""
+"""Curators' quotes and notes stay in the catalog file: no public page, API answer, export, snapshot or feed carries
+them."""
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -69,3 +71,9 @@ def test_no_quote_or_note_reaches_any_public_page_answer_export_or_feed(tmp_path
         record = c.get(f"{API}/programs/alpha-leaders").json()
         assert record["sources"][1]["url"] == "https://example.org/alpha-leaders"
         assert seen == len(urls)
+        # nor does the dated snapshot of the whole catalog, which does hold the sources
+        listed = c.get(f"{API}/snapshots")
+        assert listed.status_code == 200 and QUOTE_MARK not in listed.text and NOTE_MARK not in listed.text
+        dump = gzip.decompress(c.get(listed.json()["snapshots"][0]["url"]).content).decode()
+        assert "https://example.org/alpha-leaders" in dump
+        assert QUOTE_MARK not in dump and NOTE_MARK not in dump

@@ -25,6 +25,7 @@ PAGES = [
     "/models",
     "/coverage",
     "/api",
+    "/api/changelog",
     "/programs/no-such-program",
 ]
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
