@@ -271,16 +271,9 @@ def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep
     if error := live.database_error():  # like every other answer from the catalog: a replica without it is stale
         raise unavailable(error)
     notes = {"rejected": live.rejected, "held": live.held, "last_reload_error": live.reload_error}
-    body = (
-        snapshots.about(snap)
-        | {
-            "version": snap.version,
-            "title": snap.title,
-            "program_count": snap.program_count,
-            "loaded_at": snap.loaded_at.isoformat(),
-        }
-        | {name: note.as_dict() if note else None for name, note in notes.items()}
-    )
+    served = {"version": snap.version, "title": snap.title, "program_count": snap.program_count}
+    body = snapshots.about(snap) | served | {"loaded_at": snap.loaded_at.isoformat()}
+    body |= {name: note.as_dict() if note else None for name, note in notes.items()}
     items = [(name, str(note.as_dict())) for name, note in notes.items() if note]
     modified = max([as_of(snap)] + [note.at for note in notes.values() if note])
     return from_catalog(request, snap, base, lambda: JSON(body), items, modified=modified)

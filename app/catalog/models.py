@@ -258,26 +258,6 @@ class License(BaseModel):
     url: HttpsUrl
 
 
-class CatalogHeader(BaseModel):
-    """The file's fields beside its programs."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    title: Annotated[Text, StringConstraints(max_length=200)] | None = None
-    description: Annotated[Text, StringConstraints(max_length=2000)] | None = None
-    license: License | None = None
-    citation: Annotated[Text, StringConstraints(max_length=1000)] | None = Field(
-        None, description="How to cite the catalog (the service adds version and date)."
-    )
-
-
-class CatalogFile(CatalogHeader):
-    """The whole file: a small header beside the list of programs."""
-
-    # An empty list is refused: a truncated save must not empty the live directory and every synced copy.
-    programs: Annotated[list[Program], Field(min_length=1)]
-
-
 def version_of(hashes: Iterable[tuple[str, str]]) -> str:
     """The catalog version from its programs' (id, content hash) pairs, in any order."""
     digest = hashlib.sha256()

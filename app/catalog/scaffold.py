@@ -20,7 +20,8 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString
 
 from app.catalog.filelimits import MAX_PROGRAMS
-from app.catalog.models import Catalog, CatalogFile, Program
+from app.catalog.header import CatalogFile
+from app.catalog.models import Catalog, Program
 from app.catalog.nextsteps import ACCESS_STEPS, NEXT_STEPS, NextStep
 from app.catalog.problems import CatalogError, Problem
 from app.catalog.validate import validate

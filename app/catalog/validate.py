@@ -9,7 +9,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.catalog.filelimits import MAX_PROGRAMS, NODES_PER_PROGRAM, read_utf8, refuse_oversized
-from app.catalog.models import Catalog, CatalogFile, CatalogHeader, Program, Source, suggest
+from app.catalog.header import CatalogFile, CatalogHeader
+from app.catalog.models import Catalog, Program, Source, suggest
 from app.catalog.problems import CatalogError as CatalogError
 from app.catalog.problems import Loc, Pending, dotted
 from app.catalog.problems import Problem as Problem
