@@ -155,3 +155,16 @@ def test_compare_measures_two_commits_side_by_side(tmp_path: Path, monkeypatch: 
         assert 0 < figures["vocabulary.median"] <= figures["vocabulary.p99"]
         assert figures["cold_s"] > 0 and figures["warm_s"] > 0 and figures["warm_rss_mb"] > 10
     assert len(list(tmp_path.glob("base-*/app/search/index.py"))) == 1  # HEAD exported once, for both sides
+
+
+@pytest.mark.slow
+def test_the_edges_script_reruns_the_audit_and_prints_each_scenario() -> None:
+    command = [sys.executable, "-m", "bench.edges", "--dropped", "20", "--slow", "10", "--slow-watch", "10"]
+    env = os.environ | {"PYTHONPATH": "."}
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout
+    assert "dropped bodies: 20 sent" in lines and "5xx counter +0, 499 (client closed) +20" in lines
+    assert "slow bodies: 10 connections; closed by the server within 10 s: 10" in lines
+    assert "then the right token: 200" in lines and "30 MB title: reload 422" in lines
+    assert "https://directory.example.org/api/v1/programs" in lines
