@@ -76,9 +76,7 @@ def counted(port: int, status: str = r"5\d\d") -> int:
 
 def dropped(work: Path, n: int) -> None:
     """POST bodies cut off mid-way: the audit saw a 500 and a 10 KB traceback each."""
-    head = (
-        "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {ctype}\r\nContent-Length: 2000\r\n\r\n{start}"
-    )
+    head = "POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {ctype}\r\nContent-Length: 2000\r\n\r\n{start}"
     forms = {
         "/api/v1/suggestions": ("application/json", '{"kind": "correction", "mess'),
         "/suggest": ("application/x-www-form-urlencoded", "kind=correction&message=The+pa"),
