@@ -127,13 +127,20 @@ def byte_range(header: str, size: int) -> tuple[int, int] | None:
         return None
     first, last = found.group(1), found.group(2)
     if first == "":  # the last n bytes
-        if int(last) == 0:
+        if _position(last) == 0:
             raise _unsatisfiable(size)
-        return max(0, size - int(last)), size - 1
-    start, end = int(first), int(last) if last else size - 1
+        return max(0, size - _position(last)), size - 1
+    start, end = _position(first), _position(last) if last else size - 1
     if start >= size:
         raise _unsatisfiable(size)
     return (start, min(end, size - 1)) if start <= end else None
+
+
+def _position(digits: str) -> int:
+    """A byte position as written; one longer than any file's (over 18 digits, which `int` may refuse to read at
+    all) reads as 10**18."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 18 else 10**18
 
 
 def _unsatisfiable(size: int) -> ApiError:
