@@ -15,6 +15,7 @@ from app.catalog.models import Url
 
 URL = TypeAdapter(Url)  # what the catalog accepts as a link, so an accepted suggestion can be applied as it is
 AUTHORITY = re.compile(r"^https?://([^/\\?#]*)")  # as browsers read it: a backslash ends it too
+RFC_AUTHORITY = re.compile(r"^https?://([^/?#]*)")  # as RFC 3986 reads it (httpx, curl, urllib): a backslash does not
 NOT_A_LINK = "must be a web address starting with http:// or https://, with no spaces"
 CREDENTIALS = "must not carry a user name or password (the part before '@'); send the page's public address"
 PRIVATE = "points to a private, local or reserved address, not a page on the public web"
@@ -33,8 +34,9 @@ def link_problem(url: str) -> str | None:
     if found is None:
         return NOT_A_LINK
     authority = found.group(1)
-    if "@" in authority:
-        return CREDENTIALS
+    strict = RFC_AUTHORITY.match(url)
+    if "@" in authority or (strict is not None and "@" in strict.group(1)):  # "http://a.org\@127.0.0.1/"
+        return CREDENTIALS  # a browser goes to a.org, but the link checker (httpx) to 127.0.0.1 as user "a.org\"
     host = _host(authority)
     return NOT_A_LINK if host is None else _host_problem(host)
 

@@ -186,6 +186,7 @@ HOSTILE: list[tuple[str, Callable[[Client], httpx.Response], int, str]] = [
     ("bracketed host, no IP", _json(good(url="http://[^\\w]/")), 422, "url: must be a web address"),
     ("bracketed host, empty", _json(good(url="http://[]/")), 422, "url: must be a web address"),
     ("credentials in a link", _json(good(url="https://ada:secret@example.org/")), 422, "url: must not carry a user"),
+    ("user name after a backslash", _json(good(url="http://example.org\\@127.0.0.1/")), 422, "url: must not carry"),
     ("loopback as a number", _json(good(url="http://2130706433/admin")), 422, "url: points to a private, local"),
     ("cloud metadata address", _json(good(url="http://169.254.169.254/latest")), 422, "url: points to a private"),
     ("a local name", _json(good(url="http://printer.local/")), 422, "url: points to a private, local or reserved"),
