@@ -275,7 +275,9 @@ def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep
     body = snapshots.about(snap) | served | {"loaded_at": snap.loaded_at.isoformat()}
     body |= {name: note.as_dict() if note else None for name, note in notes.items()}
     items = [(name, str(note.as_dict())) for name, note in notes.items() if note]
-    modified = max([as_of(snap)] + [note.at for note in notes.values() if note])
+    # a note cleared (the file fixed, a reload that works) moves the date on too: else If-Modified-Since keeps it
+    changed = [note.at for note in notes.values() if note] + ([live.notes_changed] if live.notes_changed else [])
+    modified = max([as_of(snap), *changed])
     return from_catalog(request, snap, base, lambda: JSON(body), items, modified=modified)
 
 

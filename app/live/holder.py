@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import logging
 import os
 import threading
@@ -40,7 +41,7 @@ from app.live.verdicts import (
 )
 from app.search.analysis import Synonyms
 from app.search.indexdir import prune
-from app.store.db import StoredProgram, SyncReport, init_db, ping, read_meta
+from app.store.db import StoredProgram, SyncReport, init_db, ping, read_meta, utcnow
 
 log = logging.getLogger("mentordir")
 
@@ -61,6 +62,7 @@ class LiveCatalog:
         self.rejected: Rejected | None = None  # the file read last is invalid
         self.held: Held | None = None  # the file read last would remove too many programs
         self.reload_error: ReloadFailure | None = None  # the last reload failed on the database or the disk
+        self.notes_changed: dt.datetime | None = None  # when this process last showed or cleared one of the three
         self._lock = threading.Lock()
         self._seen: tuple[str, FileStamp] | None = None  # (digest, stamp) of the file last read
         self.failures = 0  # reloads refused or failed since start, for /metrics
@@ -159,13 +161,21 @@ class LiveCatalog:
 
     def _show(self, verdict: Verdict | None) -> None:
         """Say why the file read last is not served (None: it is)."""
+        shown = (self.rejected, self.held)
         self.rejected = verdict if isinstance(verdict, Rejected) else None
         self.held = verdict if isinstance(verdict, Held) else None
+        if (self.rejected, self.held) != shown:
+            self.notes_changed = utcnow()
 
     def _failed(self, exc: Exception | None) -> None:
         """Show a reload's database or disk failure (None: the last reload worked), to every worker."""
-        self.reload_error = None if exc is None else ReloadFailure.of(exc)
+        self._show_failure(None if exc is None else ReloadFailure.of(exc))
         remember_failure(self.settings, self.reload_error)
+
+    def _show_failure(self, failure: ReloadFailure | None) -> None:
+        if failure != self.reload_error:
+            self.notes_changed = utcnow()
+        self.reload_error = failure
 
     def start(self) -> None:
         """Load the first catalog: from the file (the first worker loads it, the others wait and reuse it), or in
@@ -237,7 +247,7 @@ class LiveCatalog:
         shown = self.rejected or self.held
         if verdict is None or shown is None or (shown.digest, type(shown)) != (verdict.digest, type(verdict)):
             self._show(verdict)
-        self.reload_error = read_failure(self.settings)
+        self._show_failure(read_failure(self.settings))
 
     def reload_now(self, *, allow_removals: bool = False) -> bool:
         """An operator's reload: the file (leader), or the database's latest version (follower, which never reads

@@ -66,3 +66,22 @@ def test_a_new_load_moves_last_modified_on(tmp_path: Path) -> None:
         assert c.post("/api/v1/admin/reload", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
         newer = c.get("/api/v1/programs", headers={"If-Modified-Since": stamp})
         assert newer.status_code == 200 and newer.headers["last-modified"] != stamp
+
+
+def test_a_cleared_rejection_moves_the_catalogs_last_modified_on(tmp_path: Path) -> None:
+    catalog = tmp_path / "programs.yaml"
+    catalog.write_text(TEXT)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with running(create_app(make_settings(tmp_path, catalog=catalog, admin_token=TOKEN))) as c:
+        catalog.write_text(TEXT + "\nnot_a_header_field: 1\n")
+        assert c.post("/api/v1/admin/reload", headers=auth).status_code == 422
+        refused = c.get("/api/v1/catalog")
+        stamp = refused.headers["last-modified"]
+        assert refused.json()["rejected"] is not None
+        next_second = email.utils.parsedate_to_datetime(stamp) + dt.timedelta(seconds=1)
+        assert wait_until(lambda: dt.datetime.now(dt.UTC) >= next_second, seconds=3)
+        catalog.write_text(TEXT)  # the served catalog again: no new load, the rejection is cleared
+        assert c.post("/api/v1/admin/reload", headers=auth).status_code == 200
+        fixed = c.get("/api/v1/catalog", headers={"If-Modified-Since": stamp})
+        assert fixed.status_code == 200 and fixed.json()["rejected"] is None
+        assert dated(c, "/api/v1/catalog", **{"If-Modified-Since": fixed.headers["last-modified"]})[0] == 304
