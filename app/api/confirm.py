@@ -113,9 +113,10 @@ def _ended(raw: Mapping[str, Any], errors: dict[str, str]) -> dict[str, Any]:
     year = plain_text("ended_year", raw.get("ended_year"), errors, 4)
     source = plain_text("ended_source", raw.get("ended_source"), errors, 500)
     check_link("ended_source", source, errors)
-    if year is not None and not (year.isdigit() and 1800 <= int(year) <= dt.date.today().year):
+    # isdecimal, not isdigit: "²" is a digit that int() cannot read
+    if year is not None and not (year.isdecimal() and 1800 <= int(year) <= dt.date.today().year):
         errors["ended_year"] = f"must be a year from 1800 to {dt.date.today().year}"
-    return {"year": int(year) if year and year.isdigit() else None, "source": source}
+    return {"year": int(year) if year and year.isdecimal() else None, "source": source}
 
 
 def check_confirmation(raw: Mapping[str, Any], snap: Snapshot, link: Link | None = None) -> store.NewSuggestion:

@@ -52,7 +52,7 @@ def listed(request: Request, live: LiveCatalog, snap: Snapshot, limit: int) -> L
 def choices(request: Request) -> tuple[int, str]:
     """The embed's size and look from the address; anything else falls back to the defaults."""
     raw = request.query_params.get("size", "")
-    size = int(raw) if raw.isdigit() and int(raw) in SIZES else DEFAULT_SIZE
+    size = int(raw) if raw.isdecimal() and int(raw) in SIZES else DEFAULT_SIZE  # isdigit takes "²"; int() does not
     theme = request.query_params.get("theme", "")
     return size, theme if theme in THEMES else "light"
 

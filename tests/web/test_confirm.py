@@ -101,6 +101,9 @@ def test_mistakes_get_clear_errors_beside_their_fields_and_nothing_is_stored(cli
     assert kept.select_one("#source-url")["value"] == "http://[::ffff:10.0.0.1]/"  # what was typed is kept
     assert "a page where it says so" in errors(send(client, {"answer": "changes", "new-cost": "Free"}))["source-cost"]
     assert "no field has corrected text" in errors(send(client, {"answer": "changes"}))["answer"]
+    for year in ("²", "199", "3000"):  # a digit int() cannot read, too early, too late
+        ended = send(client, {"answer": "ended", "ended_year": year, "ended_source": "https://www.nih.gov/"})
+        assert ended.status_code == 422 and "must be a year" in errors(ended)["ended_year"], year
     assert (
         "looks like HTML"
         in errors(send(client, {"answer": "changes", "new-cost": "<b>free</b>", "source-cost": "https://a.org/"}))[

@@ -46,6 +46,12 @@ def test_each_program_says_who_it_is_for_who_can_join_its_next_step_and_its_chec
     }
 
 
+def test_a_size_that_is_no_number_falls_back_to_the_default(real: Client) -> None:
+    default = names(page(real, f"/embed?{SEARCH}"))
+    for size in ("%C2%B2", "abc", "-5", "7"):  # "²" is a digit to str.isdigit, not to int()
+        assert names(page(real, f"/embed?{SEARCH}&size={size}")) == default, size
+
+
 def test_every_link_opens_outside_the_frame(real: Client) -> None:
     soup = page(real, f"/embed?{SEARCH}&size=20")
     links = soup.select("a[href]")
