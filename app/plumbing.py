@@ -51,7 +51,7 @@ class ApiError(HTTPException):
 
 
 def ratelimit_headers(limit: int, remaining: int, reset: int) -> dict[str, str]:
-    """Where a rate limit applies, its state (draft-ietf-httpapi-ratelimit-headers-07): the limit, what is left of
+    """Where a rate limit applies, its state (draft-ietf-httpapi-ratelimit-headers-06): the limit, what is left of
     it, and seconds until the window frees."""
     return {"RateLimit-Limit": str(limit), "RateLimit-Remaining": str(remaining), "RateLimit-Reset": str(reset)}
 

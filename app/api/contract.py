@@ -29,7 +29,7 @@ LINK = _header('The next and previous pages, as <url>; rel="next" (RFC 8288).')
 SYNC = _header("This answer's sync_token: pass it as since= to learn what changes after it.")
 VERSION = _header("The catalog version this answer was made from.")
 RETRY = _header("Seconds to wait before asking again.", pattern="^[0-9]+$")
-RATELIMIT = {  # draft-ietf-httpapi-ratelimit-headers-07, on each answer a limit counted
+RATELIMIT = {  # draft-ietf-httpapi-ratelimit-headers-06, on each answer a limit counted
     "RateLimit-Limit": _header("Requests allowed from one address in the window.", pattern="^[0-9]+$"),
     "RateLimit-Remaining": _header("Requests left in the window.", pattern="^[0-9]+$"),
     "RateLimit-Reset": _header("Seconds until the window frees a slot.", pattern="^[0-9]+$"),
