@@ -131,7 +131,7 @@ def follow_rename(request: Request, live: LiveCatalog, snap: Snapshot, program_i
 
 def stored(live: LiveCatalog, snap: Snapshot, ids: Sequence[str]) -> list[StoredProgram]:
     """The records with these ids, in that order, from the request's snapshot; no database is a 503."""
-    error = live.database_error()
+    error = live.database.error()
     if error:
         raise unavailable(error)
     return snap.fetch(ids)

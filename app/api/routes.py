@@ -268,7 +268,7 @@ def catalog(request: Request, live: LiveDep, snap: SnapshotDep, base: BaseUrlDep
     the file is not served (invalid: `rejected` with each error's line; `held`: what it would remove), and the last
     reload's database or disk failure."""
     check_params(request, ())
-    if error := live.database_error():  # like every other answer from the catalog: a replica without it is stale
+    if error := live.database.error():  # like every other answer from the catalog: a replica without it is stale
         raise unavailable(error)
     notes = {"rejected": live.rejected, "held": live.held, "last_reload_error": live.reload_error}
     served = {"version": snap.version, "title": snap.title, "program_count": snap.program_count}

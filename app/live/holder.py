@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.catalog.problems import CatalogError
 from app.config import SYNONYMS, WORDFORMS, Settings
 from app.live import dumps
+from app.live.health import DatabaseHealth
 from app.live.loading import (
     FileChanged,
     FileStamp,
@@ -41,12 +42,11 @@ from app.live.verdicts import (
 )
 from app.search.analysis import Synonyms
 from app.search.indexdir import prune
-from app.store.db import StoredProgram, SyncReport, init_db, ping, read_meta, utcnow
+from app.store.db import StoredProgram, SyncReport, init_db, read_meta, utcnow
 
 log = logging.getLogger("mentordir")
 
 
-DB_CHECK_SECONDS = 1.0
 LOAD_LOCK_SECONDS = 300.0  # how long a worker waits for another one's load before giving up
 START_READS = 5  # a file still being written as the service starts is read again, this many times at most
 
@@ -66,9 +66,7 @@ class LiveCatalog:
         self._lock = threading.Lock()
         self._seen: tuple[str, FileStamp] | None = None  # (digest, stamp) of the file last read
         self.failures = 0  # reloads refused or failed since start, for /metrics
-        self._db_lock = threading.Lock()
-        self._db_checked = -DB_CHECK_SECONDS
-        self._db_error: str | None = None
+        self.database = DatabaseHealth(engine)
         self._load_lock = FileLock(settings.index_dir / ".load.lock")  # one load at a time on this machine
         self.watch_lock = FileLock(settings.index_dir / ".watch.lock")  # one worker watches the file
 
@@ -76,26 +74,6 @@ class LiveCatalog:
     def served(self) -> str:
         """The version served, for logs ("none" before the first)."""
         return self.current.version if self.current else "none"
-
-    def database_check_due(self) -> bool:
-        return time.monotonic() - self._db_checked >= DB_CHECK_SECONDS
-
-    def database_error(self, *, refresh: bool = True) -> str | None:
-        """Why the database does not answer, or None; pinged at most once a second, by one thread at a time.
-
-        Requests are served from the snapshot in memory, but a replica whose database is gone is out of date by
-        design, so the API and pages answer 503 until it comes back (and recover by themselves when it does).
-        """
-        if refresh and self.database_check_due() and self._db_lock.acquire(blocking=False):
-            try:
-                ping(self.engine)
-                self._db_error = None
-            except (SQLAlchemyError, OSError) as exc:
-                self._db_error = f"unreachable: {type(exc).__name__}"
-            finally:
-                self._db_checked = time.monotonic()
-                self._db_lock.release()
-        return self._db_error
 
     def reload(self, *, allow_removals: bool = False) -> bool:
         """Load now: validate the file, store it, index it and swap it in; on invalid input keep serving the

@@ -74,9 +74,9 @@ class ResponseCache:
         if key is None:
             await self.app(scope, receive, send)
             return
-        if live.database_check_due():  # the ping may block: never on the event loop
-            await anyio.to_thread.run_sync(live.database_error)
-        if live.database_error(refresh=False):
+        if live.database.due():  # the ping may block: never on the event loop
+            await anyio.to_thread.run_sync(live.database.error)
+        if live.database.error(refresh=False):
             await self.app(scope, receive, send)
             return
         if key[0] != self.version:  # a new catalog: every old entry is unreachable, free them at once

@@ -79,7 +79,7 @@ class Metrics:
 
     def _count_suggestions(self, live: Any) -> None:
         """The suggestions by status, read from the database at each scrape (kept as they were while it is down)."""
-        if live.database_error():
+        if live.database.error():
             return
         try:
             by_status = suggestions.counts(live.engine)
