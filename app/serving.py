@@ -10,13 +10,37 @@ from http import HTTPStatus
 import h11
 import orjson
 import uvicorn
-from h11._connection import DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
+from h11._connection import DEFAULT_MAX_INCOMPLETE_EVENT_SIZE as HEAD_LIMIT  # 16 KiB
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
 
 from app.middleware import security
 
 LINGER_SECONDS = 2
+
+
+class HeadLimitedConnection(h11.Connection):
+    """h11's server side, refusing a request head (request line and headers) over `limit` bytes however it arrives.
+
+    h11 measures only a head still incomplete: one that came whole, in a single write or with its last piece, was
+    accepted at any size. `refused` keeps the status h11 suggests for what it refused last (400, or 431).
+    """
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(h11.SERVER, max_incomplete_event_size=limit)
+        self.limit, self.refused = limit, 400
+
+    def next_event(self) -> h11.Event | type[h11.NEED_DATA] | type[h11.PAUSED]:
+        buffered = len(self._receive_buffer)
+        try:
+            event = super().next_event()
+        except h11.RemoteProtocolError as error:
+            self.refused = error.error_status_hint
+            raise
+        if isinstance(event, h11.Request) and buffered - len(self._receive_buffer) > self.limit:
+            self.refused = 431
+            raise h11.RemoteProtocolError("request head too long", error_status_hint=431)
+        return event
 
 
 class IdleTimeoutProtocol(H11Protocol):
@@ -31,6 +55,7 @@ class IdleTimeoutProtocol(H11Protocol):
     _lingering = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self.conn = self.head = HeadLimitedConnection(self.config.h11_max_incomplete_event_size or HEAD_LIMIT)
         super().connection_made(transport)
         self._watch()
 
@@ -74,10 +99,9 @@ class IdleTimeoutProtocol(H11Protocol):
             self.transport.close()
 
     def send_400_response(self, msg: str) -> None:
-        """What h11 refused (request line, header, Content-Length), or 431 for headers over h11's size limit."""
-        limit = self.config.h11_max_incomplete_event_size or DEFAULT_MAX_INCOMPLETE_EVENT_SIZE
-        if len(self.conn.trailing_data[0]) > limit:
-            self._answer_and_close(431, f"the request's headers are over {limit // 1024} KiB")
+        """What h11 refused (request line, header, Content-Length), or 431 for a head over the size limit."""
+        if self.head.refused == 431:
+            self._answer_and_close(431, f"the request's line and headers are over {self.head.limit // 1024} KiB")
         else:
             self._answer_and_close(400, "the request is not valid HTTP/1.1 (request line, a header or Content-Length)")
 

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
+from app.serving import HEAD_LIMIT
 from tests.support.app import FIXTURE_CATALOG
 from tests.support.processes import mentordir_serve
 
@@ -167,12 +168,13 @@ def test_a_body_sent_a_byte_at_a_time_is_cut_off_at_the_idle_timeout(plain: Serv
         assert json.loads(body)["status"] == 408
 
 
-async def _exchange(server: Server, request: bytes) -> bytes:
+async def _exchange(server: Server, request: bytes, piece: int = 8192) -> bytes:
+    """Send `request` in pieces of `piece` bytes, as a network delivers it, and read the answer to its end."""
     reader, writer = await asyncio.open_connection(server.host, server.port)
-    for start in range(0, len(request), 8192):  # as a network delivers it: h11 limits what is still incomplete
+    for start in range(0, len(request), piece):
         if reader.at_eof() or writer.is_closing():
             break
-        writer.write(request[start : start + 8192])
+        writer.write(request[start : start + piece])
         await writer.drain()
         await asyncio.sleep(0.1)
     answer = await asyncio.wait_for(reader.read(), 30)  # to the end: the server closes after an error
@@ -186,14 +188,50 @@ async def _exchange(server: Server, request: bytes) -> bytes:
         (b"NOT AN HTTP REQUEST\r\n\r\n", 400),
         (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header: yes\r\n\r\n", 400),
         (b"POST /api/v1/suggestions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ten\r\n\r\n", 400),
-        (b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 40_000 + b"\r\n\r\n", 431),
     ],
-    ids=["request-line", "header", "content-length", "oversized-headers"],
+    ids=["request-line", "header", "content-length"],
 )
 def test_requests_h11_refuses_get_problem_json_and_the_strict_headers(
     plain: Server, request_bytes: bytes, status: int
 ) -> None:
-    answer = asyncio.run(_exchange(plain, request_bytes))
+    assert_problem(asyncio.run(_exchange(plain, request_bytes)), status)
+
+
+GET_CLOSE = "GET /api/v1/programs?per_page=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+COOKIE_8_KIB = f"{GET_CLOSE}Cookie: id={'a' * 8192}\r\n\r\n".encode()
+
+
+def padded(size: int) -> bytes:
+    """A GET whose head (request line, headers and the blank line) is `size` bytes, a header padded to fill it."""
+    start = f"{GET_CLOSE}X-Pad: "
+    return start.encode() + b"a" * (size - len(start) - 4) + b"\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("size", "piece"),
+    [(60_000, 60_000), (60_000, 8192), (20_000, 8192), (HEAD_LIMIT + 1, HEAD_LIMIT + 1)],
+    ids=["60000-in-one-write", "60000-in-pieces", "20000-last-piece-completes-it", "one-byte-over-in-one-write"],
+)
+def test_a_head_over_16_kib_gets_431_however_it_arrives(plain: Server, size: int, piece: int) -> None:
+    assert_problem(asyncio.run(_exchange(plain, padded(size), piece)), 431)
+
+
+def test_a_head_over_16_kib_pipelined_behind_a_legal_request_gets_431_after_its_answer(plain: Server) -> None:
+    legal = b"GET /api/v1/programs?per_page=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    answer = asyncio.run(_exchange(plain, legal + padded(60_000), 70_000))
+    assert answer.startswith(b"HTTP/1.1 200 "), answer[:300]
+    assert_problem(answer[answer.index(b"HTTP/1.1 431 ") :], 431)
+
+
+@pytest.mark.parametrize("piece", [8192, 60_000], ids=["in-pieces", "in-one-write"])
+def test_a_large_legal_head_is_served(plain: Server, piece: int) -> None:
+    for request in (padded(HEAD_LIMIT), COOKIE_8_KIB):
+        answer = asyncio.run(_exchange(plain, request, piece))
+        assert answer.startswith(b"HTTP/1.1 200 "), answer[:300]
+
+
+def assert_problem(answer: bytes, status: int) -> None:
+    """`answer` is a problem+json for `status` with the strict headers."""
     headers, _, body = answer.partition(b"\r\n\r\n")
     assert headers.startswith(f"HTTP/1.1 {status} ".encode()), answer[:300]
     named = dict(line.split(b": ", 1) for line in headers.lower().split(b"\r\n")[1:])
