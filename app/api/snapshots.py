@@ -36,7 +36,7 @@ from app.plumbing import (
 
 router = APIRouter(prefix=PREFIX, tags=["snapshots"], default_response_class=JSON, responses=apidoc.ERRORS)
 
-NAME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9a-f]{16}-[0-9]{1,12}$"
+NAME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9a-f]{16}-[0-9a-f]{0,32}-[0-9]{1,12}$"
 _NAME = re.compile(NAME_PATTERN)
 _RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 MEDIA_TYPE = "application/gzip"
@@ -62,7 +62,7 @@ async def list_snapshots(request: Request, live: LiveDep, snap: SnapshotDep, bas
     catalog's licence and citation."""
     check_params(request, ())
     await run_in_threadpool(dumps.ensure, live.settings, snap)
-    kept = await run_in_threadpool(dumps.kept, live.settings)
+    kept = await run_in_threadpool(dumps.kept, live.settings, snap.epoch)
     items = [("kept", ",".join(f"{d.name}.{d.seq}" for d in kept))]
     body = about(snap) | {"snapshots": [described(d, base) for d in kept]}
     return from_catalog(request, snap, base, lambda: JSON(body), items)
@@ -87,7 +87,9 @@ async def latest_snapshot_head(request: Request, live: LiveDep, snap: SnapshotDe
     return await latest_snapshot(request, live, snap, base)
 
 
-NamePath = Path(pattern=NAME_PATTERN, description="The snapshot's name, <day>-<catalog version>-<load>, as listed.")
+NamePath = Path(
+    pattern=NAME_PATTERN, description="The snapshot's name, <day>-<catalog version>-<database epoch>-<load>, as listed."
+)
 
 
 @router.get(
@@ -104,7 +106,7 @@ async def get_snapshot_file(request: Request, live: LiveDep, snap: SnapshotDep, 
     dump = await run_in_threadpool(dumps.read, live.settings, name)
     if dump is None and name == dumps.name_of(snap):
         dump = await run_in_threadpool(dumps.ensure, live.settings, snap)
-    if dump is None:
+    if dump is None or dump.epoch != snap.epoch:  # another database's: its sync tokens mean nothing here
         raise _unknown(name)
     return serve(request, dump, dumps.path_of(live.settings, name))
 

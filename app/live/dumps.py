@@ -4,6 +4,10 @@ A dump holds every program's public record (as `/api/v1/programs.ndjson` gives i
 day), ordered by id and gzipped with no timestamp, so every worker and replica that writes the same load writes
 the same bytes. Each is written once, atomically (a temporary file renamed), beside a small JSON file that
 describes it; the last `snapshots_kept` are kept in the index folder and older ones pruned.
+
+A name carries the database's epoch: a rebuilt database starts its sequence again, and its dumps must not take the
+names (and so the immutable addresses) of the old database's, whose sync tokens it no longer knows. Only the
+current epoch's dumps are listed or served; the older epochs' are pruned.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ BUILD_LOCK_SECONDS = 300.0
 class Dump:
     """What the listing says of one dump file."""
 
-    name: str  # <day>-<version>-<load>: never names other bytes
+    name: str  # <day>-<version>-<epoch>-<load>: never names other bytes
     version: str
     sync_token: str
     seq: int
@@ -54,6 +58,11 @@ class Dump:
         return dt.datetime.fromisoformat(self.created_at)
 
     @property
+    def epoch(self) -> str:
+        """The database sequence its sync token belongs to."""
+        return self.sync_token.rpartition("-")[0]
+
+    @property
     def digest(self) -> str:
         """The RFC 9530 Repr-Digest value."""
         return "sha-256=:" + base64.b64encode(bytes.fromhex(self.sha256)).decode() + ":"
@@ -63,7 +72,11 @@ class Dump:
 
 
 def name_of(snap: Snapshot) -> str:
-    return f"{snap.loaded_at.date().isoformat()}-{snap.version}-{snap.seq}"
+    return _name(snap.loaded_at.date(), snap.version, snap.epoch, snap.seq)
+
+
+def _name(day: dt.date, version: str, epoch: str, seq: int) -> str:
+    return f"{day.isoformat()}-{version}-{epoch}-{seq}"
 
 
 def path_of(settings: Settings, name: str) -> Path:
@@ -145,20 +158,34 @@ def ensure(settings: Settings, snap: Snapshot) -> Dump:
         )
         described = orjson.dumps(dump.as_dict())  # written last: a dump exists once this file does
         _write_atomically(settings.index_dir / f"{PREFIX}{name}.json", lambda out: out.write(described))
-        _prune(settings, keep=name)
+        _prune(settings, dump)
     return dump
 
 
-def kept(settings: Settings) -> list[Dump]:
-    """The dumps kept, newest load first."""
+def _described(settings: Settings) -> list[Dump]:
+    """Every dump described in the index folder, of any epoch, newest load first."""
     names = [p.name.removeprefix(PREFIX).removesuffix(".json") for p in settings.index_dir.glob(f"{PREFIX}*.json")]
     found = [d for d in (read(settings, n) for n in names) if d is not None]
     return sorted(found, key=lambda d: (d.created_at, d.seq), reverse=True)
 
 
-def _prune(settings: Settings, *, keep: str) -> None:
-    for old in kept(settings)[settings.snapshots_kept :]:
-        if old.name == keep:
+def _current(dump: Dump, epoch: str) -> bool:
+    """Whether a dump is of this epoch and named as this code names it (not a file of an older naming)."""
+    return dump.epoch == epoch and dump.name == _name(dump.made_at.date(), dump.version, epoch, dump.seq)
+
+
+def kept(settings: Settings, epoch: str) -> list[Dump]:
+    """The dumps of this database's epoch kept, newest load first."""
+    return [d for d in _described(settings) if _current(d, epoch)]
+
+
+def _prune(settings: Settings, keep: Dump) -> None:
+    """Drop this epoch's dumps past the last `snapshots_kept`, and other epochs' dumps no newer than `keep` (a worker
+    still serving an old database must not prune a rebuilt one's)."""
+    mine = kept(settings, keep.epoch)
+    others = [d for d in _described(settings) if not _current(d, keep.epoch) and d.made_at <= keep.made_at]
+    for old in mine[settings.snapshots_kept :] + others:
+        if old.name == keep.name:
             continue
         for path in (path_of(settings, old.name), settings.index_dir / f"{PREFIX}{old.name}.json"):
             with contextlib.suppress(OSError):

@@ -8,8 +8,9 @@ exactly what changed after it (`app.api.sync`), however late it asks.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
-from collections.abc import Callable, Set
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,8 @@ from app.store.removals import Removal as Removal
 from app.store.removals import as_utc, record_removals
 from app.store.removals import chunks as chunks
 from app.store.removals import read_removals as read_removals
+
+log = logging.getLogger("mentordir")
 
 WRITE_BATCH = 2000  # rows inserted or updated per statement
 
@@ -202,6 +205,8 @@ def sync_catalog(
         existing = {row[0]: row[1:] for row in session.execute(sa_select(*columns))}  # type: ignore[call-overload]
         if check is not None:
             check(existing.keys())
+        renames = replacements(catalog.programs)
+        born = _earliest(renames, existing)
         added, changed, new_rows, changed_rows, stored = [], [], [], [], []
         for program in catalog.programs:
             raw = program.raw
@@ -209,12 +214,12 @@ def sync_catalog(
             before = existing.get(program.id)
             if before is None:
                 added.append(program.id)
-                new_rows.append({**row, "created_at": now, "updated_at": now, "seq": seq})
-                created, updated, last = now, now, seq
+                created, updated, last = born.get(program.id, now), now, seq
+                new_rows.append({**row, "created_at": created, "updated_at": now, "seq": seq})
             elif before[0] != program.content_hash:
                 changed.append(program.id)
-                changed_rows.append({**row, "updated_at": now, "seq": seq})
-                created, updated, last = _utc(before[1]), now, seq
+                created, updated, last = min(_utc(before[1]), born.get(program.id, now)), now, seq
+                changed_rows.append({**row, "created_at": created, "updated_at": now, "seq": seq})
             else:
                 created, updated, last = _utc(before[1]), _utc(before[2]), before[3]
             stored.append(StoredProgram(program.id, raw, created, updated, program.content_hash, last))
@@ -225,8 +230,9 @@ def sync_catalog(
         removed = sorted(set(existing) - current)
         for chunk in chunks(removed):
             session.execute(delete(ProgramRow).where(ProgramRow.id.in_(chunk)))  # type: ignore[attr-defined]
-        renames = replacements(catalog.programs)
-        record_removals(session, removed=removed, added=added, renames=renames, current=current, seq=seq, now=now)
+        never = record_removals(
+            session, removed=removed, added=added, renames=renames, current=current, seq=seq, now=now
+        )
         if meta is None:  # the first load: a new database starts a new sequence
             meta = CatalogRow(version=catalog.version, program_count=0, loaded_at=now, epoch=secrets.token_hex(8))
             session.add(meta)
@@ -235,9 +241,21 @@ def sync_catalog(
             meta.loaded_at, meta.seq, meta.epoch = now, seq, meta.epoch or secrets.token_hex(8)
             meta.license_name, meta.license_url, meta.citation = about
         unchanged = len(current) - len(added) - len(changed)
+    if never:  # the file alone cannot tell: only the database knows which ids it held
+        log.warning("catalog %s: replaces ids this database never held, ignored: %s", catalog.version, ", ".join(never))
     stored.sort(key=lambda p: p.id)
     plain, renamed = tuple(r for r in removed if r not in renames), tuple(r for r in removed if r in renames)
     return SyncReport(catalog.version, tuple(added), tuple(changed), plain, unchanged, tuple(stored), seq, renamed)
+
+
+def _earliest(renames: Mapping[str, str], existing: Mapping[str, Any]) -> dict[str, dt.datetime]:
+    """{id: the earliest created_at of the stored programs it replaces}: a renamed program is not a new one."""
+    born: dict[str, dt.datetime] = {}
+    for old, new in renames.items():
+        if old in existing:
+            made = _utc(existing[old][1])
+            born[new] = min(made, born.get(new, made))
+    return born
 
 
 def _write(session: Session, new_rows: list[dict[str, Any]], changed_rows: list[dict[str, Any]]) -> None:

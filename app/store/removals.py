@@ -56,10 +56,11 @@ def record_removals(
     current: Collection[str],
     seq: int,
     now: dt.datetime,
-) -> None:
+) -> list[str]:
     """Note, in the load's transaction, the programs this load removed (a rename with what replaces it); forget
     those that came back; and keep every earlier rename pointing at a current program: one renamed again follows
-    (a -> b, later b -> c: a -> c), one whose program left becomes a plain removal."""
+    (a -> b, later b -> c: a -> c), one whose program left becomes a plain removal. An old id this database never
+    held (no program, no removal) is no rename: it is left out, and returned."""
     ids = RemovedRow.id.in_  # type: ignore[attr-defined]
     gone = set(removed)
     for chunk in chunks(list(removed) + list(added)):  # a program that comes back is no longer removed
@@ -72,6 +73,8 @@ def record_removals(
     claimed = [old for old in renames if old not in gone]
     for chunk in chunks(claimed):
         before.update(session.execute(columns.where(ids(chunk))).all())
+    never = sorted(old for old in claimed if old not in before)  # no program of this database: not a rename
+    claimed = [old for old in claimed if old in before]
     wanted = {
         old: renames.get(new, new if new in current else None)
         for old, new in before.items()
@@ -83,6 +86,7 @@ def record_removals(
         session.execute(delete(RemovedRow).where(ids(chunk)))
         rows = [{"id": old, "removed_at": now, "seq": seq, "replaced_by": wanted[old]} for old in chunk]
         session.execute(insert(RemovedRow), rows)
+    return never
 
 
 def read_removals(engine: Engine) -> list[Removal]:

@@ -12,6 +12,7 @@ import httpx
 import orjson
 import pytest
 
+from app.live.dumps import SUFFIX
 from app.main import create_app
 from tests.support.app import Client, make_settings, running, serving
 from tests.support.edits import TEXT, edited
@@ -92,7 +93,7 @@ def test_ranges_and_validators_answer_as_http_says(app: tuple[Client, Path]) -> 
     assert c.get(url, headers={"If-None-Match": tag}).status_code == 304
     assert c.get(url, headers={"If-Modified-Since": dated}).status_code == 304
     assert c.get(url, headers={"If-None-Match": '"x"', "If-Modified-Since": dated}).status_code == 200
-    unknown = c.get("/api/v1/snapshots/2020-01-01-0123456789abcdef-1.ndjson.gz")
+    unknown = c.get("/api/v1/snapshots/2020-01-01-0123456789abcdef-0123456789abcdef-1.ndjson.gz")
     assert unknown.status_code == 404 and unknown.json()["type"].endswith("/unknown-snapshot")
     assert c.get("/api/v1/snapshots/..%2Fdb.sqlite.ndjson.gz").status_code in (400, 404)
 
@@ -130,6 +131,25 @@ def test_every_worker_and_replica_writes_the_same_bytes(tmp_path: Path) -> None:
             theirs = other.get("/api/v1/snapshots").json()["snapshots"][0]
             assert other.get(theirs["url"]).content == leader.get(mine["url"]).content
     assert (theirs["name"], theirs["sha256"]) == (mine["name"], mine["sha256"])
+
+
+def test_a_rebuilt_database_lists_and_serves_only_its_own_snapshots(tmp_path: Path) -> None:
+    index = tmp_path / "index"  # the same index folder; the same day, catalog version and sequence number
+    with running(create_app(make_settings(tmp_path, index_dir=index))) as before:
+        old = before.get("/api/v1/snapshots").json()["snapshots"][0]
+        made = records_of(before.get(old["url"]).content)[0]["created_at"]
+    fresh = make_settings(tmp_path, index_dir=index, database_url=f"sqlite:///{tmp_path / 'rebuilt.sqlite'}")
+    with running(create_app(fresh)) as after:
+        token = after.get("/api/v1/programs").json()["sync_token"]
+        [new] = after.get("/api/v1/snapshots").json()["snapshots"]
+        assert new["sync_token"] == token != old["sync_token"] and new["name"] != old["name"]
+        assert after.get(f"/api/v1/programs?since={new['sync_token']}").status_code == 200
+        assert after.get(f"/api/v1/programs?since={old['sync_token']}").status_code == 409
+        assert after.get(old["url"]).status_code == 404  # the old database's file, pruned
+        latest = after.get("/api/v1/snapshots/latest.ndjson.gz")
+        assert latest.headers["location"] == new["url"]
+        assert records_of(after.get(new["url"]).content)[0]["created_at"] != made  # this database's records
+    assert sorted(p.name for p in index.glob("snapshot-*")) == [f"snapshot-{new['name']}{s}" for s in (".json", SUFFIX)]
 
 
 LICENSED = TEXT.replace(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterator
 
 import pytest
@@ -124,6 +125,39 @@ def test_a_rename_is_stored_with_the_load_and_is_never_a_removal(engine: Engine)
     }
     sync_catalog(engine, catalog(text))
     assert {r.id for r in read_removals(engine)} == {"pmg-2", "pmg-3"}
+
+
+def test_a_renamed_program_keeps_when_it_entered_the_database(engine: Engine) -> None:
+    text = fixture_text()
+    sync_catalog(engine, catalog(text), now=T0)
+    renamed = text.replace("  - id: pmg\n", "  - id: pmg-2\n    replaces: [pmg]\n", 1)
+    report = sync_catalog(engine, catalog(renamed.replace("  - id: kl2\n", "  - id: kl2-b\n")), now=T1)
+    assert sorted(report.added) == ["kl2-b", "pmg-2"] and report.renamed == ("pmg",) and report.removed == ("kl2",)
+    by_id = {p.id: p for p in read_programs(engine)}
+    assert (by_id["pmg-2"].created_at, by_id["pmg-2"].updated_at) == (T0, T1)  # an email digest's "changed", not "new"
+    assert by_id["kl2-b"].created_at == T1  # a new id that replaces nothing is a new program
+    assert {p.id: p.created_at for p in report.programs} == {p.id: p.created_at for p in by_id.values()}
+    # Renamed again and merged with a younger program: the earliest of the stored programs it replaces.
+    merged = text.replace("  - id: pmg\n", "  - id: pmg-3\n    replaces: [kl2-b, pmg-2]\n", 1)
+    merged = merged[: merged.index("  - id: kl2")] + merged[merged.index("  - id: em-night") :]
+    last = sync_catalog(engine, catalog(merged), now=T2)
+    assert last.added == ("pmg-3",) and last.removed == ()
+    pmg = next(p for p in read_programs(engine) if p.id == "pmg-3")
+    assert (pmg.created_at, pmg.updated_at) == (T0, T2)
+
+
+def test_replaces_naming_an_id_never_held_records_nothing(engine: Engine, caplog: pytest.LogCaptureFixture) -> None:
+    text = fixture_text()
+    sync_catalog(engine, catalog(text), now=T0)
+    without_pmg = text[: text.index("  - id: pmg")] + text[text.index("  - id: minority-seminar") :]
+    sync_catalog(engine, catalog(without_pmg), now=T1)  # pmg: a plain removal
+    claims = "  - id: pmg-2\n    replaces: [pmg, never-was, uab-old]\n"
+    with caplog.at_level(logging.WARNING, logger="mentordir"):
+        report = sync_catalog(engine, catalog(text.replace("  - id: pmg\n", claims, 1)), now=T2)
+    assert report.added == ("pmg-2",) and report.removed == () and report.renamed == ()
+    assert read_removals(engine) == [Removal("pmg", T2, 3, "pmg-2")]  # the id it held, and only that one
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert warning.endswith(": replaces ids this database never held, ignored: never-was, uab-old")
 
 
 def test_a_failed_load_changes_nothing(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
