@@ -272,9 +272,7 @@ class CatalogInfo(About):
 
 
 class SnapshotFile(BaseModel):
-    name: str = Field(
-        description="<day>-<catalog version>-<database epoch>-<load sequence number>: the day it was loaded."
-    )
+    name: str = Field(description="<day loaded>-<catalog version>-<database epoch>-<load sequence number>.")
     version: str = Field(description="The catalog version it holds.")
     sync_token: str = Field(description="Pass as since= after loading it, to learn every later change.")
     seq: int = Field(description="The load's sequence number.")
