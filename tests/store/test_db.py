@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
@@ -12,21 +11,12 @@ from sqlalchemy import Engine, text
 from app.catalog.models import Catalog
 from app.catalog.renames import renamed_ids
 from app.catalog.validate import validate
-from app.store.db import Removal, init_db, make_engine, read_meta, read_programs, read_removals, sync_catalog
+from app.store.db import Removal, init_db, read_meta, read_programs, read_removals, sync_catalog
 from tests.support.app import FIXTURE_CATALOG
 
 T0 = dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC)
 T1 = T0 + dt.timedelta(days=1)
 T2 = T0 + dt.timedelta(days=2)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    """An empty database, SQLite and PostgreSQL in turn."""
-    engine = make_engine(database_url)
-    init_db(engine)
-    yield engine
-    engine.dispose()
 
 
 def fixture_text() -> str:

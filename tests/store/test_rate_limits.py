@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import Engine
 
 from app.store import suggestions as store
-from app.store.db import init_db, make_engine
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    init_db(engine)
-    yield engine
-    engine.dispose()
 
 
 def test_thirty_racing_hits_of_one_client_let_exactly_the_limit_through(engine: Engine) -> None:
