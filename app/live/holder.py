@@ -66,7 +66,7 @@ class LiveCatalog:
         self._lock = threading.Lock()
         self._seen: tuple[str, FileStamp] | None = None  # (digest, stamp) of the file last read
         self.failures = 0  # reloads refused or failed since start, for /metrics
-        self.database = DatabaseHealth(engine)
+        self.database = DatabaseHealth(lambda: self.engine)
         self._load_lock = FileLock(settings.index_dir / ".load.lock")  # one load at a time on this machine
         self.watch_lock = FileLock(settings.index_dir / ".watch.lock")  # one worker watches the file
 
