@@ -14,14 +14,14 @@ from tests.support.app import Client
 from tests.support.html import page
 from tests.support.views import disagreements, searches, total_of
 
-SEARCHES = 120  # each in both modes: 240 searches
+SEARCHES = 60  # each in both modes: 120 searches (about 75 s; 240 took 150 s of CI's 15 minutes)
 
 
 @pytest.mark.slow
 def test_every_view_of_a_search_states_the_pages_set_and_counts(real: Client) -> None:
     rng = random.Random(24)
     generated = list(searches(24, SEARCHES))
-    assert len(generated) >= 200 and {("include_open", "false") in s for s in generated} == {True, False}
+    assert len(generated) >= 100 and {("include_open", "false") in s for s in generated} == {True, False}
     problems = [p for pairs in generated for p in disagreements(real, pairs, rng)]
     assert problems == [], f"{len(problems)} disagreements, e.g.:\n" + "\n".join(problems[:15])
 

@@ -55,6 +55,7 @@ def test_no_violations(browser: Any, live_server: str, width: int) -> None:
         assert overflow <= 0, f"{url} is {overflow}px wider than a {width}px screen"
     if width < 760:  # the filter panel, open over the page, with a box ticked
         page.goto("/?q=women")
+        page.wait_for_load_state("networkidle")  # as above: a late redraw would close the panel just opened
         page.click(".filters-toggle")
         page.check("#f-format-virtual")
         page.wait_for_load_state("networkidle")
