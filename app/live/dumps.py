@@ -156,9 +156,9 @@ def ensure(settings: Settings, snap: Snapshot) -> Dump:
             bytes=length,
             sha256=digest,
         )
+        _prune(settings, dump)  # before it is described: whoever sees it listed sees the older ones gone
         described = orjson.dumps(dump.as_dict())  # written last: a dump exists once this file does
         _write_atomically(settings.index_dir / f"{PREFIX}{name}.json", lambda out: out.write(described))
-        _prune(settings, dump)
     return dump
 
 
@@ -180,11 +180,12 @@ def kept(settings: Settings, epoch: str) -> list[Dump]:
 
 
 def _prune(settings: Settings, keep: Dump) -> None:
-    """Drop this epoch's dumps past the last `snapshots_kept`, and other epochs' dumps no newer than `keep` (a worker
-    still serving an old database must not prune a rebuilt one's)."""
-    mine = kept(settings, keep.epoch)
+    """Drop this epoch's dumps past the last `snapshots_kept` with `keep` (newest, not described yet) counted among
+    them, and other epochs' dumps no newer than `keep` (a worker still serving an old database must not prune a
+    rebuilt one's)."""
+    mine = [d for d in kept(settings, keep.epoch) if d.name != keep.name]
     others = [d for d in _described(settings) if not _current(d, keep.epoch) and d.made_at <= keep.made_at]
-    for old in mine[settings.snapshots_kept :] + others:
+    for old in mine[settings.snapshots_kept - 1 :] + others:
         if old.name == keep.name:
             continue
         for path in (path_of(settings, old.name), settings.index_dir / f"{PREFIX}{old.name}.json"):
