@@ -45,10 +45,14 @@ class Guard:
         self.expected = _digest(token)
 
     def check(self, request: Request, engine: Engine) -> None:
-        """Pass with the right bearer token; else a 401, or a 429 after too many wrong ones from this client."""
-        scheme, _, given = request.headers.get("authorization", "").partition(" ")
+        """Pass with the right bearer token; else a 401, or a 429 after too many wrong ones from this client (a
+        request with no token at all is a 401 and not counted)."""
+        sent = request.headers.get("authorization", "").strip()
+        scheme, _, given = sent.partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(_digest(given.strip()), self.expected):
             return
+        if not sent:  # no token guesses nothing: a plain 401, not counted (a browser or a probe, not an attack)
+            raise self.refused()
         client = client_address(request)
         try:
             quota = store.take(
@@ -61,13 +65,17 @@ class Guard:
             detail = f"Too many wrong admin tokens from this address; try again in {quota.reset} s."
             headers["Retry-After"] = str(quota.reset)
             raise ApiError(429, "too-many-attempts", "Too many attempts", detail, headers=headers)
-        log.warning("admin request refused: wrong or missing token from %s", client)
-        raise ApiError(
+        log.warning("admin request refused: wrong token from %s", client)
+        raise self.refused(headers)
+
+    @staticmethod
+    def refused(headers: dict[str, str] | None = None) -> ApiError:
+        return ApiError(
             401,
             "unauthorized",
             "Admin token required",
             "This endpoint needs the admin token in the header 'Authorization: Bearer <token>'.",
-            headers=headers | {"WWW-Authenticate": 'Bearer realm="admin"'},
+            headers=(headers or {}) | {"WWW-Authenticate": 'Bearer realm="admin"'},
         )
 
 

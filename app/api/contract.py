@@ -128,11 +128,12 @@ MOVED = _problem(
 
 
 def _admin(path: str, operation: dict[str, Any]) -> None:
-    """The admin token's answers: 401 for a wrong one, 429 after too many from one address (the right token still
-    passes), both with the throttle's RateLimit headers."""
+    """The admin token's answers: 401 for none or a wrong one, 429 after too many wrong ones from one address (the
+    right token still passes), with the throttle's RateLimit headers once a wrong token is counted."""
     responses: dict[str, Any] = operation["responses"]
     responses["401"] = _problem(
-        "No token, or a wrong one.", headers={"WWW-Authenticate": _header("Bearer realm")} | RATELIMIT
+        "No token (not counted), or a wrong one (counted, with the RateLimit headers).",
+        headers={"WWW-Authenticate": _header("Bearer realm")} | RATELIMIT,
     )
     responses["429"] = _problem("Too many wrong tokens from this address.", headers=RATE_REFUSED)
     responses["503"] = _problem("The database or the disk failed.")
@@ -155,11 +156,13 @@ def _ok_headers(operation: dict[str, Any], headers: dict[str, Any]) -> None:
     operation["responses"]["200"].setdefault("headers", {}).update(headers)
 
 
-def tighten(schema: dict[str, Any], base_url: str) -> None:
-    """Make the generated document say exactly what the service does."""
+def tighten(schema: dict[str, Any], base_url: str, bodies: tuple[type[BaseModel], ...] = ()) -> None:
+    """Make the generated document say exactly what the service does (`bodies`: request bodies an operation refers
+    to by name, as FastAPI does not see a body the route reads itself)."""
     components = schema.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    for model in (CatalogChanged, Ready, Reloaded, ReloadRefused, Tombstone):
+    models: tuple[type[BaseModel], ...] = (CatalogChanged, Ready, Reloaded, ReloadRefused, Tombstone, *bodies)
+    for model in models:
         found = model.model_json_schema(ref_template=REF)
         schemas.update(found.pop("$defs", {}))
         schemas[model.__name__] = found

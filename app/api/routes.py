@@ -10,6 +10,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -296,4 +297,4 @@ def install(app: FastAPI) -> None:
     async def docs() -> HTMLResponse:
         return HTMLResponse(apidoc.DOCS_PAGE)
 
-    apidoc.polish(app, contract.tighten)
+    apidoc.polish(app, partial(contract.tighten, bodies=suggestions.BODY_MODELS))

@@ -14,16 +14,16 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.contract import RATE_REFUSED, RATELIMIT
+from app.api.contract import RATE_REFUSED, RATELIMIT, REF
 from app.api.deps import check_params
 from app.api.schemas import Problem
 from app.api.weblink import link_problem
-from app.catalog.models import EMAIL_PATTERN, MAX_ID
+from app.catalog.models import EMAIL_PATTERN, ID_PATTERN, MAX_ID
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, ratelimit_headers, unavailable
 from app.store import suggestions as store
-from app.store.suggestions import KINDS, MAX_EMAIL, MAX_MESSAGE, MAX_NAME, MAX_URL, Suggestion
+from app.store.suggestions import MAX_EMAIL, MAX_MESSAGE, MAX_NAME, MAX_URL, SUGGESTED, Suggestion
 
 MAX_BODY = 16 * 1024  # bytes of a request body: room for every field at its limit, in any encoding
 MIN_MESSAGE = 5
@@ -47,6 +47,14 @@ TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
 BRACKETED_URL = re.compile(r"<https?://[^\s<>\"'`]+>")
 # The control characters CONTROL refuses, as an OpenAPI (ECMA) pattern.
 PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+# What LINE_CONTROL refuses (line breaks and tabs too), forgiven around the text as the service trims it.
+PLAIN_LINE = "^[ \\t\\n\\r]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[ \\t\\n\\r]*$"
+# The white space the service trims that is no control character (str.strip's, less CONTROLS), as a regex class.
+SPACE = r"[ \t\n\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# EMAIL_PATTERN as sent: blank (none), or an address with spaces around it and no control character in it.
+SENT_EMAIL = f"^{SPACE}*$|^{SPACE}*" + EMAIL_PATTERN.strip("^$").replace("[^@", f"[^@{CONTROLS}", 1) + f"{SPACE}*$"
+# A link as sent: blank (none), or http(s):// and no control character (app.api.weblink says the rest).
+SENT_LINK = f"^{SPACE}*$|^{SPACE}*https?://[^{CONTROLS}]*[ \\t\\n\\r]*$"
 EMAIL = re.compile(EMAIL_PATTERN)
 
 
@@ -73,21 +81,24 @@ def limit_headers(quota: store.Quota) -> dict[str, str]:
 def plain_text(
     name: str, value: Any, errors: dict[str, str], limit: int | None = None, *, lines: bool = False
 ) -> str | None:
-    """A field as plain text, stripped; None when left out or blank (errors noted in `errors`)."""
+    """A field as plain text, stripped; None when left out or blank (errors noted in `errors`).
+
+    The length and the control characters are those of the text as sent, as the documented schema counts them
+    (`maxLength`, `pattern`): only spaces, tabs and line breaks around it are forgiven."""
     if value is None:
         return None
     if not isinstance(value, str):
         errors[name] = "must be text (a JSON string)"
         return None
-    value, limit = value.strip(), limit or LIMITS[name]
+    limit = limit or LIMITS[name]
     if len(value) > limit:
         errors[name] = f"is {len(value):,} characters long; at most {limit:,} are accepted"
-    elif (CONTROL if lines or name == "message" else LINE_CONTROL).search(value):
+    elif (CONTROL if lines or name == "message" else LINE_CONTROL).search(value.strip(" \t\n\r")):
         errors[name] = "contains control characters; please send plain text"
     elif TAG.search(BRACKETED_URL.sub(" ", value)):
         errors[name] = "looks like HTML (a '<' before a letter); please write plain text"
     else:
-        return value or None
+        return value.strip() or None
     return None
 
 
@@ -99,11 +110,12 @@ def check(raw: Mapping[str, Any], snap: Snapshot) -> store.NewSuggestion:
             errors[str(name)[:40]] = f"is not a field of a suggestion; the fields are {', '.join(FIELDS)}"
     values = {name: plain_text(name, raw.get(name), errors) for name in FIELDS}
     kind, program_id, message, url, email = (values[k] for k in ("kind", "program_id", "message", "url", "email"))
-    if kind not in KINDS and "kind" not in errors:
-        given = f"'{kind}' is not a kind of suggestion" if kind else "is required"
+    if raw.get("kind") not in SUGGESTED and "kind" not in errors:  # exactly as documented: no spaces around it
+        given = f"'{raw['kind']}' is not a kind of suggestion" if kind else "is required"
         errors["kind"] = f"{given}: use 'correction' or 'new-program'"
-    program = snap.programs.get(program_id) if program_id else None
-    _check_program(kind, program_id, program is not None, errors)
+    sent_id = raw.get("program_id")  # an id is matched exactly as sent, as documented (ID_PATTERN, no spaces)
+    program = snap.programs.get(sent_id) if program_id and isinstance(sent_id, str) else None
+    _check_program(kind, program_id and sent_id, "program_id" in raw, program is not None, errors)
     _check_message_and_addresses(message, url, email, errors)
     if errors:
         raise Invalid(dict(sorted(errors.items(), key=lambda e: FIELDS.index(e[0]) if e[0] in FIELDS else -1)))
@@ -112,14 +124,14 @@ def check(raw: Mapping[str, Any], snap: Snapshot) -> store.NewSuggestion:
     return store.NewSuggestion(kind, message, program_id, program_name, url, values["name"], email)
 
 
-def _check_program(kind: str | None, program_id: str | None, known: bool, errors: dict[str, str]) -> None:
-    """A correction names a program the catalog holds; a new program names none."""
+def _check_program(kind: str | None, program_id: str | None, given: bool, known: bool, errors: dict[str, str]) -> None:
+    """A correction names a program the catalog holds; a new program names none (not even an empty one or null)."""
     if kind == "correction" and "program_id" not in errors:
         if program_id is None:
             errors["program_id"] = "is required for a correction: the id of the program it is about"
         elif not known:
             errors["program_id"] = f"there is no program with id '{program_id}'; list them at /api/v1/programs"
-    elif kind == "new-program" and program_id is not None:
+    elif kind == "new-program" and given:
         errors["program_id"] = "is only for corrections; leave it out when suggesting a new program"
 
 
@@ -192,10 +204,10 @@ def media_type(request: Request) -> str:
     return request.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
-class NewProgramIn(BaseModel):
+class NewProgramSuggestion(BaseModel):
     """A program the directory is missing. Plain text only: no HTML tags, no control characters."""
 
-    model_config = ConfigDict(extra="forbid", title="NewProgramSuggestion")
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["new-program"]
     message: str = Field(
@@ -208,21 +220,25 @@ class NewProgramIn(BaseModel):
     url: str | None = Field(
         None,
         max_length=MAX_URL,
-        pattern=r"^\s*$|^\s*https?://",
+        pattern=SENT_LINK,
         description="A page to check: an http(s) address on the public web, with no user name or password and no "
         "private, local or reserved host (else 422); empty means none.",
     )
-    name: str | None = Field(None, max_length=MAX_NAME, description="For follow-up; curators alone see it.")
-    email: str | None = Field(None, max_length=MAX_EMAIL, description="For follow-up; curators alone see it.")
+    name: str | None = Field(
+        None, max_length=MAX_NAME, pattern=PLAIN_LINE, description="For follow-up; curators alone see it."
+    )
+    email: str | None = Field(
+        None, max_length=MAX_EMAIL, pattern=SENT_EMAIL, description="For follow-up; curators alone see it."
+    )
 
 
-class CorrectionIn(NewProgramIn):
+class CorrectionSuggestion(NewProgramSuggestion):
     """A correction to one program of the catalog. Plain text only: no HTML tags, no control characters."""
 
-    model_config = ConfigDict(title="CorrectionSuggestion")
-
     kind: Literal["correction"]  # type: ignore[assignment]
-    program_id: str = Field(max_length=MAX_ID, description="The program it is about (see /api/v1/programs).")
+    program_id: str = Field(
+        max_length=MAX_ID, pattern=ID_PATTERN, description="The program it is about (see /api/v1/programs)."
+    )
 
 
 class SuggestionCreated(BaseModel):
@@ -235,7 +251,14 @@ class SuggestionCreated(BaseModel):
 
 
 router = APIRouter(prefix=PREFIX, tags=["suggestions"], default_response_class=JSON)
-_ONE_OF = {"oneOf": [CorrectionIn.model_json_schema(), NewProgramIn.model_json_schema()]}
+# The body's two shapes are components, chosen by `kind` (a discriminator): a client generator makes one type of
+# each, and a contract checker reads a field one shape requires as that shape's rule, not the other's.
+BODY_MODELS: tuple[type[BaseModel], ...] = (CorrectionSuggestion, NewProgramSuggestion)
+_SHAPES = {kind: REF.format(model=model.__name__) for kind, model in zip(SUGGESTED, BODY_MODELS, strict=True)}
+_ONE_OF = {
+    "oneOf": [{"$ref": ref} for ref in _SHAPES.values()],
+    "discriminator": {"propertyName": "kind", "mapping": _SHAPES},
+}
 BODY = {"content": {"application/json": {"schema": _ONE_OF}}, "required": True}
 ERROR = {"model": Problem}
 

@@ -20,7 +20,8 @@ from sqlmodel import Field, Session, SQLModel, col, select
 from app.store.db import _utc
 from app.store.db import utcnow as utcnow
 
-KINDS = ("correction", "new-program", "confirmation")  # a confirmation: from a program's staff (app.api.confirm)
+SUGGESTED = ("correction", "new-program")  # what anyone may send (/suggest, POST /api/v1/suggestions)
+KINDS = (*SUGGESTED, "confirmation")  # a confirmation: from a program's staff, through its own form (app.api.confirm)
 STATUSES = ("new", "accepted", "rejected", "duplicate")
 CLOSED = STATUSES[1:]
 MAX_MESSAGE, MAX_URL, MAX_NAME, MAX_EMAIL, MAX_NOTE = 2000, 500, 100, 254, 1000

@@ -128,7 +128,10 @@ def _same_origin(request: Request) -> bool:
 async def form_fields(
     request: Request, source: str = "the suggestion form as sent by the page at /suggest"
 ) -> dict[str, str]:
-    """The form's fields; a body that is not a form, too big or with a field twice is refused outright."""
+    """The form's fields; a body that is not a form, too big or with a field twice is refused outright.
+
+    A browser sends a line break as CR LF but counts it as one character against a field's `maxlength`, so line
+    breaks are read back as LF: a message the page let through is never refused as too long."""
     if media_type(request) != FORM:
         raise HTTPException(415, f"This address takes {source}.")
     try:
@@ -143,7 +146,7 @@ async def form_fields(
     for name, value in pairs:
         if name in fields:
             raise HTTPException(400, f"The form sent the field '{name[:40]}' twice. Please send it from /suggest.")
-        fields[name] = value
+        fields[name] = value.replace("\r\n", "\n")
     return fields
 
 

@@ -97,3 +97,17 @@ def test_wrong_admin_tokens_are_throttled_per_address(tmp_path: Path) -> None:
         c._client._transport = elsewhere  # type: ignore[attr-defined]
         first = c.post("/api/v1/admin/reload", headers={"Authorization": "Bearer wrong"})
         assert first.status_code == 401 and first.headers["ratelimit-remaining"] == "9"
+
+
+def test_a_request_without_a_token_is_a_plain_401_and_never_counted(tmp_path: Path) -> None:
+    """No token guesses nothing: a browser or a contract checker probing without credentials cannot use up the
+    address's allowance, so neither its next wrong token nor the curator's right one is held back."""
+    with admin_app(tmp_path) as (c, _):
+        for headers in [{}] * 15 + [{"Authorization": ""}, {"Authorization": "  "}]:
+            refused = c.post(URL, headers=headers)
+            assert refused.status_code == 401 and refused.headers["www-authenticate"] == 'Bearer realm="admin"'
+            assert "ratelimit-remaining" not in refused.headers and refused.json()["type"].endswith("/unauthorized")
+        wrong = c.post(URL, headers={"Authorization": "Bearer wrong"})
+        assert wrong.status_code == 401 and wrong.headers["ratelimit-remaining"] == "9"
+        assert c.post(URL, headers={"Authorization": "Basic d3Jvbmc="}).headers["ratelimit-remaining"] == "8"
+        assert c.post(URL, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200

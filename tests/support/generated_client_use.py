@@ -37,7 +37,7 @@ from mentor_directory_client.api.suggestions import post_suggestion_api_v1_sugge
 from mentor_directory_client.models import (
     CatalogInfo,
     Completions,
-    PostSuggestionApiV1SuggestionsPostCorrectionSuggestion,
+    CorrectionSuggestion,
     ProgramPage,
     ProgramRecord,
     Ready,
@@ -187,7 +187,7 @@ def snapshot_file(run: Run) -> None:
 
 @calls("post_suggestion_api_v1_suggestions_post")
 def suggestions(run: Run) -> None:
-    body = PostSuggestionApiV1SuggestionsPostCorrectionSuggestion(
+    body = CorrectionSuggestion(
         kind="correction", message="The program page has moved to a new address.", program_id="elam"
     )
     statuses = []
