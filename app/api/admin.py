@@ -47,7 +47,7 @@ class Guard:
     def check(self, request: Request, engine: Engine) -> None:
         """Pass with the right bearer token; else a 401, or a 429 after too many wrong ones from this client (a
         request with no token at all is a 401 and not counted)."""
-        sent = request.headers.get("authorization", "").strip()
+        sent = request.headers.get("authorization", "").strip(" \t")  # HTTP's optional white space
         scheme, _, given = sent.partition(" ")
         if scheme.lower() == "bearer" and hmac.compare_digest(_digest(given.strip()), self.expected):
             return
@@ -152,10 +152,7 @@ class SuggestionList(BaseModel):
     response_class=JSON,
     responses={
         200: {"model": SuggestionList},
-        400: ERROR,
-        401: ERROR | {"description": "No or wrong token."},
-        429: ERROR | {"description": "Too many wrong tokens from this address; see `Retry-After`."},
-        503: ERROR | {"description": "The database did not answer."},
+        400: ERROR,  # 401, 429 and 503: app.api.contract._admin, for every admin route
     },
     openapi_extra={
         "parameters": [

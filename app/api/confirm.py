@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 import orjson
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from app.api.suggestions import Invalid, check_email, check_link, plain_text
+from app.api.plaintext import Invalid, check_email, check_link, plain_text
+from app.api.suggestions import room_for
 from app.live.snapshot import Snapshot
 from app.store import suggestions as store
 
@@ -34,8 +35,11 @@ CONFIRMABLE: dict[str, tuple[str, int]] = {
     "cost": ("Cost", 300),
     "url": ("The program’s own web page", 500),
 }
+MULTILINE = frozenset({"description", "eligibility"})  # the form gives these a textarea: line breaks allowed
 ANSWERS = ("all-correct", "changes", "ended")
 IDENTITY = {"name": ("Your name", 100), "role": ("Your role in the program", 200), "email": ("Your work email", 254)}
+# The form at every limit: each field with its source link (500), and the ending, the id, who writes and the token.
+MAX_BODY = room_for(sum(limit + 500 for _, limit in CONFIRMABLE.values()) + 2000)
 SALT = "mentordir-recheck"  # a purpose of its own: a token signed for anything else does not verify here
 
 
@@ -95,7 +99,7 @@ def _changes(raw: Mapping[str, Any], errors: dict[str, str]) -> dict[str, dict[s
     """Each corrected field: its new text and the link that shows it (required with a change)."""
     changes = {}
     for field, (_, limit) in CONFIRMABLE.items():
-        text = plain_text(f"new-{field}", raw.get(f"new-{field}"), errors, limit, lines=field == "description")
+        text = plain_text(f"new-{field}", raw.get(f"new-{field}"), errors, limit, lines=field in MULTILINE)
         source = plain_text(f"source-{field}", raw.get(f"source-{field}"), errors, 500)
         if field == "url":
             check_link(f"new-{field}", text, errors)

@@ -3,7 +3,6 @@ A suggestion is stored for review (curators list them at /api/v1/admin/suggestio
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -16,16 +15,24 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.contract import RATE_REFUSED, RATELIMIT, REF
 from app.api.deps import check_params
+from app.api.plaintext import (
+    PLAIN_LINE,
+    PLAIN_TEXT,
+    SENT_EMAIL,
+    SENT_LINK,
+    Invalid,
+    check_email,
+    check_link,
+    plain_text,
+)
 from app.api.schemas import Problem
-from app.api.weblink import link_problem
-from app.catalog.models import EMAIL_PATTERN, ID_PATTERN, MAX_ID
+from app.catalog.models import ID_PATTERN, MAX_ID
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import JSON, PREFIX, ApiError, LiveDep, SnapshotDep, ratelimit_headers, unavailable
 from app.store import suggestions as store
 from app.store.suggestions import MAX_EMAIL, MAX_MESSAGE, MAX_NAME, MAX_URL, SUGGESTED, Suggestion
 
-MAX_BODY = 16 * 1024  # bytes of a request body: room for every field at its limit, in any encoding
 MIN_MESSAGE = 5
 FIELDS = ("kind", "program_id", "message", "url", "name", "email")
 LIMITS = {
@@ -36,34 +43,15 @@ LIMITS = {
     "name": MAX_NAME,
     "email": MAX_EMAIL,
 }
-# Control characters (tab and line breaks only in the message) and the bidirectional overrides that can make text
-# read differently from what it is; and anything shaped like an HTML tag: suggestions are plain text.
-CONTROLS = r"\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"  # C0, DEL, C1 and the bidi overrides, as a regex class
-CONTROL = re.compile(rf"(?![\t\n\r])[{CONTROLS}]")
-LINE_CONTROL = re.compile(rf"[{CONTROLS}]")
-TAG = re.compile(r"<\s*[/!?]?\s*[A-Za-z]")
-# A web address in angle brackets, as mail writes it ("see <https://example.org/page>"): plain text, not a tag, so
-# long as nothing but the address is inside (no space, quote or bracket that could carry an attribute).
-BRACKETED_URL = re.compile(r"<https?://[^\s<>\"'`]+>")
-# The control characters CONTROL refuses, as an OpenAPI (ECMA) pattern.
-PLAIN_TEXT = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
-# What LINE_CONTROL refuses (line breaks and tabs too), forgiven around the text as the service trims it.
-PLAIN_LINE = "^[ \\t\\n\\r]*[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[ \\t\\n\\r]*$"
-# The white space the service trims that is no control character (str.strip's, less CONTROLS), as a regex class.
-SPACE = r"[ \t\n\r\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-# EMAIL_PATTERN as sent: blank (none), or an address with spaces around it and no control character in it.
-SENT_EMAIL = f"^{SPACE}*$|^{SPACE}*" + EMAIL_PATTERN.strip("^$").replace("[^@", f"[^@{CONTROLS}", 1) + f"{SPACE}*$"
-# A link as sent: blank (none), or http(s):// and no control character (app.api.weblink says the rest).
-SENT_LINK = f"^{SPACE}*$|^{SPACE}*https?://[^{CONTROLS}]*[ \\t\\n\\r]*$"
-EMAIL = re.compile(EMAIL_PATTERN)
 
 
-class Invalid(Exception):
-    """The suggestion cannot be stored: a message for each field at fault, in form order."""
+def room_for(characters: int) -> int:
+    """Bytes of a request body with room for this many characters however they are sent: a character outside the
+    Basic Multilingual Plane takes 12 bytes as a JSON escape (\\ud83d\\ude00) or percent-encoded UTF-8 in a form."""
+    return 12 * characters + 4096  # and the field names, quotes and separators
 
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+
+MAX_BODY = room_for(sum(LIMITS.values()))  # every field of a suggestion at its limit: 39,544 bytes
 
 
 class TooMany(Exception):
@@ -78,44 +66,21 @@ def limit_headers(quota: store.Quota) -> dict[str, str]:
     return ratelimit_headers(quota.limit, quota.remaining, quota.reset)
 
 
-def plain_text(
-    name: str, value: Any, errors: dict[str, str], limit: int | None = None, *, lines: bool = False
-) -> str | None:
-    """A field as plain text, stripped; None when left out or blank (errors noted in `errors`).
-
-    The length and the control characters are those of the text as sent, as the documented schema counts them
-    (`maxLength`, `pattern`): only spaces, tabs and line breaks around it are forgiven."""
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        errors[name] = "must be text (a JSON string)"
-        return None
-    limit = limit or LIMITS[name]
-    if len(value) > limit:
-        errors[name] = f"is {len(value):,} characters long; at most {limit:,} are accepted"
-    elif (CONTROL if lines or name == "message" else LINE_CONTROL).search(value.strip(" \t\n\r")):
-        errors[name] = "contains control characters; please send plain text"
-    elif TAG.search(BRACKETED_URL.sub(" ", value)):
-        errors[name] = "looks like HTML (a '<' before a letter); please write plain text"
-    else:
-        return value.strip() or None
-    return None
-
-
 def check(raw: Mapping[str, Any], snap: Snapshot) -> store.NewSuggestion:
     """The suggestion from the fields given (JSON body or form), every problem reported at once."""
     errors: dict[str, str] = {}
     for name in raw:
         if name not in FIELDS:
             errors[str(name)[:40]] = f"is not a field of a suggestion; the fields are {', '.join(FIELDS)}"
-    values = {name: plain_text(name, raw.get(name), errors) for name in FIELDS}
+    values = {name: plain_text(name, raw.get(name), errors, LIMITS[name]) for name in FIELDS}
     kind, program_id, message, url, email = (values[k] for k in ("kind", "program_id", "message", "url", "email"))
     if raw.get("kind") not in SUGGESTED and "kind" not in errors:  # exactly as documented: no spaces around it
         given = f"'{raw['kind']}' is not a kind of suggestion" if kind else "is required"
         errors["kind"] = f"{given}: use 'correction' or 'new-program'"
-    sent_id = raw.get("program_id")  # an id is matched exactly as sent, as documented (ID_PATTERN, no spaces)
-    program = snap.programs.get(sent_id) if program_id and isinstance(sent_id, str) else None
-    _check_program(kind, program_id and sent_id, "program_id" in raw, program is not None, errors)
+    sent = raw.get("program_id")  # an id is matched exactly as sent, as documented (ID_PATTERN, no spaces)
+    sent_id = sent if program_id is not None and isinstance(sent, str) else None
+    program = snap.programs.get(sent_id) if sent_id else None
+    _check_program(kind, sent_id, "program_id" in raw, program is not None, errors)
     _check_message_and_addresses(message, url, email, errors)
     if errors:
         raise Invalid(dict(sorted(errors.items(), key=lambda e: FIELDS.index(e[0]) if e[0] in FIELDS else -1)))
@@ -147,17 +112,6 @@ def _check_message_and_addresses(
     check_email("email", email, errors)
 
 
-def check_link(name: str, url: str | None, errors: dict[str, str]) -> None:
-    """Every link a visitor sends us is checked here (app.api.weblink says what may be sent)."""
-    if url is not None and name not in errors and (problem := link_problem(url)):
-        errors[name] = problem
-
-
-def check_email(name: str, email: str | None, errors: dict[str, str]) -> None:
-    if email is not None and name not in errors and not EMAIL.match(email):
-        errors[name] = "does not look like an email address (name@example.org)"
-
-
 def client_address(request: Request) -> str:
     """The client as uvicorn saw it (behind a trusted proxy, from X-Forwarded-For)."""
     return request.client.host if request.client else "unknown"
@@ -186,16 +140,16 @@ def rate_limited(retry_after: int) -> str:
     return f"{store.RATE_LIMIT} suggestions in {minutes} minutes is the limit from one address; try again in {wait}"
 
 
-async def read_body(request: Request) -> bytes:
-    """The request body, refused with a 413 past MAX_BODY bytes (without reading the rest)."""
-    too_big = ApiError(413, "too-large", "Request too large", f"the body is over {MAX_BODY // 1024} KiB")
+async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    """The request body, refused with a 413 past `limit` bytes (without reading the rest)."""
+    too_big = ApiError(413, "too-large", "Request too large", f"the body is over {limit // 1024} KiB")
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
+    if declared.isdigit() and int(declared) > limit:
         raise too_big
     body = b""
     async for chunk in request.stream():
         body += chunk
-        if len(body) > MAX_BODY:
+        if len(body) > limit:
             raise too_big
     return body
 
@@ -207,7 +161,18 @@ def media_type(request: Request) -> str:
 class NewProgramSuggestion(BaseModel):
     """A program the directory is missing. Plain text only: no HTML tags, no control characters."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "new-program",
+                    "message": "A year-long peer-mentoring program for new assistant professors at our school.",
+                    "url": "https://www.example.edu/faculty-affairs/peer-mentoring",
+                }
+            ]
+        },
+    )
 
     kind: Literal["new-program"]
     message: str = Field(
@@ -234,6 +199,18 @@ class NewProgramSuggestion(BaseModel):
 
 class CorrectionSuggestion(NewProgramSuggestion):
     """A correction to one program of the catalog. Plain text only: no HTML tags, no control characters."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "correction",
+                    "program_id": "elam",
+                    "message": "The program's page has moved to a new address.",
+                }
+            ]
+        }
+    )
 
     kind: Literal["correction"]  # type: ignore[assignment]
     program_id: str = Field(

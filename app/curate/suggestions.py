@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.api.suggestions import CONTROLS
+from app.api.plaintext import CONTROLS
 from app.curate.common import CatalogOpt, DatabaseOpt, cli, editing, err, settings_from
 from app.curate.confirmations import apply_confirmation, described
 from app.store import suggestions as store

@@ -13,7 +13,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.api.suggestions import EMAIL, TooMany, client_address, limit_headers
+from app.api.plaintext import EMAIL
+from app.api.suggestions import TooMany, client_address, limit_headers
 from app.live.holder import LiveCatalog
 from app.plumbing import LiveDep, SnapshotDep, base_url
 from app.store import alerts as store

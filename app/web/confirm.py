@@ -14,8 +14,19 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.api.confirm import ANSWERS, CONFIRMABLE, IDENTITY, Link, LinkRefused, check_confirmation, verify
-from app.api.suggestions import Invalid, TooMany, submit
+from app.api.confirm import (
+    ANSWERS,
+    CONFIRMABLE,
+    IDENTITY,
+    MAX_BODY,
+    MULTILINE,
+    Link,
+    LinkRefused,
+    check_confirmation,
+    verify,
+)
+from app.api.plaintext import Invalid
+from app.api.suggestions import TooMany, submit
 from app.live.holder import LiveCatalog
 from app.live.snapshot import Snapshot
 from app.plumbing import LiveDep, SnapshotDep
@@ -51,7 +62,13 @@ def _page(request: Request, snap: Snapshot, values: dict[str, str], status: int 
     found = snap.fetch([values.get("program_id", "")])
     if not found:
         raise HTTPException(404, f"No program has the id '{values.get('program_id', '')[:80]}'.")
-    context = {"program": found[0].record, "confirmable": CONFIRMABLE, "answers": ANSWERS, "identity": IDENTITY}
+    context = {
+        "program": found[0].record,
+        "confirmable": CONFIRMABLE,
+        "multiline": MULTILINE,
+        "answers": ANSWERS,
+        "identity": IDENTITY,
+    }
     return guarded_page(request, "confirm.html", context, values, status, **more)
 
 
@@ -66,7 +83,7 @@ def confirm_page(request: Request, live: LiveDep, snap: SnapshotDep) -> Response
 
 async def confirm_post(request: Request, live: LiveDep, snap: SnapshotDep) -> Response:
     """Check the token, honeypot and fields, then store the confirmation (303 to the thank-you page)."""
-    fields = await form_fields(request)
+    fields = await form_fields(request, "the confirmation form as sent by the page at /suggest/confirm", MAX_BODY)
     values = {k: v for k, v in fields.items() if k in FIELDS}
     if notice := refusal(request, fields):
         return _page(request, snap, values, 403, notice=notice)

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 
-from app.api.suggestions import TooMany, media_type, rate_limited, read_body
+from app.api.suggestions import MAX_BODY, TooMany, media_type, rate_limited, read_body
 from app.live.holder import LiveCatalog
 from app.plumbing import ApiError, base_url, unavailable
 from app.store.keys import shared_key
@@ -126,7 +126,7 @@ def _same_origin(request: Request) -> bool:
 
 
 async def form_fields(
-    request: Request, source: str = "the suggestion form as sent by the page at /suggest"
+    request: Request, source: str = "the suggestion form as sent by the page at /suggest", limit: int = MAX_BODY
 ) -> dict[str, str]:
     """The form's fields; a body that is not a form, too big or with a field twice is refused outright.
 
@@ -135,7 +135,7 @@ async def form_fields(
     if media_type(request) != FORM:
         raise HTTPException(415, f"This address takes {source}.")
     try:
-        body = await read_body(request)
+        body = await read_body(request, limit)
     except ApiError:
         raise HTTPException(413, "This suggestion is too long to send. Please shorten it and try again.") from None
     try:

@@ -15,7 +15,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
-from app.api.suggestions import LIMITS, Invalid, TooMany, check, submit
+from app.api.plaintext import Invalid
+from app.api.suggestions import LIMITS, TooMany, check, submit
 from app.live.snapshot import Snapshot
 from app.plumbing import LiveDep, SnapshotDep
 from app.web.common import render

@@ -15,6 +15,7 @@ import pytest
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
+from app.api.confirm import CONFIRMABLE
 from app.curate.cli import cli as app_cli
 from app.main import create_app
 from app.store import suggestions as store
@@ -121,7 +122,7 @@ def test_the_same_protections_as_suggestions(client: Client) -> None:
     assert bot.status_code == 303 and bot.headers["location"] == "/suggest/confirm/done?program=kl2"
     big = client.post(
         "/suggest/confirm",
-        content=b"a=" + b"x" * 20_000,
+        content=b"a=" + b"x" * 200_000,
         headers={"content-type": "application/x-www-form-urlencoded", "accept": "text/html"},
     )
     assert big.status_code == 413
@@ -155,3 +156,26 @@ def test_apply_confirms_the_entry_shown_on_the_page_and_in_the_api_after_the_rel
     assert record["provenance"] == {"kind": "confirmed", "checked_on": today, "due": False}
     assert record["confirmed_with_program"] == today and record["cost"] == "No fee"
     assert store.get(client.app.state.live.engine, saved.id).status == "accepted"
+
+
+def test_every_textarea_takes_line_breaks_as_typed(client: Client) -> None:
+    """Eligibility is a textarea like the description: an Enter typed in either is kept, not refused."""
+    textareas = {str(t["name"]).removeprefix("new-") for t in form(client).select("textarea[name^='new-']")}
+    assert textareas == {"description", "eligibility"}
+    typed = {f"new-{f}": f"First line about {f}.\r\nSecond line.\r\n" for f in textareas}
+    sources = {f"source-{f}": "https://www.nih.gov/kl2" for f in textareas}
+    response = send(client, {"answer": "changes", **typed, **sources})
+    assert response.status_code == 303, errors(response)
+    [saved] = queue(client)
+    changes = orjson.loads(saved.details or "")["changes"]
+    assert {f: changes[f]["text"] for f in textareas} == {f: f"First line about {f}.\nSecond line." for f in textareas}
+
+
+def test_a_form_at_its_limits_in_any_script_is_not_too_large(client: Client) -> None:
+    """Every field at its maxlength in a script outside the Basic Multilingual Plane (12 bytes a character once
+    percent-encoded) still fits the body limit: the answer is about the fields, never a 413."""
+    wide = "\U00020000"  # a CJK ideograph from Extension B: 4 bytes in UTF-8, %F0%A0%80%80 in a form
+    typed = {f"new-{f}": wide * limit for f, (_, limit) in CONFIRMABLE.items() if f != "url"}
+    sources = {f"source-{f}": "https://www.nih.gov/kl2" for f, _ in CONFIRMABLE.items() if f != "url"}
+    response = send(client, {"answer": "changes", **typed, **sources})
+    assert len(response.request.content) > 70_000 and response.status_code == 303, errors(response)
