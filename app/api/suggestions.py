@@ -161,18 +161,7 @@ def media_type(request: Request) -> str:
 class NewProgramSuggestion(BaseModel):
     """A program the directory is missing. Plain text only: no HTML tags, no control characters."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "kind": "new-program",
-                    "message": "A year-long peer-mentoring program for new assistant professors at our school.",
-                    "url": "https://www.example.edu/faculty-affairs/peer-mentoring",
-                }
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid")
 
     kind: Literal["new-program"]
     message: str = Field(
@@ -200,18 +189,6 @@ class NewProgramSuggestion(BaseModel):
 class CorrectionSuggestion(NewProgramSuggestion):
     """A correction to one program of the catalog. Plain text only: no HTML tags, no control characters."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "kind": "correction",
-                    "program_id": "elam",
-                    "message": "The program's page has moved to a new address.",
-                }
-            ]
-        }
-    )
-
     kind: Literal["correction"]  # type: ignore[assignment]
     program_id: str = Field(
         max_length=MAX_ID, pattern=ID_PATTERN, description="The program it is about (see /api/v1/programs)."
@@ -236,7 +213,21 @@ _ONE_OF = {
     "oneOf": [{"$ref": ref} for ref in _SHAPES.values()],
     "discriminator": {"propertyName": "kind", "mapping": _SHAPES},
 }
-BODY = {"content": {"application/json": {"schema": _ONE_OF}}, "required": True}
+EXAMPLES = {  # shown by /docs, and sent as they are by a contract checker's examples
+    "correction": {
+        "summary": "A correction to a program",
+        "value": {"kind": "correction", "program_id": "elam", "message": "The program's page has moved."},
+    },
+    "new-program": {
+        "summary": "A program the directory is missing",
+        "value": {
+            "kind": "new-program",
+            "message": "A year-long peer-mentoring program for new assistant professors at our school.",
+            "url": "https://www.example.edu/faculty-affairs/peer-mentoring",
+        },
+    },
+}
+BODY = {"content": {"application/json": {"schema": _ONE_OF, "examples": EXAMPLES}}, "required": True}
 ERROR = {"model": Problem}
 
 

@@ -417,6 +417,11 @@ def test_the_api_is_documented_in_openapi(client: Client) -> None:
     assert body["discriminator"] == {"propertyName": "kind", "mapping": shapes}
     assert body["oneOf"] == [{"$ref": ref} for ref in shapes.values()]
     correction, new = (schema["components"]["schemas"][ref.rsplit("/", 1)[1]] for ref in shapes.values())
+    # The examples /docs shows are bodies the service takes, of each shape.
+    examples = post["requestBody"]["content"]["application/json"]["examples"]
+    assert [e["value"]["kind"] for e in examples.values()] == ["correction", "new-program"]
+    for example in examples.values():
+        assert client.post(API, json=example["value"]).status_code == 201, example
     assert set(correction["required"]) == {"kind", "program_id", "message"} and set(new["required"]) == {
         "kind",
         "message",
